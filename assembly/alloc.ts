@@ -1,0 +1,150 @@
+// alloc.ts: malloc and its relatives. The fast path is a class lookup and a pop from this
+// thread's cache for that class: plain loads and stores, no atomics. An empty cache goes to
+// mallocSlow, which refills it in a batch from the thread's slabs (heap.ts).
+
+import { ThreadHeader, SMALL_MAX, SMALL_ALIGN_MAX, SLAB_SIZE, MAX_ALIGN, NUM_CLASSES,
+         DEBUG_BUILD, EV_ALLOC, OUTBOX_FLUSH_REFILLS, FAULT_INTERNAL, hdr } from "./types";
+import { classOf, classSize } from "./classes";
+import { self, selfTid, attached } from "./tls";
+import { cacheEntry, counters, heapRefill, heapSpill, heapTrim } from "./heap";
+import { outboxFlushAll } from "./remote";
+import { largeMalloc } from "./large";
+import { threadAttach, sweepOrphans } from "./thread";
+import { noteOom } from "./pool";
+import { metaOf, slabMeta } from "./superslab";
+import { blockIndex, bitSetAllocated } from "./slab";
+import { reportFault } from "./fault";
+import { ringRecordFast } from "./ring";
+import { hkFree, blockUsable } from "./free";
+
+/** malloc: `size` bytes (0 gives a unique, freeable block); 0 when memory is exhausted. */
+export function hkMalloc(size: usize): usize {
+  if (size <= SMALL_MAX) {
+    const cls = classOf(size);
+    const e = cacheEntry(self, cls);
+    const p = <usize>e.head;
+    if (p != 0) {
+      e.head = load<u32>(p);
+      e.count--;
+      e.allocs++;
+      changetype<ThreadHeader>(self).bytesAsked += size;
+      if (DEBUG_BUILD) debugAllocCheck(p, cls);
+      return p;
+    }
+    return mallocSlow(size, cls);
+  }
+  return largeAlloc(size, false);
+}
+
+/** A large request, counted like a small one. */
+function largeAlloc(size: usize, hugeOnly: bool): usize {
+  if (!attached() && threadAttach() == 0) return 0;
+  const p = largeMalloc(size, hugeOnly);
+  if (p != 0) changetype<ThreadHeader>(self).bytesAsked += size;
+  return p;
+}
+
+/** Debug build: mark the block as handed out; finding it already marked is an allocator bug. */
+function debugAllocCheck(p: usize, cls: u32): void {
+  const m = metaOf(p);
+  const idx = blockIndex(slabMeta(m), p);
+  if (idx < 0 || !bitSetAllocated(m, <u32>idx)) reportFault(FAULT_INTERNAL, p, cls, 1);
+  ringRecordFast(EV_ALLOC, cls, p, 0);
+}
+
+/** The cache of class `cls` is empty: refill it (attaching this instance first if needed). */
+function mallocSlow(size: usize, cls: u32): usize {
+  if (!attached() && threadAttach() == 0) return 0;
+  const rec = self;
+  const e = cacheEntry(rec, cls);
+  if (e.head == 0) {
+    const th = changetype<ThreadHeader>(rec);
+    if (++th.refillsSinceFlush >= OUTBOX_FLUSH_REFILLS) {
+      th.refillsSinceFlush = 0;
+      outboxFlushAll(rec); // bound how long remote frees wait in this thread's outbox
+    }
+    const n = refillCount(e.cap);
+    if (heapRefill(rec, selfTid, cls, n) == 0) {
+      relieveMemory(rec, selfTid);
+      if (heapRefill(rec, selfTid, cls, n) == 0) {
+        noteOom(size);
+        counters(rec).oom++;
+        return 0;
+      }
+    }
+  }
+  const p = <usize>e.head;
+  e.head = load<u32>(p);
+  e.count--;
+  e.allocs++;
+  changetype<ThreadHeader>(rec).bytesAsked += size;
+  if (DEBUG_BUILD) debugAllocCheck(p, cls);
+  return p;
+}
+
+/** Blocks per refill: half the cache in batch mode, else one. */
+// @ts-ignore: decorator
+@inline function refillCount(cap: u32): u32 {
+  if (hdr().batchRefill == 0 || cap < 2) return 1;
+  return cap >> 1;
+}
+
+/** Out of memory: give back everything this thread holds, so a retry can succeed. */
+function relieveMemory(rec: usize, tid: u32): void {
+  outboxFlushAll(rec);
+  for (let c: u32 = 0; c < NUM_CLASSES; c++) {
+    heapSpill(rec, tid, c, 0xFFFFFFFF);
+    heapTrim(rec, tid, c, true);
+  }
+  sweepOrphans(rec, tid);
+}
+
+/** calloc: n * size zeroed bytes; 0 if the product overflows or memory is exhausted. */
+export function hkCalloc(n: usize, size: usize): usize {
+  const total = <u64>n * <u64>size;
+  if (total > <u64>u32.MAX_VALUE) return 0;
+  const p = hkMalloc(<usize>total);
+  if (p != 0) memory.fill(p, 0, <usize>total);
+  return p;
+}
+
+/**
+ * realloc: in place when `size` fits the block's usable size (its class stride, or its
+ * run/span); otherwise allocate, copy, free. On failure returns 0 and `p` is untouched.
+ * A bad `p` records the fault free would and returns 0.
+ */
+export function hkRealloc(p: usize, size: usize): usize {
+  if (p == 0) return hkMalloc(size);
+  const usable = blockUsable(p, true);
+  if (usable == 0) return 0;
+  if (size <= usable) return p;
+  const q = hkMalloc(size);
+  if (q == 0) return 0;
+  memory.copy(q, p, usable);
+  hkFree(p);
+  return q;
+}
+
+/**
+ * aligned_alloc: `align` must be a power of two up to MAX_ALIGN (1 MiB), else 0.
+ *   align <= 16         malloc (sizes >= 16 are 16-aligned; smaller ones are rounded to 16)
+ *   align <= 4 KiB      the smallest class whose stride `align` divides (slab data starts are
+ *                       4 KiB aligned, so every block of that class is aligned)
+ *   align <= 64 KiB     a large run;  align <= 1 MiB: a huge span
+ */
+export function hkAlignedAlloc(align: usize, size: usize): usize {
+  if (align == 0 || (align & (align - 1)) != 0 || align > MAX_ALIGN) return 0;
+  if (align <= 16) return hkMalloc(size < 16 && align == 16 ? 16 : size);
+  if (align <= SMALL_ALIGN_MAX && size <= SMALL_MAX) {
+    let cls = classOf(size > align ? size : align);
+    while (cls < NUM_CLASSES && (classSize(cls) & <u32>(align - 1)) != 0) cls++;
+    return hkMalloc(<usize>classSize(cls)) ; // exactly that class's size maps to it
+  }
+  if (align <= SLAB_SIZE) return largeAlloc(size == 0 ? 1 : size, false);
+  return largeAlloc(size == 0 ? 1 : size, true);
+}
+
+/** malloc_usable_size: bytes usable at `p` (0 for 0 or a pointer that is not a live block). */
+export function hkUsableSize(p: usize): usize {
+  return blockUsable(p, false);
+}

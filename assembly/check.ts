@@ -1,0 +1,344 @@
+// check.ts: the heap checker. Walks every chunk, SuperSlab, slab, free list, remote stack,
+// per-thread cache, outbox, owned-slab list and orphan list, and verifies:
+//   - the registry matches the SuperSlabs (magic, chunk index, counts) and huge spans;
+//   - each SuperSlab's used mask matches its slab states; large runs are well formed;
+//   - every free block lies at a stride offset inside its slab, below `carved`;
+//   - no block is on two lists (and no list has a cycle);
+//   - list counts match their counters (freeCount, cache count, outbox count);
+//   - every cached block belongs to a slab its thread owns, of the cache's class;
+//   - per-slab conservation: carved = in use + cached + free list + remote, in use >= 0;
+//   - per class: the slabs' in-use total equals the threads' allocs - frees (no drift);
+//   - debug build: allocation bits agree (set for in-use blocks only).
+// It must run while no other thread is inside the allocator (the host pauses its workers):
+// it marks visited blocks by setting bit 0 of their link word, and clears the marks after.
+//
+//   CheckReport (CHECK_BASE): violations u32, slabs u32, _ u32, _ u32,
+//                             then CHECK_DETAIL_CAP x { code, addr, a, b } (u32 each),
+//                             then i32 per class: in-use total found on the slabs
+
+import { GlobalHeader, ThreadHeader, OutboxEntry, SlabMeta, CHECK_BASE, CHECK_DETAIL_CAP,
+         CHECK_CLASS_TOTALS, CHECK_REPORT_BYTES,
+         CHUNK_SHIFT, SLABS_PER_SS, SLAB_FREE, SLAB_SMALL, SLAB_LARGE, SLAB_LARGE_TAIL,
+         LIST_CURRENT, LIST_PARTIAL, LIST_ORPHAN, REG_NONE, REG_FREE, REG_SUPERSLAB, REG_HUGE,
+         REG_HUGE_TAIL, SS_MAGIC, NUM_CLASSES, MAX_THREADS, THREAD_FREE, TH_OUTBOX_OFFSET,
+         OUTBOX_SIZE, OUTBOX_ENTRY_SIZE, DEBUG_BUILD, hdr, hdrField } from "./types";
+import { registryGet, regKind, regPayload, registryOf } from "./registry";
+import { metaAt, metaOf, slabMeta, ssHeader, remoteHeadOf } from "./superslab";
+import { blockIndex, bitIsAllocated } from "./slab";
+import { orphanFirst } from "./pool";
+import { cacheEntry, classState } from "./heap";
+import { recordAt } from "./thread";
+import { classInUse } from "./stats";
+import { spinLock, spinUnlock } from "./lock";
+import { selfTid } from "./tls";
+
+// Violation codes.
+// @ts-ignore: decorator
+@inline export const CHK_REGISTRY: u32 = 1;     // registry entry vs chunk contents
+// @ts-ignore: decorator
+@inline export const CHK_SLAB_STATE: u32 = 2;   // used mask / slab state / large run shape
+// @ts-ignore: decorator
+@inline export const CHK_BAD_BLOCK: u32 = 3;    // a listed block not at a stride offset / not carved / wrong slab
+// @ts-ignore: decorator
+@inline export const CHK_DUPLICATE: u32 = 4;    // a block on two lists, or a cycle
+// @ts-ignore: decorator
+@inline export const CHK_COUNT: u32 = 5;        // list length != its counter
+// @ts-ignore: decorator
+@inline export const CHK_CONSERVATION: u32 = 6; // carved != in use + cached + free + remote
+// @ts-ignore: decorator
+@inline export const CHK_CLASS_TOTAL: u32 = 7;  // slabs' in-use total != threads' allocs - frees
+// @ts-ignore: decorator
+@inline export const CHK_OWNER: u32 = 8;        // ownership / list membership mismatch
+// @ts-ignore: decorator
+@inline export const CHK_BITMAP: u32 = 9;       // debug allocation bits disagree
+
+/** Record one violation (the first CHECK_DETAIL_CAP keep their details). */
+function violation(code: u32, addr: usize, a: u32, b: u32): void {
+  const n = load<u32>(CHECK_BASE);
+  if (n < CHECK_DETAIL_CAP) {
+    const d = CHECK_BASE + 16 + (<usize>n << 4);
+    store<u32>(d, code);
+    store<u32>(d, <u32>addr, 4);
+    store<u32>(d, a, 8);
+    store<u32>(d, b, 12);
+  }
+  store<u32>(CHECK_BASE, n + 1);
+}
+
+/** SlabMeta of `p` if it is a carved block start of a small slab, else 0 (no violation). */
+function smallBlockMeta(p: usize): usize {
+  if (registryOf(p) != REG_SUPERSLAB) return 0;
+  const m = metaOf(p);
+  const meta = slabMeta(m);
+  if (meta.state != SLAB_SMALL) return 0;
+  const idx = blockIndex(meta, p);
+  if (idx < 0 || <u32>idx >= meta.carved) return 0;
+  return m;
+}
+
+/**
+ * Walk a list starting at `p`, marking each block. Every block must be a valid block of
+ * slab `want` (or of any small slab of class `cls` owned by `owner` if `want` is 0).
+ * Adds each block to its slab's tally at field offset `tally`. Returns the length walked.
+ */
+function walkMark(p: usize, want: usize, cls: u32, owner: u32, tally: usize, limit: u32): u32 {
+  let n: u32 = 0;
+  while (p != 0) {
+    const m = smallBlockMeta(p);
+    if (m == 0 || (want != 0 && m != want)) {
+      violation(CHK_BAD_BLOCK, p, <u32>want, n);
+      return n;
+    }
+    const meta = slabMeta(m);
+    if (want == 0 && (<u32>meta.cls != cls || atomic.load<u32>(m) != owner)) {
+      violation(CHK_OWNER, p, <u32>meta.cls | (cls << 8), atomic.load<u32>(m));
+    }
+    const link = load<u32>(p);
+    if ((link & 1) != 0) {
+      violation(CHK_DUPLICATE, p, n, 0);
+      return n;
+    }
+    if (DEBUG_BUILD && bitIsAllocated(m, <u32>blockIndex(meta, p))) {
+      violation(CHK_BITMAP, p, 1, 0);
+    }
+    store<u32>(p, link | 1);
+    if (tally != TALLY_NONE) store<u32>(m + tally, load<u32>(m + tally) + 1);
+    n++;
+    if (n > limit) {
+      violation(CHK_COUNT, p, n, limit);
+      return n;
+    }
+    p = <usize>link;
+  }
+  return n;
+}
+
+/** Clear the marks walkMark left on a list (stops at the first unmarked block). */
+function walkUnmark(p: usize): void {
+  while (p != 0 && smallBlockMeta(p) != 0) {
+    const link = load<u32>(p);
+    if ((link & 1) == 0) return;
+    store<u32>(p, link & ~1);
+    p = <usize>(link & ~1);
+  }
+}
+
+/** Apply `fn` to every small slab of every registered SuperSlab. */
+function forEachSmallSlab(fn: (m: usize) => void): void {
+  const count = hdr().chunkCount;
+  for (let c: u32 = 1; c < count; c++) {
+    if (registryGet(c) != REG_SUPERSLAB) continue;
+    const ss = <usize>c << CHUNK_SHIFT;
+    for (let k: u32 = 0; k < SLABS_PER_SS; k++) {
+      const m = metaAt(ss, k);
+      if (slabMeta(m).state == SLAB_SMALL) fn(m);
+    }
+  }
+}
+
+/** Registry, SuperSlab headers, used masks, large runs and huge spans. */
+function checkChunks(): void {
+  const h = hdr();
+  let superslabs: u32 = 0;
+  let huge: u32 = 0;
+  for (let c: u32 = 1; c < h.chunkCount; c++) {
+    const entry = registryGet(c);
+    const kind = regKind(entry);
+    if (kind == REG_SUPERSLAB) {
+      superslabs++;
+      const ss = <usize>c << CHUNK_SHIFT;
+      const s = ssHeader(ss);
+      if (s.magic != SS_MAGIC || s.chunk != c) violation(CHK_REGISTRY, ss, s.magic, s.chunk);
+      let mask: u32 = 0;
+      for (let k: u32 = 0; k < SLABS_PER_SS; k++) {
+        const meta = slabMeta(metaAt(ss, k));
+        const st = meta.state;
+        if (st != SLAB_FREE) mask |= 1 << k;
+        if (st == SLAB_LARGE) {
+          const span = <u32>meta.span;
+          if (k == 0 || span == 0 || k + span > SLABS_PER_SS) {
+            violation(CHK_SLAB_STATE, metaAt(ss, k), k, span);
+            continue;
+          }
+          for (let i: u32 = 1; i < span; i++) {
+            const t = slabMeta(metaAt(ss, k + i));
+            if (t.state != SLAB_LARGE_TAIL || <u32>t.span != i) {
+              violation(CHK_SLAB_STATE, metaAt(ss, k + i), t.state, t.span);
+            }
+          }
+        } else if (st == SLAB_FREE) {
+          if (atomic.load<u32>(metaAt(ss, k)) != 0 || atomic.load<u32>(remoteHeadOf(metaAt(ss, k))) != 0) {
+            violation(CHK_SLAB_STATE, metaAt(ss, k), 0, 1);
+          }
+        } else if (st != SLAB_SMALL && st != SLAB_LARGE_TAIL) {
+          violation(CHK_SLAB_STATE, metaAt(ss, k), st, 2);
+        }
+      }
+      if (mask != s.usedMask) violation(CHK_SLAB_STATE, ss, mask, s.usedMask);
+      if (mask == 0) violation(CHK_REGISTRY, ss, 0, 3); // an empty SuperSlab should be back in the pool
+    } else if (kind == REG_HUGE) {
+      huge++;
+      const n = regPayload(entry);
+      if (n == 0 || c + n > h.chunkCount) {
+        violation(CHK_REGISTRY, <usize>c << CHUNK_SHIFT, entry, 4);
+        continue;
+      }
+      for (let i: u32 = 1; i < n; i++) {
+        const t = registryGet(c + i);
+        if (regKind(t) != REG_HUGE_TAIL || regPayload(t) != c) {
+          violation(CHK_REGISTRY, <usize>(c + i) << CHUNK_SHIFT, t, 5);
+        }
+      }
+      c += n - 1;
+    } else if (kind != REG_FREE) {
+      violation(CHK_REGISTRY, <usize>c << CHUNK_SHIFT, entry, 6);
+    }
+  }
+  if (superslabs != h.superslabs || huge != h.hugeSpans) {
+    violation(CHK_REGISTRY, 0, superslabs, h.superslabs);
+  }
+  if (regKind(registryGet(0)) != REG_NONE) violation(CHK_REGISTRY, 0, registryGet(0), 7);
+}
+
+// Tally fields of SlabMeta the checker uses as scratch.
+// @ts-ignore: decorator
+@inline const TALLY_NONE: usize = 0;
+// @ts-ignore: decorator
+@inline const TALLY_CACHED: usize = offsetof<SlabMeta>("chkA");
+// @ts-ignore: decorator
+@inline const TALLY_REMOTE: usize = offsetof<SlabMeta>("chkB");
+
+/** Reset the checker's per-slab tallies. */
+function resetTally(m: usize): void {
+  slabMeta(m).chkA = 0;
+  slabMeta(m).chkB = 0;
+}
+
+/** Walk a slab's free list (count must match) and remote stack (tallied as remote). */
+function markSlabLists(m: usize): void {
+  const meta = slabMeta(m);
+  const nfree = walkMark(meta.freeHead, m, 0, 0, TALLY_NONE, meta.capacity);
+  if (nfree != meta.freeCount) violation(CHK_COUNT, m, nfree, meta.freeCount);
+  walkMark(atomic.load<u32>(remoteHeadOf(m)), m, 0, 0, TALLY_REMOTE, meta.capacity);
+}
+
+/** Clear the marks on a slab's free list and remote stack. */
+function unmarkSlabLists(m: usize): void {
+  walkUnmark(slabMeta(m).freeHead);
+  walkUnmark(atomic.load<u32>(remoteHeadOf(m)));
+}
+
+/** Per-slab conservation, plus the debug bitmap's population; adds to the class total. */
+function conserveSlab(m: usize): void {
+  const meta = slabMeta(m);
+  const used = meta.carved - meta.freeCount;
+  if (meta.used != used) violation(CHK_CONSERVATION, m, meta.used, used);
+  const inUse = <i32>used - <i32>meta.chkA - <i32>meta.chkB;
+  if (inUse < 0 || meta.carved > meta.capacity) {
+    violation(CHK_CONSERVATION, m, meta.carved, <u32>inUse);
+  }
+  if (DEBUG_BUILD) {
+    let bits: i32 = 0;
+    for (let i: u32 = 0; i < meta.carved; i++) if (bitIsAllocated(m, i)) bits++;
+    if (bits != inUse) violation(CHK_BITMAP, m, <u32>bits, <u32>inUse);
+  }
+  const t = CHECK_CLASS_TOTALS + (<usize>meta.cls << 2);
+  store<i32>(t, load<i32>(t) + inUse);
+}
+
+/** Walk every live thread's caches, outbox and owned-slab lists. */
+function markThreads(unmark: bool): void {
+  for (let slot: u32 = 1; slot < MAX_THREADS; slot++) {
+    const rec = recordAt(slot);
+    if (atomic.load<u32>(rec + offsetof<ThreadHeader>("state")) == THREAD_FREE) continue;
+    const tid = atomic.load<u32>(rec);
+    for (let cls: u32 = 0; cls < NUM_CLASSES; cls++) {
+      const e = cacheEntry(rec, cls);
+      if (unmark) { walkUnmark(e.head); continue; }
+      const n = walkMark(e.head, 0, cls, tid, TALLY_CACHED, 0xFFFF);
+      if (n != <u32>e.count) violation(CHK_COUNT, rec, n, e.count);
+      checkOwnedLists(rec, tid, cls);
+    }
+    for (let i: u32 = 0; i < OUTBOX_SIZE; i++) {
+      const ob = changetype<OutboxEntry>(rec + TH_OUTBOX_OFFSET + i * OUTBOX_ENTRY_SIZE);
+      if (ob.slab == 0) continue;
+      if (unmark) { walkUnmark(ob.head); continue; }
+      const n = walkMark(ob.head, ob.slab, 0, 0, TALLY_REMOTE, 0xFFFF);
+      if (n != ob.count) violation(CHK_COUNT, changetype<usize>(ob), n, ob.count);
+    }
+  }
+}
+
+/** The current slab and the circular partial list of (rec, cls): owned, tagged, of the class. */
+function checkOwnedLists(rec: usize, tid: u32, cls: u32): void {
+  const cs = classState(rec, cls);
+  if (cs.current != 0) checkOwnedSlab(<usize>cs.current, tid, cls, LIST_CURRENT);
+  const head = <usize>cs.partial;
+  if (head == 0) return;
+  let m = head;
+  let n: u32 = 0;
+  do {
+    checkOwnedSlab(m, tid, cls, LIST_PARTIAL);
+    const next = <usize>slabMeta(m).next;
+    if (next == 0 || <usize>slabMeta(next).prev != m) {
+      violation(CHK_OWNER, m, 0, 1);
+      return;
+    }
+    m = next;
+    if (++n > 65536) { violation(CHK_OWNER, head, n, 2); return; }
+  } while (m != head);
+}
+
+/** One slab on a thread's list. */
+function checkOwnedSlab(m: usize, tid: u32, cls: u32, list: u8): void {
+  const meta = slabMeta(m);
+  if (meta.state != SLAB_SMALL || <u32>meta.cls != cls || atomic.load<u32>(m) != tid
+      || meta.list != list) {
+    violation(CHK_OWNER, m, atomic.load<u32>(m), <u32>meta.list | (<u32>meta.cls << 8));
+  }
+}
+
+/** Orphan lists: ownerless small slabs of the list's class. */
+function checkOrphans(): void {
+  for (let cls: u32 = 0; cls < NUM_CLASSES; cls++) {
+    let n: u32 = 0;
+    for (let m = orphanFirst(cls); m != 0; m = <usize>slabMeta(m).next) {
+      const meta = slabMeta(m);
+      if (meta.state != SLAB_SMALL || <u32>meta.cls != cls || atomic.load<u32>(m) != 0
+          || meta.list != LIST_ORPHAN) {
+        violation(CHK_OWNER, m, atomic.load<u32>(m), <u32>meta.list | 0x100);
+      }
+      if (++n > 65536) { violation(CHK_OWNER, m, n, 3); break; }
+    }
+  }
+}
+
+/**
+ * Check the whole heap (quiescent: no other thread may be inside the allocator).
+ * Returns the number of violations; details of the first CHECK_DETAIL_CAP are in the report.
+ */
+export function heapCheck(): u32 {
+  const lock = hdrField(offsetof<GlobalHeader>("checkLock"));
+  spinLock(lock, selfTid);
+  memory.fill(CHECK_BASE, 0, CHECK_REPORT_BYTES);
+  checkChunks();
+  checkOrphans();
+  forEachSmallSlab(resetTally);
+  forEachSmallSlab(markSlabLists);
+  markThreads(false);
+  forEachSmallSlab(conserveSlab);
+  markThreads(true);
+  forEachSmallSlab(unmarkSlabLists);
+  let slabs: u32 = 0;
+  const count = hdr().chunkCount;
+  for (let c: u32 = 1; c < count; c++) if (registryGet(c) == REG_SUPERSLAB) slabs += SLABS_PER_SS;
+  for (let cls: u32 = 0; cls < NUM_CLASSES; cls++) {
+    const counted = classInUse(cls);
+    const onSlabs = load<i32>(CHECK_CLASS_TOTALS + (<usize>cls << 2));
+    if (counted != onSlabs) violation(CHK_CLASS_TOTAL, cls, <u32>onSlabs, <u32>counted);
+  }
+  store<u32>(CHECK_BASE + 4, slabs);
+  const n = load<u32>(CHECK_BASE);
+  spinUnlock(lock);
+  return n;
+}

@@ -1,0 +1,184 @@
+// free.ts: free. The fast path handles a valid block of a slab this thread owns while its
+// cache has room: a registry load, an owner compare, the block-start check, three stores.
+// Everything else (caches full, remote frees, large/huge, bad pointers) is freeSlow.
+//
+// What is checked, in both builds, before anything changes:
+//   - the registry entry (outside the heap / a free chunk / a huge tail -> fault),
+//   - the slab state (free slab, header, large-run interior -> fault),
+//   - the block start, on the offset from the slab's data start, with the exact reciprocal
+//     division (interior pointer -> fault), and that the block was ever carved;
+//   - release build: a double free of the block at the head of this thread's cache (the
+//     common free(p); free(p)). Debug build: every double free, with per-block bits.
+
+import { SlabMeta, SS_HEADER_SIZE, SLAB_SMALL, SLAB_LARGE, SLAB_LARGE_TAIL,
+         REG_SUPERSLAB, REG_HUGE, REG_HUGE_TAIL, CHUNK_MASK, DEBUG_BUILD, EV_FREE,
+         FAULT_OUTSIDE_HEAP, FAULT_FREE_SLAB, FAULT_NOT_BLOCK_START, FAULT_NOT_CARVED,
+         FAULT_DOUBLE_FREE, FAULT_LARGE_INTERIOR, FAULT_HEADER, hdr } from "./types";
+import { registryOf, regKind } from "./registry";
+import { ssOf, metaOf, slabMeta } from "./superslab";
+import { blockIndex, bitClearAllocated, bitIsAllocated } from "./slab";
+import { self, selfTid, attached } from "./tls";
+import { cacheEntry, heapSpill, heapFreeToSlab } from "./heap";
+import { remoteFree, remotePushOne } from "./remote";
+import { largeRunFree, hugeFree, largeRunUsable, hugeUsable } from "./large";
+import { threadAttach } from "./thread";
+import { reportFault } from "./fault";
+import { ringRecordFast } from "./ring";
+
+/** Free `p` (0 is a no-op). */
+export function hkFree(p: usize): void {
+  if (registryOf(p) == REG_SUPERSLAB) {
+    const meta = slabMeta(metaOf(p));
+    if (meta.owner == selfTid) { // only a small slab has an owner; NO_TID matches none
+      const idx = blockIndex(meta, p);
+      if (idx >= 0 && <u32>idx < meta.carved) {
+        const e = cacheEntry(self, meta.cls);
+        if (e.count < e.cap && <usize>e.head != p) {
+          if (DEBUG_BUILD) {
+            if (!debugFreeCheck(metaOf(p), idx, p, meta)) return;
+          }
+          store<u32>(p, e.head);
+          e.head = <u32>p;
+          e.count++;
+          e.frees++;
+          return;
+        }
+      }
+    }
+  }
+  freeSlow(p);
+}
+
+/** Debug build: clear the block's allocation bit; a clear bit means a double free. */
+function debugFreeCheck(m: usize, idx: i32, p: usize, meta: SlabMeta): bool {
+  if (!bitClearAllocated(m, <u32>idx)) {
+    reportFault(FAULT_DOUBLE_FREE, p, slabFound(meta), <u32>idx);
+    return false;
+  }
+  ringRecordFast(EV_FREE, meta.cls, p, 0);
+  return true;
+}
+
+/** What a fault record says was found at a slab: state | class << 8 | owner << 16. */
+function slabFound(meta: SlabMeta): u32 {
+  return <u32>meta.state | (<u32>meta.cls << 8) | (atomic.load<u32>(changetype<usize>(meta)) << 16);
+}
+
+/** Every free the fast path did not finish. */
+function freeSlow(p: usize): void {
+  if (p == 0) return;
+  const entry = registryOf(p);
+  const kind = regKind(entry);
+  if (kind == REG_SUPERSLAB) {
+    freeInSuperslab(p);
+  } else if (kind == REG_HUGE && (p & CHUNK_MASK) == 0) {
+    hugeFree(p, entry);
+  } else if (kind == REG_HUGE || kind == REG_HUGE_TAIL) {
+    reportFault(FAULT_LARGE_INTERIOR, p, entry, 0);
+  } else {
+    reportFault(FAULT_OUTSIDE_HEAP, p, entry, 0);
+  }
+}
+
+/** Validate a pointer into a SuperSlab: returns its block index, or -1 after a fault. */
+function validateSmall(p: usize, meta: SlabMeta): i32 {
+  const idx = blockIndex(meta, p);
+  if (idx < 0) {
+    reportFault(FAULT_NOT_BLOCK_START, p, slabFound(meta), <u32>(p - <usize>meta.dataStart));
+    return -1;
+  }
+  if (<u32>idx >= meta.carved) {
+    reportFault(FAULT_NOT_CARVED, p, slabFound(meta), <u32>idx);
+    return -1;
+  }
+  return idx;
+}
+
+/** A pointer into a SuperSlab that is not in a small slab: free a large run head, else fault. */
+function freeNonSmall(p: usize, m: usize, meta: SlabMeta): void {
+  const state = meta.state;
+  if ((p & CHUNK_MASK) < SS_HEADER_SIZE) {
+    reportFault(FAULT_HEADER, p, slabFound(meta), <u32>(p & CHUNK_MASK));
+  } else if (state == SLAB_LARGE && p == <usize>meta.dataStart) {
+    largeRunFree(m);
+  } else if (state == SLAB_LARGE || state == SLAB_LARGE_TAIL) {
+    reportFault(FAULT_LARGE_INTERIOR, p, slabFound(meta), 0);
+  } else {
+    reportFault(FAULT_FREE_SLAB, p, slabFound(meta), 0);
+  }
+}
+
+/** The slow path for a pointer whose chunk is a SuperSlab. */
+function freeInSuperslab(p: usize): void {
+  const m = metaOf(p);
+  const meta = slabMeta(m);
+  if (meta.state != SLAB_SMALL || (p & CHUNK_MASK) < SS_HEADER_SIZE) {
+    freeNonSmall(p, m, meta);
+    return;
+  }
+  const idx = validateSmall(p, meta);
+  if (idx < 0) return;
+  if (!attached() && threadAttach() == 0) {
+    remotePushOne(m, p); // every thread slot is taken: free without an identity
+    return;
+  }
+  const cls = <u32>meta.cls;
+  const e = cacheEntry(self, cls);
+  if (DEBUG_BUILD) {
+    if (!debugFreeCheck(m, idx, p, meta)) return;
+  } else if (<usize>e.head == p) {
+    reportFault(FAULT_DOUBLE_FREE, p, slabFound(meta), <u32>idx);
+    return;
+  }
+  e.frees++;
+  if (atomic.load<u32>(m) != selfTid) {
+    remoteFree(self, m, p);
+    return;
+  }
+  if (e.cap == 0) {
+    heapFreeToSlab(self, cls, m, p);
+    return;
+  }
+  if (e.count >= e.cap) {
+    const batch = hdr().batchRefill ? <u32>(e.cap >> 1) : 1;
+    heapSpill(self, selfTid, cls, batch == 0 ? 1 : batch);
+  }
+  store<u32>(p, e.head);
+  e.head = <u32>p;
+  e.count++;
+}
+
+/**
+ * Usable size of the block at `p`, or 0 if `p` is not a live block start. With `report`, a
+ * bad pointer records the same fault free would (realloc uses this).
+ */
+export function blockUsable(p: usize, report: bool): usize {
+  if (p == 0) return 0;
+  const entry = registryOf(p);
+  const kind = regKind(entry);
+  if (kind == REG_HUGE && (p & CHUNK_MASK) == 0) return hugeUsable(entry);
+  if (kind != REG_SUPERSLAB) {
+    if (report) reportFault(kind == REG_HUGE || kind == REG_HUGE_TAIL
+      ? FAULT_LARGE_INTERIOR : FAULT_OUTSIDE_HEAP, p, entry, 0);
+    return 0;
+  }
+  const m = metaOf(p);
+  const meta = slabMeta(m);
+  if ((p & CHUNK_MASK) >= SS_HEADER_SIZE) {
+    if (meta.state == SLAB_LARGE && p == <usize>meta.dataStart) return largeRunUsable(m);
+    if (meta.state == SLAB_SMALL) {
+      const idx = blockIndex(meta, p);
+      if (idx >= 0 && <u32>idx < meta.carved) {
+        if (DEBUG_BUILD && !bitIsAllocated(m, <u32>idx)) {
+          if (report) reportFault(FAULT_DOUBLE_FREE, p, slabFound(meta), <u32>idx);
+          return 0;
+        }
+        return <usize>meta.stride;
+      }
+      if (report) validateSmall(p, meta);
+      return 0;
+    }
+  }
+  if (report) freeNonSmall(p, m, meta); // records the fault; never frees (not a run head)
+  return 0;
+}

@@ -1,0 +1,281 @@
+// heap.ts: a thread's heap, i.e. the slabs it owns: per class a current slab and a circular
+// partial list; refill (cache <- slabs), spill (cache -> slabs), adoption of orphans, and
+// handing slabs back (release when empty, orphan otherwise).
+//
+// Everything here runs on the owning thread (or on a thread reclaiming a dead one, acting as
+// its owner), so it uses plain loads and stores on slab state; the only atomics are the
+// ownership claim, the remote-stack exchange in slabDrain, and the pool lock.
+
+import { CacheEntry, ClassState, ThreadCounters, TH_CACHE_OFFSET, CACHE_ENTRY_SIZE,
+         TH_CLASS_OFFSET, CLASS_STATE_SIZE, TH_COUNTERS_OFFSET, LIST_NONE, LIST_CURRENT,
+         LIST_PARTIAL, EV_REFILL, EV_SPILL, EV_ADOPT, EV_ORPHAN, EV_SLAB_ACQUIRE,
+         EV_SLAB_RELEASE, hdr } from "./types";
+import { slabMeta, slabBase, metaOf } from "./superslab";
+import { slabFormat, slabTakeFree, slabCarve, slabPushFree, slabDrain, slabHasRemote }
+  from "./slab";
+import { poolLock, poolUnlock, slabAcquire, slabRelease, orphanPush, orphanPop } from "./pool";
+import { ringRecord } from "./ring";
+
+/** How many partial slabs one refill examines before taking a fresh slab. */
+// @ts-ignore: decorator
+@inline const PARTIAL_SCAN_MAX: u32 = 16;
+
+/** The cache entry of class `cls` in thread record `rec`. */
+// @ts-ignore: decorator
+@inline export function cacheEntry(rec: usize, cls: u32): CacheEntry {
+  return changetype<CacheEntry>(rec + TH_CACHE_OFFSET + cls * CACHE_ENTRY_SIZE);
+}
+
+/** The owned-slab state of class `cls` in thread record `rec`. */
+// @ts-ignore: decorator
+@inline export function classState(rec: usize, cls: u32): ClassState {
+  return changetype<ClassState>(rec + TH_CLASS_OFFSET + cls * CLASS_STATE_SIZE);
+}
+
+/** The counters of thread record `rec`. */
+// @ts-ignore: decorator
+@inline export function counters(rec: usize): ThreadCounters {
+  return changetype<ThreadCounters>(rec + TH_COUNTERS_OFFSET);
+}
+
+// ---- the partial list: circular, doubly linked through SlabMeta.prev/next ------------------
+
+/** Append an owned slab at the partial list's tail (the head is examined first). */
+function partialAdd(cs: ClassState, m: usize): void {
+  const meta = slabMeta(m);
+  meta.list = LIST_PARTIAL;
+  const head = <usize>cs.partial;
+  if (head == 0) {
+    meta.next = <u32>m;
+    meta.prev = <u32>m;
+    cs.partial = <u32>m;
+    return;
+  }
+  const tail = <usize>slabMeta(head).prev;
+  meta.prev = <u32>tail;
+  meta.next = <u32>head;
+  slabMeta(tail).next = <u32>m;
+  slabMeta(head).prev = <u32>m;
+}
+
+/** Unlink a slab from the partial list. */
+function partialRemove(cs: ClassState, m: usize): void {
+  const meta = slabMeta(m);
+  if (<usize>meta.next == m) {
+    cs.partial = 0;
+  } else {
+    slabMeta(meta.prev).next = meta.next;
+    slabMeta(meta.next).prev = meta.prev;
+    if (<usize>cs.partial == m) cs.partial = meta.next;
+  }
+  meta.next = 0;
+  meta.prev = 0;
+  meta.list = LIST_NONE;
+}
+
+// ---- draining, releasing, orphaning -------------------------------------------------------
+
+/** Drain a slab owned by `tid` and count it in `rec`'s counters. */
+export function heapDrain(rec: usize, tid: u32, m: usize): u32 {
+  const n = slabDrain(m, tid);
+  if (n != 0) {
+    const c = counters(rec);
+    c.drains++;
+    c.drainedBlocks += n;
+  }
+  return n;
+}
+
+/** Give an empty owned slab (not on any list) back to the pool. */
+function releaseSlab(rec: usize, m: usize): void {
+  ringRecord(EV_SLAB_RELEASE, slabMeta(m).cls, slabBase(m), 0);
+  poolLock();
+  slabRelease(m);
+  poolUnlock();
+  counters(rec).slabsReleased++;
+}
+
+/**
+ * Hand an owned slab (not on any list) back: drain it as its owner, then release it if
+ * empty, otherwise orphan it. Orphaning clears the owner *before* publishing the slab on the
+ * orphan list, so the adopter's claim (0 -> tid) cannot fail and frees arriving meanwhile go
+ * to the remote stack, which the adopter drains after claiming.
+ */
+export function heapHandBack(rec: usize, tid: u32, m: usize): void {
+  heapDrain(rec, tid, m);
+  const meta = slabMeta(m);
+  if (meta.used == 0) {
+    releaseSlab(rec, m);
+    return;
+  }
+  ringRecord(EV_ORPHAN, meta.cls, m, meta.used);
+  atomic.store<u32>(m, 0);
+  poolLock();
+  orphanPush(m);
+  hdr().orphanedSlabs++;
+  poolUnlock();
+}
+
+/** Hand back every slab `rec` owns (current and partial, all classes). */
+export function heapHandBackAll(rec: usize, tid: u32, cls: u32): void {
+  const cs = classState(rec, cls);
+  if (cs.current != 0) {
+    const m = <usize>cs.current;
+    cs.current = 0;
+    slabMeta(m).list = LIST_NONE;
+    heapHandBack(rec, tid, m);
+  }
+  while (cs.partial != 0) {
+    const m = <usize>cs.partial;
+    partialRemove(cs, m);
+    heapHandBack(rec, tid, m);
+  }
+}
+
+/** Drain every owned slab of a class and release the empty ones (all if `all`, else partials). */
+export function heapTrim(rec: usize, tid: u32, cls: u32, all: bool): void {
+  const cs = classState(rec, cls);
+  // Walk the circular list once; removing the examined slab keeps the walk valid.
+  let m = <usize>cs.partial;
+  let count: u32 = 0;
+  if (m != 0) {
+    let p = m;
+    do { count++; p = <usize>slabMeta(p).next; } while (p != m);
+  }
+  for (let i: u32 = 0; i < count; i++) {
+    const cur = <usize>cs.partial;
+    heapDrain(rec, tid, cur);
+    if (slabMeta(cur).used == 0) {
+      partialRemove(cs, cur);
+      releaseSlab(rec, cur);
+    } else {
+      cs.partial = slabMeta(cur).next; // rotate
+    }
+  }
+  if (all && cs.current != 0) {
+    const cur = <usize>cs.current;
+    heapDrain(rec, tid, cur);
+    if (slabMeta(cur).used == 0) {
+      cs.current = 0;
+      slabMeta(cur).list = LIST_NONE;
+      releaseSlab(rec, cur);
+    }
+  }
+}
+
+// ---- refill -------------------------------------------------------------------------------
+
+/** Find an owned partial slab of class `cls` with blocks to give (draining as it looks). */
+function findPartial(rec: usize, tid: u32, cs: ClassState): usize {
+  for (let i: u32 = 0; i < PARTIAL_SCAN_MAX && cs.partial != 0; i++) {
+    const m = <usize>cs.partial;
+    heapDrain(rec, tid, m);
+    const meta = slabMeta(m);
+    if (meta.freeCount != 0 || meta.carved < meta.capacity) {
+      partialRemove(cs, m);
+      return m;
+    }
+    cs.partial = meta.next; // nothing yet: rotate it to the tail
+  }
+  return 0;
+}
+
+/**
+ * A slab for class `cls` from outside this heap: adopt an orphan (claim first, then drain),
+ * or take a free slab from the pool. Returns 0 when memory is exhausted.
+ */
+function acquireSlab(rec: usize, tid: u32, cls: u32): usize {
+  poolLock();
+  let m = orphanPop(cls);
+  if (m != 0) {
+    hdr().adoptions++;
+    poolUnlock();
+    const prev = atomic.cmpxchg<u32>(m, 0, tid); // ownership before the drain (seed 001)
+    assert(prev == 0, "adopted an orphan that has an owner");
+    counters(rec).adoptions++;
+    ringRecord(EV_ADOPT, cls, m, prev);
+    heapDrain(rec, tid, m);
+    return m;
+  }
+  m = slabAcquire();
+  if (m != 0) slabFormat(m, cls, tid);
+  poolUnlock();
+  if (m != 0) {
+    counters(rec).slabsAcquired++;
+    ringRecord(EV_SLAB_ACQUIRE, cls, slabBase(m), 0);
+  }
+  return m;
+}
+
+/**
+ * Refill cache entry `cls` of `rec` with up to `n` blocks, in this order: the current slab's
+ * free list, its drained remote frees, carving it; then owned partial slabs, adopted orphans
+ * and fresh slabs. Returns the number of blocks added (0 only when memory is exhausted).
+ */
+export function heapRefill(rec: usize, tid: u32, cls: u32, n: u32): u32 {
+  const cs = classState(rec, cls);
+  const e = cacheEntry(rec, cls);
+  counters(rec).refills++;
+  let m = <usize>cs.current;
+  while (true) {
+    if (m != 0) {
+      if (slabHasRemote(m)) heapDrain(rec, tid, m);
+      let got = slabTakeFree(m, n, e);
+      if (got < n) got += slabCarve(m, n - got, e);
+      if (got != 0) {
+        ringRecord(EV_REFILL, cls, m, got);
+        return got;
+      }
+      cs.current = 0; // exhausted: park it where later frees can find it
+      partialAdd(cs, m);
+    }
+    m = findPartial(rec, tid, cs);
+    if (m == 0) m = acquireSlab(rec, tid, cls);
+    if (m == 0) return 0;
+    slabMeta(m).list = LIST_CURRENT;
+    cs.current = <u32>m;
+  }
+  return 0;
+}
+
+// ---- spill --------------------------------------------------------------------------------
+
+/**
+ * Move up to `n` blocks from cache entry `cls` back to their slabs' free lists. Every cached
+ * block belongs to a slab this thread owns, so this is all plain stores. A partial slab that
+ * becomes empty goes back to the pool; the current slab is kept (no thrash at a boundary).
+ */
+export function heapSpill(rec: usize, tid: u32, cls: u32, n: u32): u32 {
+  const e = cacheEntry(rec, cls);
+  const cs = classState(rec, cls);
+  let k: u32 = 0;
+  while (k < n && e.head != 0) {
+    const p = <usize>e.head;
+    e.head = load<u32>(p);
+    e.count--;
+    const m = metaOf(p);
+    const meta = slabMeta(m);
+    assert(atomic.load<u32>(m) == tid, "cached block from a slab this thread does not own");
+    slabPushFree(meta, p);
+    if (meta.used == 0 && meta.list == LIST_PARTIAL) {
+      partialRemove(cs, m);
+      releaseSlab(rec, m);
+    }
+    k++;
+  }
+  if (k != 0) {
+    counters(rec).spills++;
+    ringRecord(EV_SPILL, cls, 0, k);
+  }
+  return k;
+}
+
+/** Free one block straight to its (owned) slab: the path when caching is off. */
+export function heapFreeToSlab(rec: usize, cls: u32, m: usize, p: usize): void {
+  const meta = slabMeta(m);
+  slabPushFree(meta, p);
+  if (meta.used == 0 && meta.list == LIST_PARTIAL) {
+    partialRemove(classState(rec, cls), m);
+    releaseSlab(rec, m);
+  }
+}

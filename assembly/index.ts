@@ -1,0 +1,66 @@
+// index.ts: the module's exports (C semantics). One instance per worker = one allocator
+// thread; every instance shares one imported memory. See docs/ARCHITECTURE.md.
+
+import { hkMalloc, hkCalloc, hkRealloc, hkAlignedAlloc, hkUsableSize } from "./alloc";
+import { hkFree } from "./free";
+import { heapInit } from "./init";
+import { threadAttach, threadDetach, threadReclaim, threadCollect, liveThreads } from "./thread";
+import { heapCheck } from "./check";
+import { statsCollect } from "./stats";
+import { classSize, classOf } from "./classes";
+import { selfTid, attached } from "./tls";
+import { GlobalHeader, NUM_CLASSES, SMALL_MAX, RING_ALL, hdrField } from "./types";
+import { registryOf } from "./registry";
+
+export * from "./layout";
+
+/** Allocate `size` bytes; 0 if memory is exhausted. */
+export function malloc(size: usize): usize { return hkMalloc(size); }
+/** Free a block (0 is a no-op; a bad pointer records a fault). */
+export function free(ptr: usize): void { hkFree(ptr); }
+/** Allocate n * size zeroed bytes; 0 on overflow or exhaustion. */
+export function calloc(n: usize, size: usize): usize { return hkCalloc(n, size); }
+/** Resize a block, in place when it fits; 0 on failure (the block is untouched). */
+export function realloc(ptr: usize, size: usize): usize { return hkRealloc(ptr, size); }
+/** Allocate with a power-of-two alignment up to 1 MiB; 0 if invalid or exhausted. */
+export function aligned_alloc(align: usize, size: usize): usize { return hkAlignedAlloc(align, size); }
+/** Bytes usable at a live block (0 for anything else). */
+export function malloc_usable_size(ptr: usize): usize { return hkUsableSize(ptr); }
+
+/**
+ * Initialise the shared heap once: cacheMode 0 off / 1 small / 2 default; batchRefill 0/1;
+ * remoteBatch blocks per remote push (0 = default 16); faultPolicy 0 report / 1 strict (trap);
+ * ringMode 0 off / 1 slow-path events / 2 every event. Returns 1 for the initialising call.
+ */
+export function init(cacheMode: u32, batchRefill: u32, remoteBatch: u32, faultPolicy: u32,
+                     ringMode: u32): u32 {
+  return heapInit(cacheMode, batchRefill, remoteBatch, faultPolicy, ringMode);
+}
+/** Give this instance a new allocator-thread identity; returns its tid (0: no free slot). */
+export function attach(): u32 { return threadAttach(); }
+/** Retire this instance's identity: flush caches, hand back slabs. 1 if it was attached. */
+export function detach(): u32 { return threadDetach(); }
+/** Retire a dead thread's identity from here. 1 if `tid` was live and is now reclaimed. */
+export function reclaim(tid: u32): u32 { return threadReclaim(tid); }
+/** Return everything this thread holds to the pools (and sweep orphans). */
+export function collect(): void { threadCollect(); }
+/** This instance's tid (0 when not attached). */
+export function thread_id(): u32 { return attached() ? selfTid : 0; }
+/** Number of attached threads. */
+export function thread_count(): u32 { return liveThreads(); }
+
+/** Run the heap checker (quiescent heap); returns the number of violations. */
+export function heap_check(): u32 { return heapCheck(); }
+/** Write a stats snapshot; returns its address. */
+export function stats_collect(): usize { return statsCollect(); }
+/** Switch the debug ring: 0 off, 1 slow-path events, 2 all; returns the previous mode. */
+export function set_ring_mode(mode: u32): u32 {
+  return atomic.xchg<u32>(hdrField(offsetof<GlobalHeader>("ringMode")), mode > RING_ALL ? RING_ALL : mode);
+}
+
+/** Size of class `cls` (0 past the table). */
+export function class_size(cls: u32): u32 { return cls < NUM_CLASSES ? classSize(cls) : 0; }
+/** Class serving `size` bytes (NUM_CLASSES if above the small classes). */
+export function class_of(size: usize): u32 { return size <= SMALL_MAX ? classOf(size) : NUM_CLASSES; }
+/** Registry entry of the chunk holding `ptr`. */
+export function registry_entry(ptr: usize): u32 { return registryOf(ptr); }

@@ -1,0 +1,278 @@
+// pool.ts: the global pools, all under one spin lock: free chunks (and memory.grow), free
+// slabs inside SuperSlabs, large runs of slabs, huge spans of chunks, and orphan slabs.
+//
+// Every path here is rare (once per 64 KiB slab, or per large allocation), so a single lock
+// keeps the invariants simple: the registry, SuperSlab used masks, the non-full list and the
+// orphan lists change only while it is held. Memory grows only under the lock and always by
+// whole chunks, so every chunk is 1 MiB aligned. Memory is never given back to the engine,
+// but every chunk, slab and run returns here when empty and is reused.
+
+import { GlobalHeader, CHUNK_SHIFT, PAGES_PER_CHUNK,
+         MAX_CHUNKS, SLABS_PER_SS, ALL_SLABS_MASK, SLAB_FREE, SLAB_LARGE, SLAB_LARGE_TAIL,
+         LIST_NONE, LIST_ORPHAN, REG_FREE, REG_SUPERSLAB, REG_HUGE, REG_HUGE_TAIL, ORPHAN_BASE,
+         EV_SS_ACQUIRE, EV_SS_RELEASE, EV_OOM, SLAB_SHIFT, hdr, hdrField } from "./types";
+import { registryGet, registrySet, regKind, regMake } from "./registry";
+import { superslabFormat, ssHeader, metaAt, slabIndex, ssOf, slabMeta } from "./superslab";
+import { spinLock, spinUnlock } from "./lock";
+import { ringRecord } from "./ring";
+import { selfTid } from "./tls";
+
+/** Take the pool lock. */
+export function poolLock(): void {
+  spinLock(hdrField(offsetof<GlobalHeader>("poolLock")), selfTid);
+}
+
+/** Release the pool lock. */
+export function poolUnlock(): void {
+  spinUnlock(hdrField(offsetof<GlobalHeader>("poolLock")));
+}
+
+// ---- chunks -------------------------------------------------------------------------------
+
+/**
+ * Find `n` consecutive free chunks, growing memory if needed (pool locked).
+ * Returns the first chunk index, or 0 when memory cannot grow (the caller reports OOM).
+ */
+export function chunksAcquire(n: u32): u32 {
+  const h = hdr();
+  const count = h.chunkCount;
+  // First fit over the registry; a free run that reaches the end of memory is extended.
+  let run: u32 = 0;
+  for (let c: u32 = 1; c < count; c++) {
+    if (regKind(registryGet(c)) == REG_FREE) {
+      run++;
+      if (run == n) return c + 1 - n;
+    } else {
+      run = 0;
+    }
+  }
+  // Grow by whole chunks. Padding (only if something left memory off a chunk boundary)
+  // breaks contiguity with the trailing free run, which then does not count.
+  const pages = <u32>memory.size();
+  const pad = (PAGES_PER_CHUNK - pages % PAGES_PER_CHUNK) % PAGES_PER_CHUNK;
+  if (pad != 0) run = 0;
+  const need = n - run;
+  const first = (pages + pad) / PAGES_PER_CHUNK; // first chunk the grow adds
+  if (first + need > MAX_CHUNKS) return 0;
+  if (memory.grow(<i32>(pad + need * PAGES_PER_CHUNK)) < 0) return 0;
+  for (let c = first; c < first + need; c++) registrySet(c, regMake(REG_FREE, 0));
+  h.chunkCount = first + need;
+  h.grows++;
+  if (h.chunkCount > h.peakChunks) h.peakChunks = h.chunkCount;
+  return first - run;
+}
+
+/** Return `n` chunks starting at `first` to the pool (pool locked). */
+export function chunksRelease(first: u32, n: u32): void {
+  for (let c = first; c < first + n; c++) registrySet(c, regMake(REG_FREE, 0));
+}
+
+// ---- SuperSlabs and slabs -----------------------------------------------------------------
+
+/** Put a SuperSlab on the non-full list (pool locked). */
+function nonfullAdd(ss: usize): void {
+  const h = hdr();
+  const s = ssHeader(ss);
+  if (s.inNonfull) return;
+  s.nonfullPrev = 0;
+  s.nonfullNext = h.nonfullHead;
+  if (h.nonfullHead) ssHeader(h.nonfullHead).nonfullPrev = <u32>ss;
+  h.nonfullHead = <u32>ss;
+  s.inNonfull = 1;
+}
+
+/** Take a SuperSlab off the non-full list (pool locked). */
+function nonfullRemove(ss: usize): void {
+  const s = ssHeader(ss);
+  if (!s.inNonfull) return;
+  if (s.nonfullPrev) ssHeader(s.nonfullPrev).nonfullNext = s.nonfullNext;
+  else hdr().nonfullHead = s.nonfullNext;
+  if (s.nonfullNext) ssHeader(s.nonfullNext).nonfullPrev = s.nonfullPrev;
+  s.inNonfull = 0;
+  s.nonfullNext = 0;
+  s.nonfullPrev = 0;
+}
+
+/** Make a new SuperSlab from a free chunk (pool locked); 0 when out of memory. */
+function superslabCreate(): usize {
+  const grewBefore = hdr().grows;
+  const chunk = chunksAcquire(1);
+  if (chunk == 0) return 0;
+  const ss = <usize>chunk << CHUNK_SHIFT;
+  superslabFormat(ss, chunk);
+  registrySet(chunk, regMake(REG_SUPERSLAB, 0)); // publish after the header is written
+  hdr().superslabs++;
+  nonfullAdd(ss);
+  ringRecord(EV_SS_ACQUIRE, 0, ss, hdr().grows != grewBefore ? 1 : 0);
+  return ss;
+}
+
+/** Give an empty SuperSlab's chunk back to the pool (pool locked). */
+function superslabDestroy(ss: usize): void {
+  nonfullRemove(ss);
+  ssHeader(ss).magic = 0;
+  registrySet(<u32>(ss >>> CHUNK_SHIFT), regMake(REG_FREE, 0));
+  hdr().superslabs--;
+  ringRecord(EV_SS_RELEASE, 0, ss, 0);
+}
+
+/** Mark slabs `mask` of `ss` used, updating the non-full list (pool locked). */
+function markUsed(ss: usize, mask: u32): void {
+  const s = ssHeader(ss);
+  s.usedMask |= mask;
+  if (s.usedMask == ALL_SLABS_MASK) nonfullRemove(ss);
+}
+
+/** Mark slabs `mask` of `ss` free; an empty SuperSlab goes back to the chunk pool. */
+function markFree(ss: usize, mask: u32): void {
+  const s = ssHeader(ss);
+  s.usedMask &= ~mask;
+  if (s.usedMask == 0) superslabDestroy(ss);
+  else nonfullAdd(ss);
+}
+
+/** Take one free slab from any SuperSlab (pool locked); returns its SlabMeta or 0 (OOM). */
+export function slabAcquire(): usize {
+  let ss = <usize>hdr().nonfullHead;
+  if (ss == 0) {
+    ss = superslabCreate();
+    if (ss == 0) return 0;
+  }
+  const free = ~ssHeader(ss).usedMask & ALL_SLABS_MASK;
+  const k = ctz(free);
+  markUsed(ss, 1 << k);
+  return metaAt(ss, k);
+}
+
+/** Return a slab to the pool (pool locked). Its blocks must all be free. */
+export function slabRelease(m: usize): void {
+  const meta = slabMeta(m);
+  atomic.store<u32>(m, 0); // owner
+  meta.state = SLAB_FREE;
+  meta.list = LIST_NONE;
+  markFree(ssOf(m), 1 << slabIndex(m));
+}
+
+// ---- large runs (k slabs inside one SuperSlab, slab 0 excluded) ---------------------------
+
+/** Find k consecutive free slabs among 1..15 of `ss`; returns the first index or 0. */
+function findRun(ss: usize, k: u32): u32 {
+  const used = ssHeader(ss).usedMask;
+  const want = (<u32>1 << k) - 1;
+  for (let i: u32 = 1; i + k <= SLABS_PER_SS; i++) {
+    if ((used & (want << i)) == 0) return i;
+  }
+  return 0;
+}
+
+/** Allocate a run of k slabs (pool locked); returns the head SlabMeta or 0 (OOM). */
+export function largeRunAcquire(k: u32, size: u32): usize {
+  let ss = <usize>hdr().nonfullHead;
+  let first: u32 = 0;
+  while (ss != 0) {
+    first = findRun(ss, k);
+    if (first != 0) break;
+    ss = ssHeader(ss).nonfullNext;
+  }
+  if (ss == 0) {
+    ss = superslabCreate();
+    if (ss == 0) return 0;
+    first = 1;
+  }
+  markUsed(ss, ((<u32>1 << k) - 1) << first);
+  for (let i: u32 = 1; i < k; i++) {
+    const t = slabMeta(metaAt(ss, first + i));
+    t.state = SLAB_LARGE_TAIL;
+    t.span = <u8>i;
+  }
+  const m = metaAt(ss, first);
+  const meta = slabMeta(m);
+  meta.state = SLAB_LARGE;
+  meta.span = <u8>k;
+  meta.largeSize = size;
+  meta.dataStart = <u32>(ss + (<usize>first << SLAB_SHIFT));
+  hdr().largeRuns++;
+  hdr().largeSlabs += k;
+  return m;
+}
+
+/** Free a large run given its head SlabMeta (pool locked). */
+export function largeRunRelease(m: usize): void {
+  const meta = slabMeta(m);
+  const k = <u32>meta.span;
+  const first = slabIndex(m);
+  const ss = ssOf(m);
+  hdr().largeRuns--;
+  hdr().largeSlabs -= k;
+  for (let i: u32 = 0; i < k; i++) {
+    const t = slabMeta(metaAt(ss, first + i));
+    t.state = SLAB_FREE;
+    t.span = 0;
+    t.largeSize = 0;
+  }
+  markFree(ss, ((<u32>1 << k) - 1) << first);
+}
+
+// ---- huge spans (whole chunks) ------------------------------------------------------------
+
+/** Allocate n whole chunks as one span (pool locked); returns its address or 0 (OOM). */
+export function hugeAcquire(n: u32): usize {
+  const first = chunksAcquire(n);
+  if (first == 0) return 0;
+  registrySet(first, regMake(REG_HUGE, n));
+  for (let c = first + 1; c < first + n; c++) registrySet(c, regMake(REG_HUGE_TAIL, first));
+  hdr().hugeSpans++;
+  hdr().largeSlabs += n * SLABS_PER_SS;
+  return <usize>first << CHUNK_SHIFT;
+}
+
+/** Free a huge span of n chunks at chunk `first` (pool locked). */
+export function hugeRelease(first: u32, n: u32): void {
+  chunksRelease(first, n);
+  hdr().hugeSpans--;
+  hdr().largeSlabs -= n * SLABS_PER_SS;
+}
+
+// ---- orphan slabs (no owner; adopted by the next thread that needs their class) ----------
+
+/** Head address of class `cls`'s orphan list. */
+// @ts-ignore: decorator
+@inline function orphanHeadAddr(cls: u32): usize {
+  return ORPHAN_BASE + (<usize>cls << 2);
+}
+
+/** Add an ownerless slab to its class's orphan list (pool locked). */
+export function orphanPush(m: usize): void {
+  const meta = slabMeta(m);
+  const head = orphanHeadAddr(meta.cls);
+  meta.prev = 0;
+  meta.next = load<u32>(head);
+  if (meta.next) slabMeta(meta.next).prev = <u32>m;
+  store<u32>(head, <u32>m);
+  meta.list = LIST_ORPHAN;
+}
+
+/** Take the first orphan of class `cls` (pool locked); 0 if none. */
+export function orphanPop(cls: u32): usize {
+  const head = orphanHeadAddr(cls);
+  const m = <usize>load<u32>(head);
+  if (m == 0) return 0;
+  const meta = slabMeta(m);
+  store<u32>(head, meta.next);
+  if (meta.next) slabMeta(meta.next).prev = 0;
+  meta.next = 0;
+  meta.prev = 0;
+  meta.list = LIST_NONE;
+  return m;
+}
+
+/** First orphan of class `cls` without taking it (for the checker and stats). */
+export function orphanFirst(cls: u32): usize {
+  return <usize>load<u32>(orphanHeadAddr(cls));
+}
+
+/** Record an allocation that failed for lack of memory. */
+export function noteOom(bytes: usize): void {
+  atomic.add<u32>(hdrField(offsetof<GlobalHeader>("oomCount")), 1);
+  ringRecord(EV_OOM, 0, 0, <u32>bytes);
+}

@@ -1,0 +1,158 @@
+// slab.ts: one slab of one size class, from its owner's point of view: format, carve, the
+// free list, draining remote frees, and block-address validation.
+//
+// Ownership rule (seeds 001/003): only the owner thread calls anything here that touches
+// freeHead, freeCount, used or carved, and a thread takes ownership *before* it drains.
+// Other threads only push onto the slab's remote stack (remote.ts).
+//
+// Conservation, for every small slab (checked by check.ts):
+//   carved = in use by the user + in caches + on the free list + remote (stack or outboxes)
+//   used   = carved - freeCount
+
+import { SlabMeta, CacheEntry, SLAB_SMALL, LIST_NONE, EV_CARVE, EV_DRAIN, DEBUG_BUILD,
+         BITMAP_BYTES_PER_SLAB } from "./types";
+import { classSize, strideRecip, divByStride } from "./classes";
+import { slabMeta, slabIndex, ssOf, slabDataStart, slabDataBytes, remoteHeadOf, bitmapOf }
+  from "./superslab";
+import { ringRecord } from "./ring";
+
+/** Format a slab just taken from the pool for class `cls`, owned by `tid`. */
+export function slabFormat(m: usize, cls: u32, tid: u32): void {
+  const meta = slabMeta(m);
+  const k = slabIndex(m);
+  const stride = classSize(cls);
+  meta.state = SLAB_SMALL;
+  meta.cls = <u8>cls;
+  meta.list = LIST_NONE;
+  meta.span = 0;
+  meta.stride = stride;
+  meta.recip = strideRecip(stride);
+  meta.dataStart = <u32>slabDataStart(ssOf(m), k);
+  meta.capacity = slabDataBytes(k) / stride;
+  meta.carved = 0;
+  meta.freeHead = 0;
+  meta.freeCount = 0;
+  meta.used = 0;
+  meta.prev = 0;
+  meta.next = 0;
+  meta.largeSize = 0;
+  if (DEBUG_BUILD) memory.fill(bitmapOf(m), 0, BITMAP_BYTES_PER_SLAB);
+  atomic.store<u32>(m, tid); // owner, published last
+}
+
+/**
+ * Index of the block starting at `p`, or -1 if `p` is not a block start of this slab.
+ * The check is on the offset from the slab's data start, never on the absolute address.
+ */
+// @ts-ignore: decorator
+@inline export function blockIndex(meta: SlabMeta, p: usize): i32 {
+  const off = <u32>(p - <usize>meta.dataStart);
+  if (off >= meta.capacity * meta.stride) return -1; // also catches p < dataStart (wraps)
+  const q = divByStride(off, meta.recip);
+  return q * meta.stride == off ? <i32>q : -1;
+}
+
+/** Move up to `n` blocks from the slab's free list onto cache entry `e`; returns how many. */
+export function slabTakeFree(m: usize, n: u32, e: CacheEntry): u32 {
+  const meta = slabMeta(m);
+  let k = meta.freeCount < n ? meta.freeCount : n;
+  if (k == 0) return 0;
+  const first = <usize>meta.freeHead;
+  let last = first;
+  for (let i: u32 = 1; i < k; i++) last = <usize>load<u32>(last);
+  meta.freeHead = load<u32>(last);
+  store<u32>(last, e.head);
+  e.head = <u32>first;
+  e.count += <u16>k;
+  meta.freeCount -= k;
+  meta.used += k;
+  return k;
+}
+
+/** Carve up to `n` new blocks at dataStart + carved * stride onto cache entry `e`. */
+export function slabCarve(m: usize, n: u32, e: CacheEntry): u32 {
+  const meta = slabMeta(m);
+  const room = meta.capacity - meta.carved;
+  const k = room < n ? room : n;
+  if (k == 0) return 0;
+  const stride = <usize>meta.stride;
+  const first = <usize>meta.dataStart + <usize>meta.carved * stride;
+  // Link first -> first+stride -> ... -> last -> old cache head.
+  let p = first;
+  for (let i: u32 = 1; i < k; i++) {
+    store<u32>(p, <u32>(p + stride));
+    p += stride;
+  }
+  store<u32>(p, e.head);
+  e.head = <u32>first;
+  e.count += <u16>k;
+  meta.carved += k;
+  meta.used += k;
+  ringRecord(EV_CARVE, meta.cls, first, k);
+  return k;
+}
+
+/** Put one block back on the owner's free list. */
+// @ts-ignore: decorator
+@inline export function slabPushFree(meta: SlabMeta, p: usize): void {
+  assert(meta.used > 0, "slab used counter underflow");
+  store<u32>(p, meta.freeHead);
+  meta.freeHead = <u32>p;
+  meta.freeCount++;
+  meta.used--;
+}
+
+/**
+ * Move every block on the slab's remote stack to its free list; returns how many.
+ * Only the owner may call this: `owner` is the tid the caller acts for (itself, or the dead
+ * thread it is reclaiming), and the slab must already belong to it.
+ */
+export function slabDrain(m: usize, owner: u32): u32 {
+  assert(atomic.load<u32>(m) == owner, "drain by a thread that does not own the slab");
+  const rh = remoteHeadOf(m);
+  if (atomic.load<u32>(rh) == 0) return 0;
+  const list = <usize>atomic.xchg<u32>(rh, 0); // acquire: the pushers' links are visible
+  if (list == 0) return 0;
+  const meta = slabMeta(m);
+  let n: u32 = 1;
+  let tail = list;
+  while (load<u32>(tail) != 0) {
+    tail = <usize>load<u32>(tail);
+    n++;
+  }
+  assert(meta.used >= n, "drained more blocks than the slab has in use");
+  store<u32>(tail, meta.freeHead);
+  meta.freeHead = <u32>list;
+  meta.freeCount += n;
+  meta.used -= n;
+  ringRecord(EV_DRAIN, meta.cls, m, n);
+  return n;
+}
+
+/** True if the slab's remote stack is non-empty (a plain load; x86 atomic loads are plain). */
+// @ts-ignore: decorator
+@inline export function slabHasRemote(m: usize): bool {
+  return atomic.load<u32>(remoteHeadOf(m)) != 0;
+}
+
+// ---- debug build: per-block allocation bits --------------------------------------------------
+
+/** Mark block `idx` as handed to the user; returns false if it already was (allocator bug). */
+export function bitSetAllocated(m: usize, idx: u32): bool {
+  const word = bitmapOf(m) + ((<usize>idx >>> 5) << 2);
+  const bit: u32 = 1 << (idx & 31);
+  return (atomic.or<u32>(word, bit) & bit) == 0;
+}
+
+/** Mark block `idx` as freed; returns false if it was not allocated (a double free). */
+export function bitClearAllocated(m: usize, idx: u32): bool {
+  const word = bitmapOf(m) + ((<usize>idx >>> 5) << 2);
+  const bit: u32 = 1 << (idx & 31);
+  return (atomic.and<u32>(word, ~bit) & bit) != 0;
+}
+
+/** Read block `idx`'s allocation bit. */
+export function bitIsAllocated(m: usize, idx: u32): bool {
+  const word = bitmapOf(m) + ((<usize>idx >>> 5) << 2);
+  return (atomic.load<u32>(word) & (<u32>1 << (idx & 31))) != 0;
+}

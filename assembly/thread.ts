@@ -1,0 +1,173 @@
+// thread.ts: thread lifecycle. attach gives an instance a fresh identity and a zeroed record;
+// detach (the thread itself) and reclaim (anyone, for a thread that died) retire a record:
+// push its outbox, spill its caches to their slabs, then release its empty slabs and orphan
+// the rest, so nothing it held is lost (seeds 000, 001). collect returns everything a live
+// thread can to the pools.
+//
+// tids are slot | generation << 7 and never repeat, so a slab still naming a dead tid can
+// never be mistaken for the new owner of the same slot (the "new thread after a dead one
+// starts clean" rule).
+
+import { ThreadHeader, GlobalHeader, THREAD_BASE, THREAD_SIZE, MAX_THREADS, TID_SLOT_BITS,
+         THREAD_FREE, THREAD_ACTIVE, THREAD_RETIRING, NUM_CLASSES, RETIRED_BASE,
+         EV_ATTACH, EV_DETACH, EV_RECLAIM, hdr, hdrField } from "./types";
+import { cacheCapFor } from "./classes";
+import { self, selfTid, setSelf, attached } from "./tls";
+import { ensureInit } from "./init";
+import { cacheEntry, counters, heapSpill, heapHandBackAll, heapTrim, heapDrain } from "./heap";
+import { outboxFlushAll } from "./remote";
+import { poolLock, poolUnlock, orphanPop, orphanPush, slabRelease } from "./pool";
+import { slabMeta } from "./superslab";
+import { ringRecord } from "./ring";
+
+/** Address of the record in slot `slot`. */
+// @ts-ignore: decorator
+@inline export function recordAt(slot: u32): usize {
+  return THREAD_BASE + <usize>slot * THREAD_SIZE;
+}
+
+/** Give this instance a new thread identity; returns its tid (0 if every slot is taken). */
+export function threadAttach(): u32 {
+  if (attached()) return selfTid;
+  ensureInit();
+  for (let slot: u32 = 1; slot < MAX_THREADS; slot++) {
+    const rec = recordAt(slot);
+    const th = changetype<ThreadHeader>(rec);
+    const stateAddr = rec + offsetof<ThreadHeader>("state");
+    if (atomic.load<u32>(stateAddr) != THREAD_FREE) continue;
+    if (atomic.cmpxchg<u32>(stateAddr, THREAD_FREE, THREAD_ACTIVE) != THREAD_FREE) continue;
+    const gen = atomic.add<u32>(hdrField(offsetof<GlobalHeader>("threadGen")), 1) + 1;
+    const tid = slot | ((gen & 0x1FFFFFF) << TID_SLOT_BITS);
+    // Zeroed state: everything after the state word.
+    memory.fill(rec + 8, 0, THREAD_SIZE - 8);
+    const mode = hdr().cacheMode;
+    for (let cls: u32 = 0; cls < NUM_CLASSES; cls++) {
+      cacheEntry(rec, cls).cap = <u16>cacheCapFor(cls, mode);
+    }
+    th.remoteBatch = hdr().remoteBatch;
+    th.attachSeq = gen;
+    atomic.store<u32>(rec, tid);
+    setSelf(rec, tid);
+    ringRecord(EV_ATTACH, 0, rec, tid);
+    return tid;
+  }
+  return 0;
+}
+
+/**
+ * Retire record `rec` whose tid is `tid`; the caller acts as that thread (it is the thread
+ * itself, or the thread is dead). Ordering: outbox first (those blocks belong to others),
+ * then the caches (blocks go home to slabs `tid` still owns), then hand the slabs back.
+ */
+function threadRetire(rec: usize, tid: u32): void {
+  outboxFlushAll(rec);
+  for (let cls: u32 = 0; cls < NUM_CLASSES; cls++) heapSpill(rec, tid, cls, 0xFFFFFFFF);
+  for (let cls: u32 = 0; cls < NUM_CLASSES; cls++) heapHandBackAll(rec, tid, cls);
+  // Fold the counters into the retired totals so global sums stay exact (no drift).
+  const c = counters(rec);
+  const h = hdr();
+  poolLock();
+  for (let cls: u32 = 0; cls < NUM_CLASSES; cls++) {
+    const e = cacheEntry(rec, cls);
+    const r = RETIRED_BASE + (<usize>cls << 3);
+    store<u32>(r, load<u32>(r) + e.allocs);
+    store<u32>(r + 4, load<u32>(r + 4) + e.frees);
+  }
+  h.retiredRemoteFrees += c.remoteFrees;
+  h.retiredRemotePushes += c.remotePushes;
+  h.retiredDrains += c.drains;
+  h.retiredDrainedBlocks += c.drainedBlocks;
+  h.retiredBytesAsked += changetype<ThreadHeader>(rec).bytesAsked;
+  poolUnlock();
+  memory.fill(rec + 8, 0, THREAD_SIZE - 8);
+  atomic.store<u32>(rec, 0); // tid
+  atomic.store<u32>(rec + offsetof<ThreadHeader>("state"), THREAD_FREE);
+}
+
+/** Retire this instance's thread identity. Returns 1, or 0 if it was not attached. */
+export function threadDetach(): u32 {
+  if (!attached()) return 0;
+  const tid = selfTid;
+  ringRecord(EV_DETACH, 0, self, tid);
+  threadRetire(self, tid);
+  setSelf(THREAD_BASE, 0xFFFFFFFF);
+  return 1;
+}
+
+/**
+ * Retire the thread `tid` on behalf of a thread that died without detaching. The caller
+ * must know it is dead (the host saw its worker exit). Returns 1 if reclaimed, 0 if `tid`
+ * is not a live thread. A pool lock left held by the dead thread is broken.
+ */
+export function threadReclaim(tid: u32): u32 {
+  const slot = tid & (MAX_THREADS - 1);
+  if (slot == 0) return 0;
+  if (attached() && tid == selfTid) return threadDetach();
+  const rec = recordAt(slot);
+  if (atomic.load<u32>(rec) != tid) return 0;
+  const stateAddr = rec + offsetof<ThreadHeader>("state");
+  if (atomic.cmpxchg<u32>(stateAddr, THREAD_ACTIVE, THREAD_RETIRING) != THREAD_ACTIVE) return 0;
+  atomic.cmpxchg<u32>(hdrField(offsetof<GlobalHeader>("poolLock")), tid, 0);
+  ringRecord(EV_RECLAIM, 0, rec, tid);
+  threadRetire(rec, tid);
+  atomic.add<u32>(hdrField(offsetof<GlobalHeader>("reclaims")), 1);
+  return 1;
+}
+
+/**
+ * Return to the pools everything this thread can: push the outbox, empty the caches, drain
+ * every owned slab and release the empty ones, then sweep the orphan lists (claim, drain,
+ * release the empty, re-orphan the rest). After all blocks are freed and every thread has
+ * collected or detached, every slab is back in the pool.
+ */
+export function threadCollect(): void {
+  if (!attached()) return;
+  const rec = self;
+  const tid = selfTid;
+  outboxFlushAll(rec);
+  for (let cls: u32 = 0; cls < NUM_CLASSES; cls++) {
+    heapSpill(rec, tid, cls, 0xFFFFFFFF);
+    heapTrim(rec, tid, cls, true);
+  }
+  sweepOrphans(rec, tid);
+}
+
+/** Claim and drain every orphan; release the empty ones and re-orphan the rest. */
+export function sweepOrphans(rec: usize, tid: u32): void {
+  for (let cls: u32 = 0; cls < NUM_CLASSES; cls++) {
+    let keep: usize = 0;
+    while (true) {
+      poolLock();
+      const m = orphanPop(cls);
+      poolUnlock();
+      if (m == 0) break;
+      atomic.cmpxchg<u32>(m, 0, tid); // claim before draining
+      heapDrain(rec, tid, m);
+      if (slabMeta(m).used == 0) {
+        poolLock();
+        slabRelease(m);
+        poolUnlock();
+      } else {
+        slabMeta(m).next = <u32>keep;
+        keep = m;
+      }
+    }
+    while (keep != 0) {
+      const m = keep;
+      keep = <usize>slabMeta(m).next;
+      atomic.store<u32>(m, 0); // owner cleared before the slab is visible again
+      poolLock();
+      orphanPush(m);
+      poolUnlock();
+    }
+  }
+}
+
+/** Number of attached threads. */
+export function liveThreads(): u32 {
+  let n: u32 = 0;
+  for (let slot: u32 = 1; slot < MAX_THREADS; slot++) {
+    if (atomic.load<u32>(recordAt(slot) + offsetof<ThreadHeader>("state")) == THREAD_ACTIVE) n++;
+  }
+  return n;
+}

@@ -1,0 +1,518 @@
+// types.ts: every layout, geometry constant and shared record of the allocator, in one place.
+//
+// One module is instantiated once per worker over one shared memory, so nothing here may live
+// in static data or module globals except constants (see docs/ARCHITECTURE.md, "three
+// dangers"). All shared state is addressed by the constants below.
+//
+// Linear memory, as a sequence of 1 MiB chunks (a chunk is the registry's unit):
+//
+//   0x000000 ┌──────────────────────────────────────────────┐  chunk 0: the control chunk
+//            │ 0x0000 null guard (64 B, never written)      │
+//            │ 0x0040 GlobalHeader                          │  init flag, config, locks, counters
+//            │ 0x0400 Registry: u32 per chunk (4096)        │  address >> 20 -> chunk kind
+//            │ 0x4400 FaultLog: FAULT_CAP x FaultRecord     │
+//            │ 0x4C00 CheckReport                           │  heap checker output
+//            │ 0x5000 ClassMap: u8 per 8 bytes of size      │  size -> class, built at init
+//            │ 0x6100 OrphanLists: u32 per class            │  slabs with no owner, per class
+//            │ 0x6200 RetiredCounters: 2 x u32 per class    │  allocs/frees of retired threads
+//            │ 0x7000 StatsBlock                            │  written by stats_collect()
+//            │ 0x10000 module static data (--memoryBase)    │  constant tables only
+//            │ 0x20000 ThreadTable: MAX_THREADS x 2 KiB     │  slot 0 = the unattached record
+//            │ 0x60000 DebugRing: RING_CAP x 16 B           │
+//   0x100000 ├──────────────────────────────────────────────┤
+//            │ SuperSlab | huge span | free chunk           │  chunks 1.. come from memory.grow,
+//   0x200000 ├──────────────────────────────────────────────┤  16 pages at a time, so every
+//            │ ...                                          │  chunk is 1 MiB aligned
+//
+// A SuperSlab (one chunk, 1 MiB aligned) is 16 slabs of 64 KiB:
+//
+//   +0      ┌ SuperSlabHeader (64 B): magic, chunk, used_mask, non-full list links
+//   +64     │ SlabMeta[16] (64 B each): owner, class, geometry, free list, counts
+//   +1088   │ RemoteHead[16] (64 B each, one cache line per slab): atomic remote-free stack
+//   +4096   │ [debug build] AllocBitmap[16] (1 KiB each): bit set = block is with the user
+//   +SS_HEADER_SIZE
+//           └ slab 0 blocks ...  |  slab 1 blocks (at +64 KiB)  |  ...  |  slab 15 blocks
+//
+// Slab k's blocks start at slabDataStart(k) = k * SLAB_SIZE, or SS_HEADER_SIZE for slab 0, and
+// block i of a slab with stride s is at data_start + i * s. Every address check is made on the
+// offset from data_start, never on the absolute address (seed 004).
+
+// ---- build flavour ----------------------------------------------------------------------
+
+/** Set by the debug target (`--use HAKMEM_DEBUG=1`): checked frees, full ring, asserts. */
+declare const HAKMEM_DEBUG: i32;
+// @ts-ignore: decorator
+@inline export const DEBUG_BUILD: bool = isDefined(HAKMEM_DEBUG);
+
+// ---- geometry -----------------------------------------------------------------------------
+
+// @ts-ignore: decorator
+@inline export const WASM_PAGE_SHIFT: u32 = 16;
+// @ts-ignore: decorator
+@inline export const CHUNK_SHIFT: u32 = 20;
+// @ts-ignore: decorator
+@inline export const CHUNK_SIZE: u32 = 1 << CHUNK_SHIFT;
+// @ts-ignore: decorator
+@inline export const CHUNK_MASK: u32 = CHUNK_SIZE - 1;
+// @ts-ignore: decorator
+@inline export const PAGES_PER_CHUNK: u32 = CHUNK_SIZE >> WASM_PAGE_SHIFT;
+// @ts-ignore: decorator
+@inline export const MAX_CHUNKS: u32 = 4096; // 4 GiB of linear memory
+// @ts-ignore: decorator
+@inline export const SLAB_SHIFT: u32 = 16;
+// @ts-ignore: decorator
+@inline export const SLAB_SIZE: u32 = 1 << SLAB_SHIFT;
+// @ts-ignore: decorator
+@inline export const SLABS_PER_SS: u32 = CHUNK_SIZE >> SLAB_SHIFT; // 16
+// @ts-ignore: decorator
+@inline export const ALL_SLABS_MASK: u32 = (1 << SLABS_PER_SS) - 1;
+
+/** Largest request served by the tiny path (the mission's heart). */
+// @ts-ignore: decorator
+@inline export const TINY_MAX: u32 = 1024;
+/** Largest request served from slabs at all (tiny + mid classes); above it: large runs. */
+// @ts-ignore: decorator
+@inline export const SMALL_MAX: u32 = 32768;
+/** Size classes (see classes.ts for the table itself). */
+// @ts-ignore: decorator
+@inline export const NUM_CLASSES: u32 = 53;
+/** Blocks below this size are 8-byte aligned; all others 16-byte aligned. */
+// @ts-ignore: decorator
+@inline export const MIN_BLOCK: u32 = 8;
+/** Largest block count of any slab (8-byte blocks in a whole 64 KiB slab). */
+// @ts-ignore: decorator
+@inline export const MAX_BLOCKS_PER_SLAB: u32 = SLAB_SIZE / MIN_BLOCK;
+/** Slab 0 is never part of a large run: the SuperSlab header lives there. */
+// @ts-ignore: decorator
+@inline export const LARGE_MAX_SLABS: u32 = SLABS_PER_SS - 1;
+// @ts-ignore: decorator
+@inline export const LARGE_MAX: u32 = LARGE_MAX_SLABS * SLAB_SIZE;
+/** Largest alignment aligned_alloc accepts (a huge span is chunk aligned). */
+// @ts-ignore: decorator
+@inline export const MAX_ALIGN: u32 = CHUNK_SIZE;
+/** Alignments up to this are served from small classes whose stride they divide. */
+// @ts-ignore: decorator
+@inline export const SMALL_ALIGN_MAX: u32 = 4096;
+
+// ---- SuperSlab header ---------------------------------------------------------------------
+
+// @ts-ignore: decorator
+@inline export const SS_MAGIC: u32 = 0x53534B48; // "HKSS"
+// @ts-ignore: decorator
+@inline export const SS_META_OFFSET: u32 = 64;
+// @ts-ignore: decorator
+@inline export const SLAB_META_SIZE: u32 = 64;
+// @ts-ignore: decorator
+@inline export const SS_REMOTE_OFFSET: u32 = SS_META_OFFSET + SLABS_PER_SS * SLAB_META_SIZE; // 1088
+// @ts-ignore: decorator
+@inline export const REMOTE_STRIDE: u32 = 64; // one cache line per slab's remote head
+// @ts-ignore: decorator
+@inline export const SS_BITMAP_OFFSET: u32 = 4096;
+// @ts-ignore: decorator
+@inline export const BITMAP_BYTES_PER_SLAB: u32 = MAX_BLOCKS_PER_SLAB / 8; // 1 KiB
+/** Bytes at the start of a SuperSlab reserved for its header (slab 0's blocks start here). */
+// @ts-ignore: decorator
+@inline export const SS_HEADER_SIZE: u32 = DEBUG_BUILD
+  ? SS_BITMAP_OFFSET + SLABS_PER_SS * BITMAP_BYTES_PER_SLAB
+  : SS_BITMAP_OFFSET;
+
+/** The first 64 bytes of a SuperSlab. Fields marked (pool) change only under the pool lock. */
+@unmanaged export class SuperSlabHeader {
+  magic: u32;
+  chunk: u32;        // chunk index (address >> 20)
+  usedMask: u32;     // (pool) bit k set: slab k is a small slab or part of a large run
+  nonfullNext: u32;  // (pool) list of SuperSlabs with at least one free slab
+  nonfullPrev: u32;  // (pool)
+  inNonfull: u32;    // (pool) 1 while on that list
+}
+
+// Slab states (SlabMeta.state).
+// @ts-ignore: decorator
+@inline export const SLAB_FREE: u8 = 0;
+// @ts-ignore: decorator
+@inline export const SLAB_SMALL: u8 = 1;      // blocks of one class
+// @ts-ignore: decorator
+@inline export const SLAB_LARGE: u8 = 2;      // first slab of a large run
+// @ts-ignore: decorator
+@inline export const SLAB_LARGE_TAIL: u8 = 3; // later slab of a large run
+
+// Which list an owned slab is on (SlabMeta.list).
+// @ts-ignore: decorator
+@inline export const LIST_NONE: u8 = 0;
+// @ts-ignore: decorator
+@inline export const LIST_CURRENT: u8 = 1;
+// @ts-ignore: decorator
+@inline export const LIST_PARTIAL: u8 = 2;
+// @ts-ignore: decorator
+@inline export const LIST_ORPHAN: u8 = 3;
+
+/**
+ * Per-slab metadata (64 B). Ownership rule: only the owner thread reads or writes freeHead,
+ * freeCount, used, carved and the list links; `owner` itself is changed with atomics (claim
+ * from 0, release to 0) and read by anyone to decide local vs remote free.
+ */
+@unmanaged export class SlabMeta {
+  owner: u32;     // tid of the owning thread, 0 = none (free slab or orphan)
+  state: u8;      // SLAB_*
+  cls: u8;        // size class (small slabs)
+  list: u8;       // LIST_*
+  span: u8;       // large head: slabs in the run; large tail: distance back to the head
+  stride: u32;    // block stride in bytes
+  recip: u32;     // floor(2^32 / stride) + 1: offset / stride == (offset * recip) >> 32
+  dataStart: u32; // absolute address of block 0
+  capacity: u32;  // blocks that fit
+  carved: u32;    // blocks carved so far (carved linearly, never uncarved while owned)
+  freeHead: u32;  // owner-only free list (intrusive, link in the block's first word)
+  freeCount: u32;
+  used: u32;      // carved blocks not on the free list (user, caches, remote, outboxes)
+  prev: u32;      // partial / orphan list links (SlabMeta addresses)
+  next: u32;
+  largeSize: u32; // large head: bytes requested
+  chkA: u32;      // scratch for the heap checker
+  chkB: u32;
+  _pad: u32;
+}
+
+// ---- control chunk ------------------------------------------------------------------------
+
+// @ts-ignore: decorator
+@inline export const HEADER_BASE: u32 = 0x40;
+// @ts-ignore: decorator
+@inline export const REGISTRY_BASE: u32 = 0x400;
+// @ts-ignore: decorator
+@inline export const FAULT_BASE: u32 = 0x4400;
+// @ts-ignore: decorator
+@inline export const FAULT_CAP: u32 = 64;
+// @ts-ignore: decorator
+@inline export const FAULT_RECORD_SIZE: u32 = 32;
+// @ts-ignore: decorator
+@inline export const CHECK_BASE: u32 = 0x4C00;
+// @ts-ignore: decorator
+@inline export const CHECK_DETAIL_CAP: u32 = 32;
+// @ts-ignore: decorator
+@inline export const CHECK_CLASS_TOTALS: u32 = CHECK_BASE + 16 + CHECK_DETAIL_CAP * 16;
+// @ts-ignore: decorator
+@inline export const CHECK_REPORT_BYTES: u32 = 16 + CHECK_DETAIL_CAP * 16 + NUM_CLASSES * 4;
+// @ts-ignore: decorator
+@inline export const CLASS_MAP_BASE: u32 = 0x5000; // (SMALL_MAX >> 3) + 1 bytes
+// @ts-ignore: decorator
+@inline export const ORPHAN_BASE: u32 = 0x6100;
+// @ts-ignore: decorator
+@inline export const RETIRED_BASE: u32 = 0x6200;
+// @ts-ignore: decorator
+@inline export const STATS_BASE: u32 = 0x7000;
+// @ts-ignore: decorator
+@inline export const STATS_GLOBAL_WORDS: u32 = 32;
+// @ts-ignore: decorator
+@inline export const STATS_CLASS_WORDS: u32 = 8;
+// @ts-ignore: decorator
+@inline export const STATIC_DATA_LIMIT: u32 = 0x20000;
+// @ts-ignore: decorator
+@inline export const THREAD_BASE: u32 = 0x20000;
+// @ts-ignore: decorator
+@inline export const THREAD_SIZE: u32 = 2048;
+// @ts-ignore: decorator
+@inline export const MAX_THREADS: u32 = 128; // slot 0 is the unattached record
+// @ts-ignore: decorator
+@inline export const RING_BASE: u32 = 0x60000;
+// @ts-ignore: decorator
+@inline export const RING_CAP: u32 = 32768; // events, a power of two
+// @ts-ignore: decorator
+@inline export const RING_EVENT_SIZE: u32 = 16;
+// @ts-ignore: decorator
+@inline export const CONTROL_END: u32 = CHUNK_SIZE;
+
+// @ts-ignore: decorator
+@inline export const HEAP_MAGIC: u32 = 0x4D454B48; // "HKEM"
+// @ts-ignore: decorator
+@inline export const LAYOUT_VERSION: u32 = 1;
+
+/**
+ * The global header at HEADER_BASE. Contended words sit on their own 64-byte lines.
+ * Fields marked (pool) change only under the pool lock.
+ */
+@unmanaged export class GlobalHeader {
+  magic: u32;          // HEAP_MAGIC once initialised
+  initState: u32;      // 0 new, 1 initialising, 2 ready
+  version: u32;
+  ssHeaderSize: u32;   // SS_HEADER_SIZE of the build that initialised the heap
+  // configuration, fixed at init (ringMode may change at run time)
+  cacheMode: u32;      // CACHE_OFF / CACHE_SMALL / CACHE_DEFAULT
+  batchRefill: u32;    // 1: refill and spill in batches; 0: one block at a time
+  remoteBatch: u32;    // blocks per remote push (1 = unbatched)
+  faultPolicy: u32;    // POLICY_REPORT / POLICY_STRICT
+  ringMode: u32;       // RING_OFF / RING_SLOW / RING_ALL
+  debugBuild: u32;
+  _c0: u32; _c1: u32; _c2: u32; _c3: u32; _c4: u32; _c5: u32;
+  // line 1: the pool lock
+  poolLock: u32;       // 0 free, else tid of the holder
+  _l1: u32; _l2: u32; _l3: u32; _l4: u32; _l5: u32; _l6: u32; _l7: u32;
+  _l8: u32; _l9: u32; _l10: u32; _l11: u32; _l12: u32; _l13: u32; _l14: u32; _l15: u32;
+  // line 2: the ring sequence
+  ringSeq: u32;
+  _r1: u32; _r2: u32; _r3: u32; _r4: u32; _r5: u32; _r6: u32; _r7: u32;
+  _r8: u32; _r9: u32; _r10: u32; _r11: u32; _r12: u32; _r13: u32; _r14: u32; _r15: u32;
+  // line 3: faults and thread identities
+  faultSeq: u32;
+  threadGen: u32;      // bumped on every attach: tids are never reused
+  checkLock: u32;
+  _f3: u32; _f4: u32; _f5: u32; _f6: u32; _f7: u32;
+  _f8: u32; _f9: u32; _f10: u32; _f11: u32; _f12: u32; _f13: u32; _f14: u32; _f15: u32;
+  // line 4+: pool-protected state and global counters
+  chunkCount: u32;     // (pool) chunks in linear memory, including the control chunk
+  nonfullHead: u32;    // (pool) SuperSlabs with a free slab
+  superslabs: u32;     // (pool) live SuperSlabs
+  hugeSpans: u32;      // (pool) live huge spans
+  largeRuns: u32;      // (pool) live large runs
+  largeSlabs: u32;     // (pool) 64 KiB units held by live large runs and huge spans
+  grows: u32;          // (pool) successful memory.grow calls
+  oomCount: u32;       // (pool) allocations that returned 0 for lack of memory
+  peakChunks: u32;     // (pool)
+  orphanedSlabs: u32;  // (pool) slabs handed back by retiring threads (cumulative)
+  adoptions: u32;      // (pool) orphan slabs claimed by a thread (cumulative)
+  reclaims: u32;       // (pool) threads reclaimed by another thread (cumulative)
+  retiredRemoteFrees: u32; // (pool) counters folded from retired threads
+  retiredRemotePushes: u32;
+  retiredDrains: u32;
+  retiredDrainedBlocks: u32;
+  retiredBytesAsked: u64;  // (pool)
+}
+
+// Configuration values.
+// @ts-ignore: decorator
+@inline export const CACHE_OFF: u32 = 0;
+// @ts-ignore: decorator
+@inline export const CACHE_SMALL: u32 = 1;
+// @ts-ignore: decorator
+@inline export const CACHE_DEFAULT: u32 = 2;
+// @ts-ignore: decorator
+@inline export const SMALL_CACHE_CAP: u32 = 4;
+// @ts-ignore: decorator
+@inline export const DEFAULT_REMOTE_BATCH: u32 = 16;
+// @ts-ignore: decorator
+@inline export const MAX_REMOTE_BATCH: u32 = 256;
+// @ts-ignore: decorator
+@inline export const POLICY_REPORT: u32 = 0;
+// @ts-ignore: decorator
+@inline export const POLICY_STRICT: u32 = 1;
+// @ts-ignore: decorator
+@inline export const RING_OFF: u32 = 0;
+// @ts-ignore: decorator
+@inline export const RING_SLOW: u32 = 1;
+// @ts-ignore: decorator
+@inline export const RING_ALL: u32 = 2;
+
+// Registry entries: kind in the low byte, a payload above it.
+// @ts-ignore: decorator
+@inline export const REG_NONE: u32 = 0;      // not heap (control chunk or beyond memory)
+// @ts-ignore: decorator
+@inline export const REG_FREE: u32 = 1;      // chunk in the pool
+// @ts-ignore: decorator
+@inline export const REG_SUPERSLAB: u32 = 2; // exactly this value: the free fast path compares it
+// @ts-ignore: decorator
+@inline export const REG_HUGE: u32 = 3;      // first chunk of a huge span, payload = chunks
+// @ts-ignore: decorator
+@inline export const REG_HUGE_TAIL: u32 = 4; // later chunk, payload = head chunk index
+// @ts-ignore: decorator
+@inline export const REG_KIND_MASK: u32 = 0xFF;
+
+// ---- per-thread records -------------------------------------------------------------------
+//
+//   ThreadRecord (THREAD_SIZE = 2 KiB, at THREAD_BASE + slot * THREAD_SIZE)
+//   +0     ThreadHeader (64 B): tid, state, counters
+//   +64    CacheEntry[NUM_CLASSES] (16 B): the per-class cache, read by the fast paths
+//   +912   ClassState[NUM_CLASSES] (8 B): current slab and partial list (slow path only)
+//   +1344  OutboxEntry[OUTBOX_SIZE] (16 B): remote frees waiting to be pushed in a batch
+//   +1856  ThreadCounters (64 B)
+
+// @ts-ignore: decorator
+@inline export const TH_CACHE_OFFSET: u32 = 64;
+// @ts-ignore: decorator
+@inline export const CACHE_ENTRY_SIZE: u32 = 16;
+// @ts-ignore: decorator
+@inline export const TH_CLASS_OFFSET: u32 = TH_CACHE_OFFSET + NUM_CLASSES * CACHE_ENTRY_SIZE;
+// @ts-ignore: decorator
+@inline export const CLASS_STATE_SIZE: u32 = 8;
+// @ts-ignore: decorator
+@inline export const TH_OUTBOX_OFFSET: u32 = 1344;
+// @ts-ignore: decorator
+@inline export const OUTBOX_SIZE: u32 = 32; // a power of two
+// @ts-ignore: decorator
+@inline export const OUTBOX_ENTRY_SIZE: u32 = 16;
+// @ts-ignore: decorator
+@inline export const TH_COUNTERS_OFFSET: u32 = TH_OUTBOX_OFFSET + OUTBOX_SIZE * OUTBOX_ENTRY_SIZE;
+
+// Thread states.
+// @ts-ignore: decorator
+@inline export const THREAD_FREE: u32 = 0;
+// @ts-ignore: decorator
+@inline export const THREAD_ACTIVE: u32 = 1;
+// @ts-ignore: decorator
+@inline export const THREAD_RETIRING: u32 = 2;
+/** tid of the unattached record: matches no slab owner, so its frees take the slow path. */
+// @ts-ignore: decorator
+@inline export const NO_TID: u32 = 0xFFFFFFFF;
+// @ts-ignore: decorator
+@inline export const TID_SLOT_BITS: u32 = 7; // MAX_THREADS == 1 << TID_SLOT_BITS
+/** Refills between two flushes of a thread's whole outbox (bounds how long frees wait). */
+// @ts-ignore: decorator
+@inline export const OUTBOX_FLUSH_REFILLS: u32 = 64;
+
+@unmanaged export class ThreadHeader {
+  tid: u32;          // slot | generation << TID_SLOT_BITS; 0 while the slot is free
+  state: u32;        // THREAD_*
+  remoteBatch: u32;  // copy of the global setting
+  refillsSinceFlush: u32; // the outbox is flushed every OUTBOX_FLUSH_REFILLS refills
+  attachSeq: u32;    // generation at attach
+  _pad: u32;
+  bytesAsked: u64;   // sum of sizes passed to malloc (cumulative)
+}
+
+/** The per-class cache: a LIFO of free blocks from slabs this thread owns. */
+@unmanaged export class CacheEntry {
+  head: u32;   // first block, link in the block's first word
+  count: u16;
+  cap: u16;    // 0: caching disabled for this class
+  allocs: u32; // blocks this thread handed out of this class (cumulative)
+  frees: u32;  // blocks of this class this thread took back, local or remote (cumulative)
+}
+
+@unmanaged export class ClassState {
+  current: u32; // SlabMeta the thread refills from
+  partial: u32; // other owned slabs of the class (doubly linked via SlabMeta.prev/next)
+}
+
+/** Remote frees bound for one slab, linked through the blocks. */
+@unmanaged export class OutboxEntry {
+  slab: u32;  // SlabMeta address, 0 = empty
+  head: u32;
+  tail: u32;
+  count: u32;
+}
+
+@unmanaged export class ThreadCounters {
+  remoteFrees: u32;   // blocks freed into slabs owned by others
+  remotePushes: u32;  // atomic pushes that carried them
+  drains: u32;        // remote lists drained (non-empty)
+  drainedBlocks: u32;
+  adoptions: u32;     // orphan slabs claimed
+  refills: u32;
+  spills: u32;
+  carvedBlocks: u32;
+  slabsAcquired: u32;
+  slabsReleased: u32;
+  largeAllocs: u32;
+  largeFrees: u32;
+  faults: u32;
+  oom: u32;
+  _c14: u32;
+  _c15: u32;
+}
+
+// ---- faults -------------------------------------------------------------------------------
+
+// Fault codes (FaultRecord.code).
+// @ts-ignore: decorator
+@inline export const FAULT_OUTSIDE_HEAP: u32 = 1;    // no SuperSlab or span covers the address
+// @ts-ignore: decorator
+@inline export const FAULT_FREE_SLAB: u32 = 2;       // inside a SuperSlab, in a slab not in use
+// @ts-ignore: decorator
+@inline export const FAULT_NOT_BLOCK_START: u32 = 3; // inside a small slab, not at a block start
+// @ts-ignore: decorator
+@inline export const FAULT_NOT_CARVED: u32 = 4;      // block start never handed out
+// @ts-ignore: decorator
+@inline export const FAULT_DOUBLE_FREE: u32 = 5;     // block is already free
+// @ts-ignore: decorator
+@inline export const FAULT_LARGE_INTERIOR: u32 = 6;  // inside a large run / huge span, not its start
+// @ts-ignore: decorator
+@inline export const FAULT_HEADER: u32 = 7;          // inside a SuperSlab header
+// @ts-ignore: decorator
+@inline export const FAULT_NOT_ATTACHED: u32 = 8;    // detach/reclaim misuse
+// @ts-ignore: decorator
+@inline export const FAULT_INTERNAL: u32 = 9;        // an allocator assertion failed (abort)
+
+/** One fault (32 B): a ring of FAULT_CAP at FAULT_BASE, indexed by faultSeq. */
+@unmanaged export class FaultRecord {
+  seq: u32;    // 1-based sequence number, written last
+  code: u32;
+  ptr: u32;
+  tid: u32;
+  found: u32;  // what was found: registry entry (free) or slab state | class << 8 | owner << 16
+  aux: u32;    // code specific: offset in slab, stride, ...
+  ringSeq: u32;// debug ring position when the fault was recorded
+  _pad: u32;
+}
+
+// ---- debug ring ---------------------------------------------------------------------------
+
+// Event kinds.
+// @ts-ignore: decorator
+@inline export const EV_ALLOC: u8 = 1;        // fast-path malloc (ring mode RING_ALL)
+// @ts-ignore: decorator
+@inline export const EV_FREE: u8 = 2;         // fast-path free (RING_ALL)
+// @ts-ignore: decorator
+@inline export const EV_REFILL: u8 = 3;       // aux = blocks moved into the cache
+// @ts-ignore: decorator
+@inline export const EV_SPILL: u8 = 4;        // aux = blocks moved out of the cache
+// @ts-ignore: decorator
+@inline export const EV_CARVE: u8 = 5;        // ptr = first block, aux = blocks carved
+// @ts-ignore: decorator
+@inline export const EV_REMOTE_PUSH: u8 = 6;   // ptr = slab, aux = blocks in the batch
+// @ts-ignore: decorator
+@inline export const EV_DRAIN: u8 = 7;        // ptr = slab, aux = blocks drained
+// @ts-ignore: decorator
+@inline export const EV_ADOPT: u8 = 8;        // ptr = slab, aux = previous owner
+// @ts-ignore: decorator
+@inline export const EV_ORPHAN: u8 = 9;       // ptr = slab, aux = used blocks
+// @ts-ignore: decorator
+@inline export const EV_RECLAIM: u8 = 10;     // aux = tid reclaimed
+// @ts-ignore: decorator
+@inline export const EV_SS_ACQUIRE: u8 = 11;  // ptr = SuperSlab, aux = 1 if memory grew
+// @ts-ignore: decorator
+@inline export const EV_OOM: u8 = 12;         // aux = bytes requested
+// @ts-ignore: decorator
+@inline export const EV_FAULT: u8 = 13;       // ptr = address, aux = fault code
+// @ts-ignore: decorator
+@inline export const EV_SLAB_ACQUIRE: u8 = 14;// ptr = slab base
+// @ts-ignore: decorator
+@inline export const EV_SLAB_RELEASE: u8 = 15;// ptr = slab base
+// @ts-ignore: decorator
+@inline export const EV_LARGE_ALLOC: u8 = 16; // ptr, aux = bytes
+// @ts-ignore: decorator
+@inline export const EV_LARGE_FREE: u8 = 17;  // ptr, aux = bytes
+// @ts-ignore: decorator
+@inline export const EV_ATTACH: u8 = 18;      // aux = tid
+// @ts-ignore: decorator
+@inline export const EV_DETACH: u8 = 19;      // aux = tid
+// @ts-ignore: decorator
+@inline export const EV_SS_RELEASE: u8 = 20;  // ptr = SuperSlab
+
+/** One ring event (16 B). `seq` is written last: a reader trusts an event whose seq matches. */
+@unmanaged export class RingEvent {
+  seq: u32;
+  thread: u16; // low 16 bits of the tid
+  kind: u8;
+  cls: u8;
+  ptr: u32;
+  aux: u32;
+}
+
+// ---- small helpers ------------------------------------------------------------------------
+
+/** The global header. */
+// @ts-ignore: decorator
+@inline export function hdr(): GlobalHeader {
+  return changetype<GlobalHeader>(HEADER_BASE);
+}
+
+/** Address of a field of the global header, for atomics. */
+// @ts-ignore: decorator
+@inline export function hdrField(offset: usize): usize {
+  return HEADER_BASE + offset;
+}
+
+/** Round `x` up to a multiple of the power of two `a`. */
+// @ts-ignore: decorator
+@inline export function alignUp(x: usize, a: usize): usize {
+  return (x + a - 1) & ~(a - 1);
+}
