@@ -40,8 +40,7 @@
 // ---- build flavour ----------------------------------------------------------------------
 
 /** Set by the debug target (`--use HAKMEM_DEBUG=1`): checked frees, full ring, asserts. */
-declare const HAKMEM_DEBUG: i32;
-// @ts-ignore: decorator
+// @ts-ignore: decorator, and HAKMEM_DEBUG exists only in the debug target
 @inline export const DEBUG_BUILD: bool = isDefined(HAKMEM_DEBUG);
 
 // ---- geometry -----------------------------------------------------------------------------
