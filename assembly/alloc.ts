@@ -3,7 +3,7 @@
 // mallocSlow, which refills it in a batch from the thread's slabs (heap.ts).
 
 import { ThreadHeader, SMALL_MAX, SMALL_ALIGN_MAX, SLAB_SIZE, MAX_ALIGN, NUM_CLASSES,
-         DEBUG_BUILD, EV_ALLOC, OUTBOX_FLUSH_REFILLS, FAULT_INTERNAL, hdr } from "./types";
+         DEBUG_BUILD, EV_ALLOC, OUTBOX_FLUSH_REFILLS, hdr } from "./types";
 import { classOf, classSize } from "./classes";
 import { self, selfTid, attached } from "./tls";
 import { cacheEntry, counters, heapRefill, heapSpill, heapTrim } from "./heap";
@@ -13,7 +13,6 @@ import { threadAttach, sweepOrphans } from "./thread";
 import { noteOom } from "./pool";
 import { metaOf, slabMeta } from "./superslab";
 import { blockIndex, bitSetAllocated } from "./slab";
-import { reportFault } from "./fault";
 import { ringRecordFast } from "./ring";
 import { hkFree, blockUsable } from "./free";
 
@@ -36,11 +35,20 @@ export function hkMalloc(size: usize): usize {
   return largeAlloc(size, false);
 }
 
-/** A large request, counted like a small one. */
+/** A large request, counted like a small one; on failure, give memory back and retry once. */
 function largeAlloc(size: usize, hugeOnly: bool): usize {
   if (!attached() && threadAttach() == 0) return 0;
-  const p = largeMalloc(size, hugeOnly);
-  if (p != 0) changetype<ThreadHeader>(self).bytesAsked += size;
+  let p = largeMalloc(size, hugeOnly);
+  if (p == 0) {
+    relieveMemory(self, selfTid);
+    p = largeMalloc(size, hugeOnly);
+    if (p == 0) {
+      noteOom(size);
+      counters(self).oom++;
+      return 0;
+    }
+  }
+  changetype<ThreadHeader>(self).bytesAsked += size;
   return p;
 }
 
@@ -48,13 +56,16 @@ function largeAlloc(size: usize, hugeOnly: bool): usize {
 function debugAllocCheck(p: usize, cls: u32): void {
   const m = metaOf(p);
   const idx = blockIndex(slabMeta(m), p);
-  if (idx < 0 || !bitSetAllocated(m, <u32>idx)) reportFault(FAULT_INTERNAL, p, cls, 1);
+  assert(idx >= 0 && bitSetAllocated(m, <u32>idx), "handed out a block that is already allocated");
   ringRecordFast(EV_ALLOC, cls, p, 0);
 }
 
 /** The cache of class `cls` is empty: refill it (attaching this instance first if needed). */
 function mallocSlow(size: usize, cls: u32): usize {
-  if (!attached() && threadAttach() == 0) return 0;
+  if (!attached()) {
+    if (threadAttach() == 0) return 0;
+    cls = classOf(size); // the class map may have been built only now, by attach's init
+  }
   const rec = self;
   const e = cacheEntry(rec, cls);
   if (e.head == 0) {

@@ -12,8 +12,8 @@
 
 import { CHUNK_SHIFT, CHUNK_MASK, SLAB_SHIFT, SLAB_SIZE, LARGE_MAX, MAX_CHUNKS,
          EV_LARGE_ALLOC, EV_LARGE_FREE } from "./types";
-import { poolLock, poolUnlock, largeRunAcquire, largeRunRelease, hugeAcquire, hugeRelease,
-         noteOom } from "./pool";
+import { poolLock, poolUnlock, largeRunAcquire, largeRunRelease, hugeAcquire, hugeRelease }
+  from "./pool";
 import { slabMeta } from "./superslab";
 import { regPayload } from "./registry";
 import { self } from "./tls";
@@ -37,11 +37,7 @@ export function largeMalloc(size: usize, hugeOnly: bool): usize {
       poolUnlock();
     }
   }
-  if (p == 0) {
-    noteOom(size);
-    counters(self).oom++;
-    return 0;
-  }
+  if (p == 0) return 0; // the caller retries after giving memory back, then reports OOM
   counters(self).largeAllocs++;
   ringRecord(EV_LARGE_ALLOC, 0, p, <u32>size);
   return p;
