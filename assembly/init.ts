@@ -7,10 +7,12 @@
 
 import { GlobalHeader, HEAP_MAGIC, LAYOUT_VERSION, SS_HEADER_SIZE, DEBUG_BUILD,
          PAGES_PER_CHUNK, STATIC_DATA_LIMIT, CACHE_DEFAULT, DEFAULT_REMOTE_BATCH,
-         MAX_REMOTE_BATCH, POLICY_STRICT, RING_ALL, RING_SLOW, FAULT_INTERNAL, hdr, hdrField }
+         MAX_REMOTE_BATCH, POLICY_STRICT, RING_ALL, RING_SLOW, FAULT_INTERNAL, REG_FREE, hdr,
+         hdrField }
   from "./types";
 import { buildClassMap, classTableValid } from "./classes";
 import { reportFault } from "./fault";
+import { registrySet, regMake } from "./registry";
 
 // @ts-ignore: decorator
 @inline const INIT_NEW: u32 = 0;
@@ -56,7 +58,10 @@ export function heapInit(cacheMode: u32, batchRefill: u32, remoteBatch: u32,
     h.remoteBatch = remoteBatchOf(remoteBatch);
     h.faultPolicy = faultPolicy == POLICY_STRICT ? POLICY_STRICT : 0;
     h.ringMode = ringMode > RING_ALL ? RING_SLOW : ringMode;
-    h.chunkCount = pages / PAGES_PER_CHUNK; // a partial last chunk is skipped by the pool
+    // Whole chunks the host already provided go to the pool; a partial last chunk is
+    // completed (and registered) by the pool's first grow.
+    h.chunkCount = pages / PAGES_PER_CHUNK;
+    for (let c: u32 = 1; c < h.chunkCount; c++) registrySet(c, regMake(REG_FREE, 0));
     h.peakChunks = h.chunkCount;
     h.magic = HEAP_MAGIC;
     atomic.store<u32>(flag, INIT_READY); // publishes everything above

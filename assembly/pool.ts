@@ -46,20 +46,21 @@ export function chunksAcquire(n: u32): u32 {
       run = 0;
     }
   }
-  // Grow by whole chunks. Padding (only if something left memory off a chunk boundary)
-  // breaks contiguity with the trailing free run, which then does not count.
+  // Grow. Chunks below chunkCount are whole and registered; if the host left memory off a
+  // chunk boundary, the partial chunk at index chunkCount is completed by the grow and
+  // extends the trailing free run like any new chunk.
   const pages = <u32>memory.size();
   const pad = (PAGES_PER_CHUNK - pages % PAGES_PER_CHUNK) % PAGES_PER_CHUNK;
-  if (pad != 0) run = 0;
-  const need = n - run;
-  const first = (pages + pad) / PAGES_PER_CHUNK; // first chunk the grow adds
-  if (first + need > MAX_CHUNKS) return 0;
-  if (memory.grow(<i32>(pad + need * PAGES_PER_CHUNK)) < 0) return 0;
-  for (let c = first; c < first + need; c++) registrySet(c, regMake(REG_FREE, 0));
-  h.chunkCount = first + need;
+  const partial: u32 = pad != 0 ? 1 : 0;
+  const fresh = n - run > partial ? n - run - partial : 0; // whole chunks to add
+  const end = count + partial + fresh;
+  if (end > MAX_CHUNKS) return 0;
+  if (memory.grow(<i32>(pad + fresh * PAGES_PER_CHUNK)) < 0) return 0;
+  for (let c = count; c < end; c++) registrySet(c, regMake(REG_FREE, 0));
+  h.chunkCount = end;
   h.grows++;
-  if (h.chunkCount > h.peakChunks) h.peakChunks = h.chunkCount;
-  return first - run;
+  if (end > h.peakChunks) h.peakChunks = end;
+  return count - run;
 }
 
 /** Return `n` chunks starting at `first` to the pool (pool locked). */

@@ -10,14 +10,15 @@
 
 import { ThreadHeader, GlobalHeader, THREAD_BASE, THREAD_SIZE, MAX_THREADS, TID_SLOT_BITS,
          THREAD_FREE, THREAD_ACTIVE, THREAD_RETIRING, NUM_CLASSES, RETIRED_BASE,
-         EV_ATTACH, EV_DETACH, EV_RECLAIM, hdr, hdrField } from "./types";
+         EV_ATTACH, EV_DETACH, EV_RECLAIM, EV_ADOPT, EV_ORPHAN, EV_SLAB_RELEASE, hdr, hdrField }
+  from "./types";
 import { cacheCapFor } from "./classes";
 import { self, selfTid, setSelf, attached } from "./tls";
 import { ensureInit } from "./init";
 import { cacheEntry, counters, heapSpill, heapHandBackAll, heapTrim, heapDrain } from "./heap";
 import { outboxFlushAll } from "./remote";
 import { poolLock, poolUnlock, orphanPop, orphanPush, slabRelease } from "./pool";
-import { slabMeta } from "./superslab";
+import { slabMeta, slabBase } from "./superslab";
 import { ringRecord } from "./ring";
 
 /** Address of the record in slot `slot`. */
@@ -70,8 +71,8 @@ function threadRetire(rec: usize, tid: u32): void {
   for (let cls: u32 = 0; cls < NUM_CLASSES; cls++) {
     const e = cacheEntry(rec, cls);
     const r = RETIRED_BASE + (<usize>cls << 3);
-    store<u32>(r, load<u32>(r) + e.allocs);
-    store<u32>(r + 4, load<u32>(r + 4) + e.frees);
+    atomic.add<u32>(r, e.allocs); // atomic: slot-less frees add here without the lock
+    atomic.add<u32>(r + 4, e.frees);
   }
   h.retiredRemoteFrees += c.remoteFrees;
   h.retiredRemotePushes += c.remotePushes;
@@ -88,6 +89,10 @@ function threadRetire(rec: usize, tid: u32): void {
 export function threadDetach(): u32 {
   if (!attached()) return 0;
   const tid = selfTid;
+  if (atomic.load<u32>(self) != tid) { // reclaimed while alive: the slot is someone else's now
+    setSelf(THREAD_BASE, 0xFFFFFFFF);
+    return 0;
+  }
   ringRecord(EV_DETACH, 0, self, tid);
   threadRetire(self, tid);
   setSelf(THREAD_BASE, 0xFFFFFFFF);
@@ -142,8 +147,10 @@ export function sweepOrphans(rec: usize, tid: u32): void {
       poolUnlock();
       if (m == 0) break;
       atomic.cmpxchg<u32>(m, 0, tid); // claim before draining
+      ringRecord(EV_ADOPT, cls, m, 0);
       heapDrain(rec, tid, m);
       if (slabMeta(m).used == 0) {
+        ringRecord(EV_SLAB_RELEASE, cls, slabBase(m), 0);
         poolLock();
         slabRelease(m);
         poolUnlock();
@@ -155,6 +162,7 @@ export function sweepOrphans(rec: usize, tid: u32): void {
     while (keep != 0) {
       const m = keep;
       keep = <usize>slabMeta(m).next;
+      ringRecord(EV_ORPHAN, cls, m, slabMeta(m).used);
       atomic.store<u32>(m, 0); // owner cleared before the slab is visible again
       poolLock();
       orphanPush(m);

@@ -1,0 +1,319 @@
+// instances.ts: several allocator "threads" in ONE JavaScript thread.
+//
+// Every instance of the compiled module has its own module globals, i.e. its own allocator
+// thread identity, while all of them share one WebAssembly.Memory. So a test can interleave
+// calls deterministically (A mallocs, B frees A's blocks remotely, A refills and drains, A
+// detaches, C adopts...) without worker threads or timing.
+//
+// Decoders here are deliberately minimal (the full host library lives in host/). Every offset
+// comes from the module's own L_* layout globals; only the documented codes (fault codes,
+// ring event kinds, stats word indices) are spelled out below.
+
+import fs from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+export type Build = 'release' | 'debug';
+export const BUILDS: Build[] = ['release', 'debug'];
+
+export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+
+// ---- documented codes (docs/MODULE-API.md) ------------------------------------------------
+
+export const FAULT = {
+  outside_heap: 1, free_slab: 2, not_block_start: 3, not_carved: 4, double_free: 5,
+  large_interior: 6, header: 7, not_attached: 8, internal: 9,
+} as const;
+
+export const EV = {
+  alloc: 1, free: 2, refill: 3, spill: 4, carve: 5, remote_push: 6, drain: 7, adopt: 8,
+  orphan: 9, reclaim: 10, superslab_acquire: 11, oom: 12, fault: 13, slab_acquire: 14,
+  slab_release: 15, large_alloc: 16, large_free: 17, attach: 18, detach: 19,
+  superslab_release: 20,
+} as const;
+
+export const CHECK_CODE = {
+  registry: 1, slab_state: 2, bad_block: 3, duplicate: 4, count: 5, conservation: 6,
+  class_total: 7, owner: 8, bitmap: 9,
+} as const;
+
+const STATS_GLOBAL_NAMES = [
+  'pages', 'chunks', 'superslabs', 'huge_spans', 'large_runs', 'large_slabs', 'grows', 'oom',
+  'peak_chunks', 'threads', 'remote_frees', 'remote_pushes', 'drains', 'drained_blocks',
+  'adoptions', 'orphaned', 'reclaims', 'faults', 'ring_seq', 'small_slabs', 'free_slabs',
+  'bytes_asked_lo', 'bytes_asked_hi', 'bytes_given_lo', 'bytes_given_hi', 'bytes_in_use_lo',
+  'bytes_in_use_hi', 'orphan_slabs', 'cache_mode', 'remote_batch', 'ring_mode', 'debug_build',
+] as const;
+type GlobalName = (typeof STATS_GLOBAL_NAMES)[number];
+
+export const THREAD_COUNTER_NAMES = [
+  'remoteFrees', 'remotePushes', 'drains', 'drainedBlocks', 'adoptions', 'refills', 'spills',
+  'carvedBlocks', 'slabsAcquired', 'slabsReleased', 'largeAllocs', 'largeFrees', 'faults', 'oom',
+] as const;
+
+// ---- module loading -------------------------------------------------------------------------
+
+const modules = new Map<Build, WebAssembly.Module>();
+
+/** The compiled module of a build (compiled once per test file). */
+export function loadModule(build: Build): WebAssembly.Module {
+  let m = modules.get(build);
+  if (!m) {
+    const file = path.join(ROOT, 'build', `${build}.wasm`);
+    if (!fs.existsSync(file)) throw new Error(`${file} missing: run \`npm run asbuild\` first`);
+    m = new WebAssembly.Module(fs.readFileSync(file));
+    modules.set(build, m);
+  }
+  return m;
+}
+
+// ---- one allocator thread -------------------------------------------------------------------
+
+type Fn = (...args: number[]) => number;
+
+/** One instance = one allocator thread. Pointer results are made unsigned (`>>> 0`). */
+export class Thread {
+  readonly raw: Record<string, Fn>;
+  constructor(readonly instance: WebAssembly.Instance, readonly name: string) {
+    this.raw = instance.exports as unknown as Record<string, Fn>;
+  }
+  malloc(size: number): number { return this.raw.malloc(size) >>> 0; }
+  free(ptr: number): void { this.raw.free(ptr); }
+  calloc(n: number, size: number): number { return this.raw.calloc(n, size) >>> 0; }
+  realloc(ptr: number, size: number): number { return this.raw.realloc(ptr, size) >>> 0; }
+  alignedAlloc(align: number, size: number): number { return this.raw.aligned_alloc(align, size) >>> 0; }
+  usableSize(ptr: number): number { return this.raw.malloc_usable_size(ptr) >>> 0; }
+  attach(): number { return this.raw.attach() >>> 0; }
+  detach(): number { return this.raw.detach() >>> 0; }
+  reclaim(tid: number): number { return this.raw.reclaim(tid) >>> 0; }
+  collect(): void { this.raw.collect(); }
+  get tid(): number { return this.raw.thread_id() >>> 0; }
+  threadCount(): number { return this.raw.thread_count() >>> 0; }
+  classOf(size: number): number { return this.raw.class_of(size) >>> 0; }
+  classSize(cls: number): number { return this.raw.class_size(cls) >>> 0; }
+  registryEntry(ptr: number): number { return this.raw.registry_entry(ptr) >>> 0; }
+}
+
+// ---- decoded records ------------------------------------------------------------------------
+
+export interface ClassStats {
+  stride: number; inUse: number; cached: number; free: number; pending: number;
+  slabs: number; carved: number; capacity: number;
+}
+export type Stats = Record<GlobalName, number> & {
+  bytesAsked: number; bytesGiven: number; bytesInUse: number; classes: ClassStats[];
+};
+export interface CheckReport { violations: number; slabs: number; details: { code: number; addr: number; a: number; b: number }[] }
+export interface FaultRecord { seq: number; code: number; ptr: number; tid: number; found: number; aux: number; ringSeq: number }
+export interface RingEvent { seq: number; thread: number; kind: number; cls: number; ptr: number; aux: number }
+export interface SlabInfo {
+  ss: number; k: number; meta: number; base: number; owner: number; state: number; cls: number;
+  list: number; span: number; stride: number; dataStart: number; capacity: number; carved: number;
+  freeCount: number; used: number; largeSize: number;
+}
+export interface CacheEntry { head: number; count: number; cap: number; allocs: number; frees: number }
+
+export interface HeapOptions {
+  build: Build;
+  threads?: number;         // instances to create (named A, B, C, ...)
+  attach?: boolean;         // attach each of them (default true)
+  cacheMode?: number;       // 0 off / 1 small / 2 default (default 2)
+  batchRefill?: number;     // default 1
+  remoteBatch?: number;     // default 0 (= 16)
+  faultPolicy?: number;     // default 0 (report)
+  ringMode?: number;        // default 1 (slow-path events)
+  initialPages?: number;    // default 16
+  maximumPages?: number;    // default 16384 (1 GiB)
+  init?: boolean;           // call init() with the configuration above (default true)
+}
+
+/** One shared heap: a shared memory, N allocator threads and an unattached observer. */
+export class Heap {
+  readonly memory: WebAssembly.Memory;
+  readonly module: WebAssembly.Module;
+  readonly L: Record<string, number> = {};
+  readonly threads: Thread[] = [];
+  /** An instance that never attaches: runs stats_collect / heap_check only. */
+  readonly observer: Thread;
+  private view: DataView | null = null;
+
+  constructor(readonly opts: HeapOptions) {
+    this.module = loadModule(opts.build);
+    this.memory = new WebAssembly.Memory({
+      initial: opts.initialPages ?? 16,
+      maximum: opts.maximumPages ?? 16384,
+      shared: true,
+    });
+    this.observer = this.instantiate('observer');
+    for (const [name, v] of Object.entries(this.observer.instance.exports)) {
+      if (name.startsWith('L_')) this.L[name.slice(2)] = (v as WebAssembly.Global).value >>> 0;
+    }
+    if (opts.init ?? true) this.observer.raw.init(opts.cacheMode ?? 2, opts.batchRefill ?? 1, opts.remoteBatch ?? 0,
+      opts.faultPolicy ?? 0, opts.ringMode ?? 1);
+    const n = opts.threads ?? 1;
+    for (let i = 0; i < n; i++) this.addThread(opts.attach ?? true);
+  }
+
+  private instantiate(name: string): Thread {
+    const abort = () => { throw new Error('abort import called'); };
+    const inst = new WebAssembly.Instance(this.module, { env: { memory: this.memory, abort } });
+    return new Thread(inst, name);
+  }
+
+  /** A new instance over the same memory (a new allocator thread), attached by default. */
+  addThread(attach = true): Thread {
+    const t = this.instantiate(String.fromCharCode(65 + this.threads.length));
+    if (attach && t.attach() === 0) throw new Error('attach failed');
+    this.threads.push(t);
+    return t;
+  }
+
+  // ---- raw memory access (views are rebuilt after the memory grew) ----
+  get dv(): DataView {
+    const buf = this.memory.buffer;
+    if (!this.view || this.view.byteLength !== buf.byteLength) this.view = new DataView(buf);
+    return this.view;
+  }
+  u8(a: number): number { return this.dv.getUint8(a); }
+  u16(a: number): number { return this.dv.getUint16(a, true); }
+  u32(a: number): number { return this.dv.getUint32(a, true); }
+  i32(a: number): number { return this.dv.getInt32(a, true); }
+  setU32(a: number, v: number): void { this.dv.setUint32(a, v >>> 0, true); }
+  bytes(a: number, n: number): Uint8Array { return new Uint8Array(this.memory.buffer, a, n); }
+  /** Fill [a, a+n) with a byte. */
+  fill(a: number, n: number, byte: number): void { this.bytes(a, n).fill(byte); }
+
+  // ---- stats, checker, faults, ring ----
+  stats(): Stats {
+    const base = this.observer.raw.stats_collect() >>> 0;
+    const s: Record<string, number> = {};
+    STATS_GLOBAL_NAMES.forEach((name, i) => { s[name] = this.u32(base + i * 4); });
+    const u64 = (lo: string) => s[lo] + s[lo.replace('_lo', '_hi')] * 2 ** 32;
+    const classes: ClassStats[] = [];
+    const cbase = base + this.L.STATS_GLOBAL_WORDS * 4;
+    for (let c = 0; c < this.L.NUM_CLASSES; c++) {
+      const a = cbase + c * this.L.STATS_CLASS_WORDS * 4;
+      classes.push({
+        stride: this.u32(a), inUse: this.i32(a + 4), cached: this.u32(a + 8), free: this.u32(a + 12),
+        pending: this.i32(a + 16), slabs: this.u32(a + 20), carved: this.u32(a + 24), capacity: this.u32(a + 28),
+      });
+    }
+    return Object.assign(s, {
+      bytesAsked: u64('bytes_asked_lo'), bytesGiven: u64('bytes_given_lo'),
+      bytesInUse: u64('bytes_in_use_lo'), classes,
+    }) as Stats;
+  }
+
+  /** Run heap_check (the heap must be quiescent: it always is, with one JS thread). */
+  check(): CheckReport {
+    const violations = this.observer.raw.heap_check() >>> 0;
+    const b = this.L.CHECK_BASE;
+    const details = [];
+    for (let i = 0; i < Math.min(violations, this.L.CHECK_DETAIL_CAP); i++) {
+      const d = b + 16 + i * 16;
+      details.push({ code: this.u32(d), addr: this.u32(d + 4), a: this.u32(d + 8), b: this.u32(d + 12) });
+    }
+    return { violations, slabs: this.u32(b + 4), details };
+  }
+
+  faultSeq(): number { return this.u32(this.L.HEADER_BASE + this.L.GH_FAULT_SEQ); }
+  /** Fault records with seq > `since` (only the last L_FAULT_CAP are kept). */
+  faultsSince(since: number): FaultRecord[] {
+    const last = this.faultSeq();
+    const out: FaultRecord[] = [];
+    for (let seq = Math.max(since + 1, last - this.L.FAULT_CAP + 1); seq <= last; seq++) {
+      const a = this.L.FAULT_BASE + ((seq - 1) % this.L.FAULT_CAP) * this.L.FAULT_RECORD_SIZE;
+      const r = { seq: this.u32(a), code: this.u32(a + 4), ptr: this.u32(a + 8), tid: this.u32(a + 12),
+        found: this.u32(a + 16), aux: this.u32(a + 20), ringSeq: this.u32(a + 24) };
+      if (r.seq === seq) out.push(r);
+    }
+    return out;
+  }
+
+  ringSeq(): number { return this.u32(this.L.HEADER_BASE + this.L.GH_RING_SEQ); }
+  /** Ring events with seq > `since`; throws if the ring wrapped past them (a test bug). */
+  eventsSince(since = 0): RingEvent[] {
+    const last = this.ringSeq();
+    if (last - since > this.L.RING_CAP) throw new Error(`ring wrapped: ${last - since} events`);
+    const out: RingEvent[] = [];
+    for (let seq = since + 1; seq <= last; seq++) {
+      const a = this.L.RING_BASE + ((seq - 1) % this.L.RING_CAP) * this.L.RING_EVENT_SIZE;
+      if (this.u32(a) !== seq) throw new Error(`ring event ${seq} not valid`);
+      out.push({ seq, thread: this.u16(a + 4), kind: this.u8(a + 6), cls: this.u8(a + 7),
+        ptr: this.u32(a + 8), aux: this.u32(a + 12) });
+    }
+    return out;
+  }
+
+  // ---- SuperSlabs, slabs, threads ----
+  /** Metadata of the slab holding `p` (p must be inside a SuperSlab). */
+  slab(p: number): SlabInfo {
+    const L = this.L;
+    const ss = (p & ~(L.CHUNK_SIZE - 1)) >>> 0;
+    const k = Math.floor((p - ss) / L.SLAB_SIZE);
+    const meta = ss + L.SS_META_OFFSET + k * L.SLAB_META_SIZE;
+    return {
+      ss, k, meta, base: ss + k * L.SLAB_SIZE,
+      owner: this.u32(meta + L.SM_OWNER), state: this.u8(meta + L.SM_STATE), cls: this.u8(meta + L.SM_CLASS),
+      list: this.u8(meta + L.SM_LIST), span: this.u8(meta + L.SM_SPAN), stride: this.u32(meta + L.SM_STRIDE),
+      dataStart: this.u32(meta + L.SM_DATA_START), capacity: this.u32(meta + L.SM_CAPACITY),
+      carved: this.u32(meta + L.SM_CARVED), freeCount: this.u32(meta + L.SM_FREE_COUNT),
+      used: this.u32(meta + L.SM_USED), largeSize: this.u32(meta + L.SM_LARGE_SIZE),
+    };
+  }
+  /** Slab index k (0..15) and SuperSlab base of any address. */
+  slabKey(p: number): string {
+    return `${(p & ~(this.L.CHUNK_SIZE - 1)) >>> 0}:${Math.floor((p % this.L.CHUNK_SIZE) / this.L.SLAB_SIZE)}`;
+  }
+  registryEntryOfChunk(chunk: number): number { return this.u32(this.L.REGISTRY_BASE + chunk * 4); }
+
+  threadRecordAddr(tid: number): number { return this.L.THREAD_BASE + (tid & (this.L.MAX_THREADS - 1)) * this.L.THREAD_SIZE; }
+  threadState(tid: number): { tid: number; state: number } {
+    const r = this.threadRecordAddr(tid);
+    return { tid: this.u32(r + this.L.TH_TID), state: this.u32(r + this.L.TH_STATE) };
+  }
+  cacheEntry(tid: number, cls: number): CacheEntry {
+    const a = this.threadRecordAddr(tid) + this.L.TH_CACHE_OFFSET + cls * this.L.CACHE_ENTRY_SIZE;
+    return { head: this.u32(a), count: this.u16(a + 4), cap: this.u16(a + 6), allocs: this.u32(a + 8), frees: this.u32(a + 12) };
+  }
+  counters(tid: number): Record<(typeof THREAD_COUNTER_NAMES)[number], number> {
+    const a = this.threadRecordAddr(tid) + this.L.TH_COUNTERS_OFFSET;
+    const out: Record<string, number> = {};
+    THREAD_COUNTER_NAMES.forEach((n, i) => { out[n] = this.u32(a + i * 4); });
+    return out as Record<(typeof THREAD_COUNTER_NAMES)[number], number>;
+  }
+}
+
+export function createHeap(opts: HeapOptions): Heap {
+  return new Heap(opts);
+}
+
+// ---- small utilities ------------------------------------------------------------------------
+
+/** A deterministic PRNG (mulberry32): tests must not depend on Math.random. */
+export function rng(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+/** Stats without the words that a fault or a ring event legitimately changes. */
+export function stableStats(s: Stats): Record<string, unknown> {
+  const { faults: _f, ring_seq: _r, ...rest } = s;
+  return rest;
+}
+
+/** Write a recognisable 32-bit tag into each of the first `words` words of a block. */
+export function tagBlock(heap: Heap, p: number, tag: number, words: number): void {
+  for (let i = 0; i < words; i++) heap.setU32(p + i * 4, (tag + i * 0x9e3779b1) >>> 0);
+}
+/** True if the block still carries the tag tagBlock wrote. */
+export function hasTag(heap: Heap, p: number, tag: number, words: number): boolean {
+  for (let i = 0; i < words; i++) if (heap.u32(p + i * 4) !== ((tag + i * 0x9e3779b1) >>> 0)) return false;
+  return true;
+}

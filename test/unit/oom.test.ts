@@ -1,0 +1,100 @@
+// Out of memory: malloc returns 0 (never traps), the heap stays consistent, and memory given
+// back is reused: by the same class, another class, a large run and a huge span.
+import { describe, it, expect } from 'vitest';
+import { BUILDS, createHeap } from '../helpers/instances.js';
+
+describe.each(BUILDS)('out of memory (%s build)', (build) => {
+  it('a heap of 3 chunks returns 0 when full, stays consistent, and recovers after frees', () => {
+    // maximum 48 pages = 3 chunks: the control chunk and two 1 MiB chunks for the heap
+    const heap = createHeap({ build, maximumPages: 48 });
+    const A = heap.threads[0];
+    const live: number[] = [];
+    for (;;) {
+      const p = A.malloc(1000);
+      if (p === 0) break;
+      live.push(p);
+      if (live.length > 10000) expect.fail('a 2 MiB heap never ran out');
+    }
+    expect(live.length).toBeGreaterThan(1000); // ~2 MiB / 1024 B, minus headers
+    expect(heap.memory.buffer.byteLength).toBe(48 * 65536);
+    let st = heap.stats();
+    expect(st.oom).toBeGreaterThan(0);
+    expect(heap.counters(A.tid).oom).toBeGreaterThan(0);
+    expect(heap.check().violations).toBe(0);
+    // every other kind of request fails too, without trapping
+    expect(A.malloc(16)).toBe(0);
+    expect(A.malloc(200 * 1024)).toBe(0);
+    expect(A.malloc(1.5 * 1024 * 1024)).toBe(0);
+    expect(A.calloc(10, 10)).toBe(0);
+    expect(heap.check().violations).toBe(0);
+
+    for (const p of live) A.free(p);
+    expect(heap.faultSeq()).toBe(0);
+    // same class, another class, and a large run, without any explicit collect
+    const again = A.malloc(1000);
+    expect(again).not.toBe(0);
+    const other = A.malloc(100);
+    expect(other).not.toBe(0);
+    const large = A.malloc(200 * 1024);
+    expect(large).not.toBe(0);
+    expect(A.usableSize(large)).toBeGreaterThanOrEqual(200 * 1024);
+    heap.fill(large, 200 * 1024, 0x5a);
+    A.free(again); A.free(other); A.free(large);
+    // a 1.5 MiB huge span needs both chunks: a failing large request first gives back what
+    // this thread holds (caches, empty slabs), so it succeeds without an explicit collect
+    const huge = A.malloc(1.5 * 1024 * 1024);
+    expect(huge).not.toBe(0);
+    expect(huge % (1024 * 1024)).toBe(0);
+    A.free(huge);
+    // and the whole heap can be filled again with the same number of blocks
+    const refill: number[] = [];
+    for (;;) {
+      const p = A.malloc(1000);
+      if (p === 0) break;
+      refill.push(p);
+    }
+    expect(refill.length).toBe(live.length);
+    for (const p of refill) A.free(p);
+    A.collect();
+    st = heap.stats();
+    expect(st.small_slabs).toBe(0);
+    expect(st.classes.every((c) => c.inUse === 0)).toBe(true);
+    expect(heap.faultSeq()).toBe(0);
+    expect(heap.check().violations).toBe(0);
+  });
+
+  it('blocks held by one thread are not lost for another thread when memory is full', () => {
+    const heap = createHeap({ build, maximumPages: 48, threads: 2 });
+    const [A, B] = heap.threads;
+    const live: number[] = [];
+    for (let p = A.malloc(4000); p !== 0; p = A.malloc(4000)) live.push(p);
+    for (const p of live) A.free(p);   // back into A's caches and slabs
+    A.collect();                       // A gives back everything it holds
+    let n = 0;
+    for (let p = B.malloc(4000); p !== 0; p = B.malloc(4000)) n++;
+    expect(n).toBe(live.length);
+    expect(heap.check().violations).toBe(0);
+  });
+
+  it('calloc overflow, huge and impossible requests return 0 and the heap recovers', () => {
+    const heap = createHeap({ build, maximumPages: 48 });
+    const A = heap.threads[0];
+    const p = A.malloc(64);
+    expect(A.calloc(0x10000, 0x10001)).toBe(0);     // n * size > 2^32
+    expect(A.calloc(0x80000000, 2)).toBe(0);        // exactly 2^32
+    expect(A.calloc(0xffffffff, 0xffffffff)).toBe(0);
+    expect(A.malloc(3 * 1024 ** 3)).toBe(0);        // 3 GiB
+    expect(A.malloc(0xffffffff)).toBe(0);
+    expect(A.realloc(p, 3 * 1024 ** 3)).toBe(0);    // fails, p untouched
+    expect(A.usableSize(p)).toBeGreaterThanOrEqual(64);
+    expect(A.alignedAlloc(1 << 20, 3 * 1024 ** 3)).toBe(0);
+    expect(heap.stats().oom).toBeGreaterThan(0);
+    expect(heap.check().violations).toBe(0);
+    const q = A.malloc(500 * 1024);
+    expect(q).not.toBe(0);
+    A.free(q);
+    A.free(p);
+    expect(heap.faultSeq()).toBe(0);
+    expect(heap.check().violations).toBe(0);
+  });
+});

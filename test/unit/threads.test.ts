@@ -1,0 +1,109 @@
+// Thread identities and one-time set-up: init runs once, attach/detach/reclaim semantics,
+// tids are never reused, the thread table's limit, and what happens before init.
+import { describe, it, expect } from 'vitest';
+import { BUILDS, createHeap } from '../helpers/instances.js';
+
+describe.each(BUILDS)('init and thread identities (%s build)', (build) => {
+  it('init runs once: 1 for the first call, 0 afterwards from any instance; the first configuration stays', () => {
+    const heap = createHeap({ build, init: false, threads: 2, attach: false, cacheMode: 1 });
+    const [A, B] = heap.threads;
+    expect(A.raw.init(1, 0, 7, 0, 1)).toBe(1);
+    expect(A.raw.init(2, 1, 16, 1, 2)).toBe(0);
+    expect(B.raw.init(0, 1, 1, 1, 0)).toBe(0);
+    const st = heap.stats();
+    expect(st.cache_mode).toBe(1);
+    expect(st.remote_batch).toBe(7);
+    expect(st.debug_build).toBe(build === 'debug' ? 1 : 0);
+    expect(B.attach()).not.toBe(0);
+    expect(heap.cacheEntry(B.tid, B.classOf(64)).cap).toBe(4); // cacheMode 1: 4 blocks
+  });
+
+  it('malloc before any init initialises the heap with the defaults', () => {
+    const heap = createHeap({ build, init: false, threads: 1, attach: false });
+    const A = heap.threads[0];
+    const p = A.malloc(1000);
+    expect(p).not.toBe(0);
+    expect(A.usableSize(p)).toBeGreaterThanOrEqual(1000);
+    expect(A.tid).not.toBe(0);
+    expect(heap.stats().cache_mode).toBe(2);
+    A.free(p);
+    expect(heap.check().violations).toBe(0);
+  });
+
+  // Regression: aligned_alloc looked up the class before the heap (and its class map) was
+  // initialised, and returned a block too small.
+  it('aligned_alloc before any init returns a block of at least the requested size', () => {
+    const heap = createHeap({ build, init: false, threads: 1, attach: false });
+    const A = heap.threads[0];
+    const p = A.alignedAlloc(64, 1000);
+    expect(p % 64).toBe(0);
+    expect(A.usableSize(p)).toBeGreaterThanOrEqual(1000);
+  });
+
+  it('attach gives fresh tids; detach and reclaim retire them once; tids are never reused', () => {
+    const heap = createHeap({ build, threads: 3, attach: false });
+    const [A, B, C] = heap.threads;
+    expect(A.tid).toBe(0);
+    const a = A.attach();
+    expect(a).not.toBe(0);
+    expect(A.attach()).toBe(a); // already attached: same identity
+    const b = B.attach();
+    expect(b).not.toBe(a);
+    expect(A.threadCount()).toBe(2);
+    expect(A.detach()).toBe(1);
+    expect(A.detach()).toBe(0);
+    expect(A.tid).toBe(0);
+    expect(B.reclaim(a)).toBe(0);   // no longer live
+    expect(B.reclaim(0)).toBe(0);
+    const seen = new Set([a, b]);
+    for (let i = 0; i < 20; i++) {
+      // odd rounds: A attaches and detaches itself; even rounds: a new instance attaches and
+      // "dies", and C (never attached) reclaims it
+      const T = i % 2 ? A : heap.addThread(false);
+      const t = T.attach();
+      expect(seen.has(t)).toBe(false);
+      seen.add(t);
+      expect(heap.threadState(t)).toEqual({ tid: t, state: 1 });
+      if (i % 2) expect(A.detach()).toBe(1);
+      else expect(C.reclaim(t)).toBe(1);
+      expect(heap.threadState(t).state).toBe(0);
+      expect(C.reclaim(t)).toBe(0); // once only
+    }
+    expect(A.threadCount()).toBe(1); // B
+    expect(heap.stats().reclaims).toBe(10);
+    expect(heap.check().violations).toBe(0);
+  });
+
+  it('the thread table holds 127 threads; the next attach returns 0 and malloc returns 0 (no trap)', () => {
+    const heap = createHeap({ build, threads: 127 });
+    expect(heap.threads[0].threadCount()).toBe(127);
+    const X = heap.addThread(false);
+    expect(X.attach()).toBe(0);
+    expect(X.malloc(64)).toBe(0);
+    expect(X.malloc(100000)).toBe(0);
+    // a slot freed by detach is taken by the next attach
+    expect(heap.threads[5].detach()).toBe(1);
+    expect(X.attach()).not.toBe(0);
+    expect(X.malloc(64)).not.toBe(0);
+    expect(heap.check().violations).toBe(0);
+  });
+
+  // Regression: a free from an instance with no thread slot was not counted (class totals
+  // drifted) and, in the debug build, did not clear the block's allocation bit.
+  it('a free from an instance with no free thread slot still reaches the slab and keeps the counters exact', () => {
+    const heap = createHeap({ build, threads: 1 });
+    const A = heap.threads[0];
+    const blocks: number[] = [];
+    for (let i = 0; i < 100; i++) blocks.push(A.malloc(64));
+    for (let i = 0; i < 126; i++) heap.addThread();
+    const X = heap.addThread(false);
+    expect(X.attach()).toBe(0);
+    for (const p of blocks.slice(0, 10)) X.free(p);
+    expect(heap.faultSeq()).toBe(0);
+    A.collect(); // drains the 10 blocks
+    expect(heap.check().violations).toBe(0);
+    expect(heap.stats().classes[A.classOf(64)].inUse).toBe(90);
+    for (let i = 0; i < 200; i++) A.malloc(64); // reuses the drained blocks
+    expect(heap.check().violations).toBe(0);
+  });
+});
