@@ -2,14 +2,14 @@
 // thread's cache for that class: plain loads and stores, no atomics. An empty cache goes to
 // mallocSlow, which refills it in a batch from the thread's slabs (heap.ts).
 
-import { ThreadHeader, SMALL_MAX, SMALL_ALIGN_MAX, SLAB_SIZE, MAX_ALIGN, NUM_CLASSES,
+import { ThreadHeader, CacheEntry, SMALL_MAX, SMALL_ALIGN_MAX, SLAB_SIZE, MAX_ALIGN, NUM_CLASSES,
          DEBUG_BUILD, EV_ALLOC, OUTBOX_FLUSH_REFILLS, hdr } from "./types";
 import { classOf, classSize } from "./classes";
 import { self, selfTid, attached } from "./tls";
-import { cacheEntry, counters, heapRefill, heapSpill, heapTrim } from "./heap";
+import { cacheEntry, counters, heapRefill } from "./heap";
 import { outboxFlushAll } from "./remote";
 import { largeMalloc } from "./large";
-import { threadAttach, sweepOrphans } from "./thread";
+import { threadAttach, giveBackAll } from "./thread";
 import { ensureInit } from "./init";
 import { noteOom } from "./pool";
 import { metaOf, slabMeta } from "./superslab";
@@ -22,18 +22,22 @@ export function hkMalloc(size: usize): usize {
   if (size <= SMALL_MAX) {
     const cls = classOf(size);
     const e = cacheEntry(self, cls);
-    const p = <usize>e.head;
-    if (p != 0) {
-      e.head = load<u32>(p);
-      e.count--;
-      e.allocs++;
-      changetype<ThreadHeader>(self).bytesAsked += size;
-      if (DEBUG_BUILD) debugAllocCheck(p, cls);
-      return p;
-    }
+    if (e.head != 0) return cachePop(self, e, cls, size);
     return mallocSlow(size, cls);
   }
   return largeAlloc(size, false);
+}
+
+/** Hand out the first block of a non-empty cache entry, counting it. */
+// @ts-ignore: decorator
+@inline function cachePop(rec: usize, e: CacheEntry, cls: u32, size: usize): usize {
+  const p = <usize>e.head;
+  e.head = load<u32>(p);
+  e.count--;
+  e.allocs++;
+  changetype<ThreadHeader>(rec).bytesAsked += size;
+  if (DEBUG_BUILD) debugAllocCheck(p, cls);
+  return p;
 }
 
 /** A large request, counted like a small one; on failure, give memory back and retry once. */
@@ -41,7 +45,7 @@ function largeAlloc(size: usize, hugeOnly: bool): usize {
   if (!attached() && threadAttach() == 0) return 0;
   let p = largeMalloc(size, hugeOnly);
   if (p == 0) {
-    relieveMemory(self, selfTid);
+    giveBackAll(self, selfTid);
     p = largeMalloc(size, hugeOnly);
     if (p == 0) {
       noteOom(size);
@@ -77,7 +81,7 @@ function mallocSlow(size: usize, cls: u32): usize {
     }
     const n = refillCount(e.cap);
     if (heapRefill(rec, selfTid, cls, n) == 0) {
-      relieveMemory(rec, selfTid);
+      giveBackAll(rec, selfTid); // out of memory: give back all we hold, retry once
       if (heapRefill(rec, selfTid, cls, n) == 0) {
         noteOom(size);
         counters(rec).oom++;
@@ -85,13 +89,7 @@ function mallocSlow(size: usize, cls: u32): usize {
       }
     }
   }
-  const p = <usize>e.head;
-  e.head = load<u32>(p);
-  e.count--;
-  e.allocs++;
-  changetype<ThreadHeader>(rec).bytesAsked += size;
-  if (DEBUG_BUILD) debugAllocCheck(p, cls);
-  return p;
+  return cachePop(rec, e, cls, size);
 }
 
 /** Blocks per refill: half the cache in batch mode, else one. */
@@ -99,16 +97,6 @@ function mallocSlow(size: usize, cls: u32): usize {
 @inline function refillCount(cap: u32): u32 {
   if (hdr().batchRefill == 0 || cap < 2) return 1;
   return cap >> 1;
-}
-
-/** Out of memory: give back everything this thread holds, so a retry can succeed. */
-function relieveMemory(rec: usize, tid: u32): void {
-  outboxFlushAll(rec);
-  for (let c: u32 = 0; c < NUM_CLASSES; c++) {
-    heapSpill(rec, tid, c, 0xFFFFFFFF);
-    heapTrim(rec, tid, c, true);
-  }
-  sweepOrphans(rec, tid);
 }
 
 /** calloc: n * size zeroed bytes; 0 if the product overflows or memory is exhausted. */

@@ -126,9 +126,11 @@ export function threadReclaim(tid: u32): u32 {
  * collected or detached, every slab is back in the pool.
  */
 export function threadCollect(): void {
-  if (!attached()) return;
-  const rec = self;
-  const tid = selfTid;
+  if (attached()) giveBackAll(self, selfTid);
+}
+
+/** collect's work for record `rec` (also the out-of-memory relief before a retry). */
+export function giveBackAll(rec: usize, tid: u32): void {
   outboxFlushAll(rec);
   for (let cls: u32 = 0; cls < NUM_CLASSES; cls++) {
     heapSpill(rec, tid, cls, 0xFFFFFFFF);
