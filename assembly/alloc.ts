@@ -5,7 +5,7 @@
 import { ThreadHeader, CacheEntry, SMALL_MAX, SMALL_ALIGN_MAX, SLAB_SIZE, MAX_ALIGN, NUM_CLASSES,
          DEBUG_BUILD, EV_ALLOC, OUTBOX_FLUSH_REFILLS, hdr } from "./types";
 import { classOf, classSize } from "./classes";
-import { self, selfTid, attached } from "./tls";
+import { self, selfTid, attached, syncMemory } from "./tls";
 import { cacheEntry, counters, heapRefill } from "./heap";
 import { outboxFlushAll } from "./remote";
 import { largeMalloc } from "./large";
@@ -42,6 +42,7 @@ export function hkMalloc(size: usize): usize {
 
 /** A large request, counted like a small one; on failure, give memory back and retry once. */
 function largeAlloc(size: usize, hugeOnly: bool): usize {
+  syncMemory();
   if (!attached() && threadAttach() == 0) return 0;
   let p = largeMalloc(size, hugeOnly);
   if (p == 0) {
@@ -59,6 +60,7 @@ function largeAlloc(size: usize, hugeOnly: bool): usize {
 
 /** Debug build: mark the block as handed out; finding it already marked is an allocator bug. */
 function debugAllocCheck(p: usize, cls: u32): void {
+  syncMemory(); // the bitmap is updated with atomics
   const m = metaOf(p);
   const idx = blockIndex(slabMeta(m), p);
   assert(idx >= 0 && bitSetAllocated(m, <u32>idx), "handed out a block that is already allocated");
@@ -67,6 +69,7 @@ function debugAllocCheck(p: usize, cls: u32): void {
 
 /** The cache of class `cls` is empty: refill it (attaching this instance first if needed). */
 function mallocSlow(size: usize, cls: u32): usize {
+  syncMemory();
   if (!attached()) {
     if (threadAttach() == 0) return 0;
     cls = classOf(size); // the class map may have been built only now, by attach's init

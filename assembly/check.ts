@@ -30,7 +30,7 @@ import { cacheEntry, classState } from "./heap";
 import { recordAt } from "./thread";
 import { classInUse } from "./stats";
 import { spinLock, spinUnlock } from "./lock";
-import { selfTid } from "./tls";
+import { selfTid, syncMemory } from "./tls";
 
 // Violation codes.
 // @ts-ignore: decorator
@@ -320,6 +320,7 @@ function checkOrphans(): void {
 export function heapCheck(): u32 {
   const lock = hdrField(offsetof<GlobalHeader>("checkLock"));
   spinLock(lock, selfTid);
+  syncMemory();
   memory.fill(CHECK_BASE, 0, CHECK_REPORT_BYTES);
   checkChunks();
   checkOrphans();

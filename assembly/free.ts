@@ -17,7 +17,7 @@ import { SlabMeta, SS_HEADER_SIZE, SLAB_SMALL, SLAB_LARGE, SLAB_LARGE_TAIL,
 import { registryOf, regKind } from "./registry";
 import { ssOf, metaOf, slabMeta } from "./superslab";
 import { blockIndex, bitClearAllocated, bitIsAllocated } from "./slab";
-import { self, selfTid, attached } from "./tls";
+import { self, selfTid, attached, syncMemory } from "./tls";
 import { cacheEntry, heapSpill, heapFreeToSlab } from "./heap";
 import { remoteFree, remotePushOne } from "./remote";
 import { largeRunFree, hugeFree, largeRunUsable, hugeUsable } from "./large";
@@ -51,6 +51,7 @@ export function hkFree(p: usize): void {
 
 /** Debug build: clear the block's allocation bit; a clear bit means a double free. */
 function debugFreeCheck(m: usize, idx: i32, p: usize, meta: SlabMeta): bool {
+  syncMemory(); // the bitmap is updated with atomics
   if (!bitClearAllocated(m, <u32>idx)) {
     reportFault(FAULT_DOUBLE_FREE, p, slabFound(meta), <u32>idx);
     return false;
@@ -67,6 +68,7 @@ function slabFound(meta: SlabMeta): u32 {
 /** Every free the fast path did not finish. */
 function freeSlow(p: usize): void {
   if (p == 0) return;
+  syncMemory();
   const entry = registryOf(p);
   const kind = regKind(entry);
   if (kind == REG_SUPERSLAB) {
@@ -165,6 +167,7 @@ function freeInSuperslab(p: usize): void {
  */
 export function blockUsable(p: usize, report: bool): usize {
   if (p == 0) return 0;
+  syncMemory();
   const entry = registryOf(p);
   const kind = regKind(entry);
   if (kind == REG_HUGE && (p & CHUNK_MASK) == 0) return hugeUsable(entry);

@@ -8,7 +8,7 @@ import { threadAttach, threadDetach, threadReclaim, threadCollect, liveThreads }
 import { heapCheck } from "./check";
 import { statsCollect } from "./stats";
 import { classSize, classOf } from "./classes";
-import { selfTid, attached } from "./tls";
+import { selfTid, attached, syncMemory } from "./tls";
 import { GlobalHeader, NUM_CLASSES, SMALL_MAX, RING_ALL, hdrField } from "./types";
 import { registryOf } from "./registry";
 
@@ -57,6 +57,13 @@ export function stats_collect(): usize { return statsCollect(); }
 export function set_ring_mode(mode: u32): u32 {
   return atomic.xchg<u32>(hdrField(offsetof<GlobalHeader>("ringMode")), mode > RING_ALL ? RING_ALL : mode);
 }
+
+/**
+ * Make memory other threads grew usable for atomics in this instance (the allocator does this
+ * itself; code that shares the memory, like the benchmark workloads, calls it before using
+ * atomics on memory another worker may have grown).
+ */
+export function sync_memory(): void { syncMemory(); }
 
 /** Size of class `cls` (0 past the table). */
 export function class_size(cls: u32): u32 { return cls < NUM_CLASSES ? classSize(cls) : 0; }

@@ -15,11 +15,12 @@ import { registryGet, registrySet, regKind, regMake } from "./registry";
 import { superslabFormat, ssHeader, metaAt, slabIndex, ssOf, slabMeta } from "./superslab";
 import { spinLock, spinUnlock } from "./lock";
 import { ringRecord } from "./ring";
-import { selfTid } from "./tls";
+import { selfTid, syncMemory } from "./tls";
 
 /** Take the pool lock. */
 export function poolLock(): void {
   spinLock(hdrField(offsetof<GlobalHeader>("poolLock")), selfTid);
+  syncMemory(); // chunks other threads grew are about to be touched with atomics
 }
 
 /** Release the pool lock. */
@@ -32,20 +33,29 @@ export function poolUnlock(): void {
 /**
  * Find `n` consecutive free chunks, growing memory if needed (pool locked).
  * Returns the first chunk index, or 0 when memory cannot grow (the caller reports OOM).
+ * Single chunks (SuperSlabs) are taken lowest first, runs (huge spans) highest first, so
+ * spans and SuperSlabs do not interleave and fragment the chunk pool.
  */
 export function chunksAcquire(n: u32): u32 {
   const h = hdr();
   const count = h.chunkCount;
-  // First fit over the registry; a free run that reaches the end of memory is extended.
   let run: u32 = 0;
-  for (let c: u32 = 1; c < count; c++) {
-    if (regKind(registryGet(c)) == REG_FREE) {
-      run++;
-      if (run == n) return c + 1 - n;
-    } else {
-      run = 0;
+  if (n == 1) {
+    for (let c: u32 = 1; c < count; c++) {
+      if (regKind(registryGet(c)) == REG_FREE) return c;
+    }
+  } else {
+    for (let c = count - 1; c >= 1; c--) {
+      if (regKind(registryGet(c)) == REG_FREE) {
+        if (++run == n) return c;
+      } else {
+        run = 0;
+      }
     }
   }
+  // No fit: extend the free run that reaches the end of memory, if any.
+  run = 0;
+  while (run < count - 1 && regKind(registryGet(count - 1 - run)) == REG_FREE) run++;
   // Grow. Chunks below chunkCount are whole and registered; if the host left memory off a
   // chunk boundary, the partial chunk at index chunkCount is completed by the grow and
   // extends the trailing free run like any new chunk.

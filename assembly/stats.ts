@@ -17,6 +17,7 @@ import { metaAt, slabMeta } from "./superslab";
 import { orphanFirst } from "./pool";
 import { cacheEntry } from "./heap";
 import { recordAt } from "./thread";
+import { syncMemory } from "./tls";
 
 // Global word indices.
 // @ts-ignore: decorator
@@ -129,6 +130,7 @@ export function classInUse(cls: u32): i32 {
 
 /** Write a snapshot to the StatsBlock and return its address. */
 export function statsCollect(): usize {
+  syncMemory();
   const h = hdr();
   memory.fill(STATS_BASE, 0, (STATS_GLOBAL_WORDS + NUM_CLASSES * STATS_CLASS_WORDS) << 2);
   let remoteFrees = h.retiredRemoteFrees;

@@ -13,7 +13,7 @@ import { ThreadHeader, GlobalHeader, THREAD_BASE, THREAD_SIZE, MAX_THREADS, TID_
          EV_ATTACH, EV_DETACH, EV_RECLAIM, EV_ADOPT, EV_ORPHAN, EV_SLAB_RELEASE, hdr, hdrField }
   from "./types";
 import { cacheCapFor } from "./classes";
-import { self, selfTid, setSelf, attached } from "./tls";
+import { self, selfTid, setSelf, attached, syncMemory } from "./tls";
 import { ensureInit } from "./init";
 import { cacheEntry, counters, heapSpill, heapHandBackAll, heapTrim, heapDrain } from "./heap";
 import { outboxFlushAll } from "./remote";
@@ -31,6 +31,7 @@ import { ringRecord } from "./ring";
 export function threadAttach(): u32 {
   if (attached()) return selfTid;
   ensureInit();
+  syncMemory();
   for (let slot: u32 = 1; slot < MAX_THREADS; slot++) {
     const rec = recordAt(slot);
     const th = changetype<ThreadHeader>(rec);
@@ -88,6 +89,7 @@ function threadRetire(rec: usize, tid: u32): void {
 /** Retire this instance's thread identity. Returns 1, or 0 if it was not attached. */
 export function threadDetach(): u32 {
   if (!attached()) return 0;
+  syncMemory();
   const tid = selfTid;
   if (atomic.load<u32>(self) != tid) { // reclaimed while alive: the slot is someone else's now
     setSelf(THREAD_BASE, 0xFFFFFFFF);
@@ -108,6 +110,7 @@ export function threadReclaim(tid: u32): u32 {
   const slot = tid & (MAX_THREADS - 1);
   if (slot == 0) return 0;
   if (attached() && tid == selfTid) return threadDetach();
+  syncMemory();
   const rec = recordAt(slot);
   if (atomic.load<u32>(rec) != tid) return 0;
   const stateAddr = rec + offsetof<ThreadHeader>("state");
@@ -131,7 +134,9 @@ export function threadCollect(): void {
 
 /** collect's work for record `rec` (also the out-of-memory relief before a retry). */
 export function giveBackAll(rec: usize, tid: u32): void {
+  syncMemory();
   outboxFlushAll(rec);
+  changetype<ThreadHeader>(rec).refillsSinceFlush = 0;
   for (let cls: u32 = 0; cls < NUM_CLASSES; cls++) {
     heapSpill(rec, tid, cls, 0xFFFFFFFF);
     heapTrim(rec, tid, cls, true);

@@ -331,6 +331,25 @@ describe.each(BUILDS)('seed regressions (%s build)', (build) => {
     expect(heap.check().violations).toBe(0);
   });
 
+  it('steady churn causes no growth: the same mix run again reuses every chunk', () => {
+    const heap = createHeap({ build, threads: 3 });
+    const pages = () => heap.memory.buffer.byteLength / 65536;
+    const run = () => {
+      const mix = new Mix(heap, [...heap.threads], 0x5eed0042); // the same operations each time
+      mix.run({ ops: 8000, largeEvery: 150, collectEvery: 1000 });
+      mix.drainAll();
+      mix.verifyHeap('drained');
+      expect(heap.stats().small_slabs).toBe(0);
+    };
+    run();
+    const after1 = pages();
+    expect(after1).toBeGreaterThan(16); // the first run did grow the heap
+    for (let i = 0; i < 3; i++) {
+      run();
+      expect(pages(), `run ${i + 2}`).toBe(after1);
+    }
+  });
+
   it('no block on two lists after stress (4 threads, random mix, checked every 4000 operations)', () => {
     const heap = createHeap({ build, threads: 4 });
     const [A] = heap.threads;

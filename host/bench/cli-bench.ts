@@ -1,0 +1,114 @@
+// cli-bench.ts: the `bench` and `compare` commands of the hakmem-wasm CLI (commander).
+
+import { Command, Option } from 'commander';
+import { BenchOptions, DEFAULT_OPTIONS, benchRuns, recordOk } from './runner.js';
+import { UsageError, WORKLOADS, parseCount, parseParams, RawOptions } from './params.js';
+import { benchTable } from './bench-table.js';
+import { runCompare, targetCases } from './compare.js';
+import { compareTable, targetLines, writeCompareFiles } from './compare-report.js';
+import { BenchBuild, RESULTS_DIR } from './paths.js';
+
+/** Fail with a usage message (exit status 2, as the C workloads do). */
+function usage(e: unknown): never {
+  process.stderr.write(`hakmem-wasm: ${(e as Error).message}\n`);
+  process.exit(2);
+}
+
+/** Register `bench <workload>` and `compare` on `program`. */
+export function registerBenchCommands(program: Command): void {
+  program
+    .command('bench')
+    .description(`run a benchmark workload on hakmem-wasm (${WORKLOADS.join(', ')}); larson also takes ` +
+      "hakmem's vector: larson SEC MIN MAX CHUNKS ROUNDS SEED THREADS")
+    .argument('<workload>', WORKLOADS.join(' | '))
+    .argument('[vector...]', "larson only: seconds min max chunks rounds seed threads")
+    .option('--threads <n>', 'threads (larson: lineages; midlarge: rows)')
+    .option('--ops <n>', 'larson: total op budget; random_mixed: iterations per rep; micro: pairs')
+    .option('--duration <sec>', 'larson: run for SEC seconds instead of --ops')
+    .option('--min <bytes>', 'smallest block (larson, xfree)')
+    .option('--max <bytes>', 'largest block (larson, xfree)')
+    .option('--chunks <n>', 'larson: slots per lineage')
+    .option('--rounds <n>', 'larson: G = rounds * chunks; midlarge: rounds')
+    .option('--gen-steps <n>', 'larson: steps per generation (default rounds * chunks)')
+    .option('--seed <n>', 'RNG seed')
+    .option('--verify', 'check every block before it is freed')
+    .option('--slots <n>', 'random_mixed: W; midlarge: N per row')
+    .option('--mode <mode>', 'random_mixed: toggle | replace')
+    .option('--reps <n>', 'random_mixed: repetitions')
+    .option('--blocks <n>', 'xfree: blocks in total')
+    .option('--producers <n>', 'xfree: producers')
+    .option('--consumers <n>', 'xfree: consumers')
+    .option('--qcap <n>', 'xfree: ring capacity (power of two)')
+    .option('--batch <n>', 'xfree: publication batch K; micro: blocks held at once')
+    .option('--size <bytes>', 'micro: block size')
+    .option('--repeat <n>', 'timed runs', '1')
+    .option('--warmup <n>', 'warm-up runs before timing (0: none)', '2')
+    .addOption(new Option('--build <build>', 'module build').choices(['release', 'debug', 'asrt']).default('release'))
+    .option('--json', 'print one JSON record per run (stdout), no table')
+    .option('--check', 'run the heap checker after each run')
+    .option('--ring <n>', 'print the last N debug-ring events after each run (turns the ring on)', '0')
+    .option('--worker-per-generation', 'larson: every generation in a brand-new Worker')
+    .option('--no-progress', 'no progress bar')
+    .action(async (workload: string, vector: string[], opts: Record<string, string | boolean>) => {
+      let params, o: BenchOptions;
+      try {
+        params = parseParams(workload, opts as RawOptions, vector);
+        o = {
+          ...DEFAULT_OPTIONS, build: opts.build as BenchBuild, repeat: Math.max(1, parseCount(opts.repeat, '--repeat')),
+          warmup: parseCount(opts.warmup, '--warmup'), check: opts.check === true,
+          ring: parseCount(opts.ring, '--ring'), progress: opts.progress !== false,
+        };
+      } catch (e) {
+        if (e instanceof UsageError) usage(e);
+        throw e;
+      }
+      const records = await benchRuns(params, o, (r) => {
+        if (opts.json) process.stdout.write(`${JSON.stringify(r)}\n`);
+      });
+      if (!opts.json) console.log(benchTable(records));
+      if (!records.every(recordOk)) process.exitCode = 1;
+    });
+
+  program
+    .command('compare')
+    .description('allocators x workloads, interleaved, with medians, spreads and ratios; writes bench/results/')
+    .option('--repeat <n>', 'runs per cell (interleaved)', '5')
+    .option('--allocs <list>', 'comma-separated allocators (hakmem-wasm, asrt, glibc, mimalloc, jemalloc, dlmalloc, emmalloc)')
+    .option('--cases <list>', 'comma-separated case ids (default: all)')
+    .option('--baseline <alloc>', 'ratios are to this allocator (default mimalloc, if present)')
+    .option('--scale <x>', 'multiply every op count (e.g. 0.1 for a quick look)', '1')
+    .option('--warmup <n>', 'warm-up runs of hakmem-wasm before each timed run', '2')
+    .option('--out <dir>', 'output folder', RESULTS_DIR)
+    .option('--no-write', 'print only, write no files')
+    .action(async (opts: Record<string, string | boolean>) => {
+      let cases;
+      try {
+        const scale = Number(opts.scale);
+        if (!(scale > 0)) throw new UsageError(`--scale: bad factor '${String(opts.scale)}'`);
+        cases = targetCases(scale);
+        if (typeof opts.cases === 'string') {
+          const want = opts.cases.split(',');
+          const unknown = want.filter((w) => !cases!.some((c) => c.id === w));
+          if (unknown.length) throw new UsageError(`unknown case(s) ${unknown.join(', ')} (have ${cases.map((c) => c.id).join(', ')})`);
+          cases = cases.filter((c) => want.includes(c.id));
+        }
+      } catch (e) {
+        if (e instanceof UsageError) usage(e);
+        throw e;
+      }
+      const command = `hakmem-wasm compare ${process.argv.slice(3).join(' ')}`.trim();
+      const res = await runCompare({
+        cases, repeat: Math.max(1, parseCount(opts.repeat, '--repeat')),
+        allocs: typeof opts.allocs === 'string' ? opts.allocs.split(',') : undefined,
+        baseline: typeof opts.baseline === 'string' ? opts.baseline : undefined,
+        warmup: parseCount(opts.warmup, '--warmup'),
+        log: (s) => process.stderr.write(`${s}\n`),
+      }, command);
+      console.log(`\n${compareTable(res)}\n\nMops/s median (ratio to ${res.baseline})\n${targetLines(res).join('\n')}`);
+      if (res.checksumErrors.length) console.log(`\nCHECKSUM MISMATCHES:\n${res.checksumErrors.join('\n')}`);
+      if (opts.write !== false) {
+        for (const f of writeCompareFiles(res, String(opts.out))) console.log(`wrote ${f}`);
+      }
+      if (res.checksumErrors.length || res.rows.some((r) => r.failures > 0)) process.exitCode = 1;
+    });
+}

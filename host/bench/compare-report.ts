@@ -1,0 +1,142 @@
+// compare-report.ts: compare's outputs: a Markdown report (tables, targets, machine), an
+// SVG chart (ops/s and ratio per case) and the JSON of every run, under bench/results/.
+
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { CompareResult, CompareRow } from './compare.js';
+import { mega, textTable } from './table.js';
+
+const ratioText = (r: number | null): string => (r === null ? '-' : `${r.toFixed(2)}x`);
+
+/** Rows: cases; columns: allocators; cells: median Mops/s and ratio to the baseline. */
+export function pivotRows(res: CompareResult): { header: string[]; rows: string[][] } {
+  const header = ['case', 'threads', ...res.allocs];
+  const rows = res.cases.map((c) => [c.id, String(c.threads), ...res.allocs.map((a) => {
+    const row = res.rows.find((r) => r.case === c.id && r.alloc === a);
+    if (!row) return '-';
+    return `${mega(row.opsPerSec.median)} (${ratioText(row.ratio)})${row.failures ? ' !' : ''}`;
+  })]);
+  return { header, rows };
+}
+
+function mdTable(header: string[], rows: string[][]): string {
+  return [`| ${header.join(' | ')} |`, `| ${header.map(() => '---').join(' | ')} |`,
+    ...rows.map((r) => `| ${r.join(' | ')} |`)].join('\n');
+}
+
+function median(res: CompareResult, id: string, alloc: string): number {
+  return res.rows.find((r) => r.case === id && r.alloc === alloc)?.opsPerSec.median ?? NaN;
+}
+
+/** The issue's performance targets, as measured here. */
+export function targetLines(res: CompareResult): string[] {
+  const h = (id: string): number => median(res, id, 'hakmem-wasm');
+  const line = (what: string, got: number, want: number): string =>
+    Number.isFinite(got) ? `- ${what}: ${got.toFixed(2)}x (target ${want}x) ${got >= want ? 'met' : 'MISSED'}` : `- ${what}: not measured`;
+  const out: string[] = [];
+  for (const id of ['larson-1T', 'larson-2T', 'random_mixed']) {
+    out.push(line(`${id} vs native mimalloc`, h(id) / median(res, id, 'mimalloc'), 0.5));
+  }
+  for (const [id, want] of [['larson-1T', 3], ['random_mixed', 3], ['larson-2T', 15]] as const) {
+    out.push(line(`${id} vs emmalloc`, h(id) / median(res, id, 'emmalloc'), want));
+  }
+  out.push(line('larson 2T vs 1T (hakmem-wasm)', h('larson-2T') / h('larson-1T'), 1.8));
+  const x = h('xfree-1P1C');
+  if (Number.isFinite(x)) {
+    out.push(`- xfree-1P1C: ${mega(x)} Mops/s; ${res.allocs.filter((a) => a !== 'hakmem-wasm')
+      .map((a) => `${a} ${mega(median(res, 'xfree-1P1C', a))}`).join(', ')}`);
+  }
+  return out;
+}
+
+/** The Markdown report. */
+export function markdownReport(res: CompareResult): string {
+  const m = res.machine;
+  const { header, rows } = pivotRows(res);
+  const detail = res.rows.map((r: CompareRow) => [r.case, r.alloc, r.platform, mega(r.opsPerSec.median),
+    mega(r.opsPerSec.min), mega(r.opsPerSec.max), `${mega(r.opsPerSec.q1)}-${mega(r.opsPerSec.q3)}`,
+    ratioText(r.ratio), String(r.opsPerSec.n), String(r.failures)]);
+  return [
+    `# hakmem-wasm compare, ${m.date}`,
+    '',
+    `Command: \`${res.command}\`. Every cell is the median of ${res.rows[0]?.opsPerSec.n ?? 0} interleaved runs, in millions of ops/s, ` +
+    `with the ratio to **${res.baseline}** in parentheses (higher is faster; \`!\` marks failed runs).`,
+    '',
+    mdTable(header, rows),
+    '',
+    '## Targets (issue 3)',
+    '',
+    ...targetLines(res),
+    '',
+    '## Cases',
+    '',
+    ...res.cases.map((c) => `- ${c.id}: \`${c.argv.join(' ')}\``),
+    '',
+    '## Spread',
+    '',
+    mdTable(['case', 'alloc', 'platform', 'median', 'min', 'max', 'IQR', 'ratio', 'runs', 'failed'], detail),
+    '',
+    '## Checksums',
+    '',
+    res.checksumErrors.length === 0 ? 'Every allocator produced the same checksums on every case.' : res.checksumErrors.map((e) => `- ${e}`).join('\n'),
+    '',
+    ...(res.skipped.length ? ['## Skipped', '', ...res.skipped.map((s) => `- ${s}`), ''] : []),
+    '## Machine',
+    '',
+    `- CPU: ${m.cpu}, ${m.cores} cores, ${m.memory_gib} GiB`,
+    `- OS: ${m.os}`,
+    `- Node ${m.node} (V8 ${m.v8}), AssemblyScript ${m.assemblyscript}`,
+    ...Object.entries(m.tools).map(([k, v]) => `- ${k}: ${v}`),
+    '',
+  ].join('\n');
+}
+
+function esc(s: string): string {
+  return s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+}
+
+const COLORS = ['#d62728', '#9467bd', '#1f77b4', '#2ca02c', '#ff7f0e', '#8c564b', '#17becf', '#7f7f7f'];
+
+/** A bar chart: one panel per case, one bar per allocator (median ops/s, ratio label). */
+export function svgChart(res: CompareResult): string {
+  const barH = 16, gap = 4, panelGap = 28, left = 120, width = 760, barMax = width - left - 170;
+  let y = 40;
+  const parts: string[] = [];
+  for (const c of res.cases) {
+    const rows = res.allocs.map((a) => res.rows.find((r) => r.case === c.id && r.alloc === a)).filter((r): r is CompareRow => !!r);
+    const max = Math.max(...rows.map((r) => (Number.isFinite(r.opsPerSec.median) ? r.opsPerSec.median : 0)), 1);
+    parts.push(`<text x="10" y="${y}" font-weight="bold">${esc(c.id)}</text>`);
+    y += 8;
+    for (const r of rows) {
+      const i = res.allocs.indexOf(r.alloc);
+      const v = Number.isFinite(r.opsPerSec.median) ? r.opsPerSec.median : 0;
+      const w = Math.max(1, (v / max) * barMax);
+      parts.push(`<text x="${left - 6}" y="${y + barH - 4}" text-anchor="end">${esc(r.alloc)}</text>`,
+        `<rect x="${left}" y="${y}" width="${w.toFixed(1)}" height="${barH}" fill="${COLORS[i % COLORS.length]}"/>`,
+        `<text x="${left + w + 6}" y="${y + barH - 4}">${mega(v)} Mops/s (${ratioText(r.ratio)})</text>`);
+      y += barH + gap;
+    }
+    y += panelGap;
+  }
+  const title = `hakmem-wasm compare: ops/s (ratio to ${res.baseline}), ${res.machine.date.slice(0, 10)}, ${res.machine.cpu}, ${res.machine.cores} cores`;
+  return [`<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${y}" font-family="sans-serif" font-size="12">`,
+    `<rect width="100%" height="100%" fill="white"/>`,
+    `<text x="10" y="20" font-size="14">${esc(title)}</text>`, ...parts, '</svg>', ''].join('\n');
+}
+
+/** Write compare-<stamp>.{json,md,svg} into `dir`; returns the paths. */
+export function writeCompareFiles(res: CompareResult, dir: string): string[] {
+  mkdirSync(dir, { recursive: true });
+  const stamp = res.machine.date.replace(/[-:]/g, '').replace(/\..*$/, '').replace('T', '-');
+  const base = join(dir, `compare-${stamp}`);
+  writeFileSync(`${base}.json`, `${JSON.stringify(res, null, 2)}\n`);
+  writeFileSync(`${base}.md`, markdownReport(res));
+  writeFileSync(`${base}.svg`, svgChart(res));
+  return [`${base}.json`, `${base}.md`, `${base}.svg`];
+}
+
+/** The pivot table for the terminal. */
+export function compareTable(res: CompareResult): string {
+  const { header, rows } = pivotRows(res);
+  return textTable(header, rows);
+}

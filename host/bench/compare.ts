@@ -1,0 +1,195 @@
+// compare.ts: `hakmem-wasm compare`: a matrix of allocators x workload cases, interleaved
+// (every allocator runs case k before any runs it again), N repeats, medians and spreads,
+// ratios to a baseline, and a check that every allocator produced the same checksums.
+
+import { createEngine } from './engine.js';
+import { Params, parseParams, peerArgv, threadsOf } from './params.js';
+import { DEFAULT_OPTIONS, timedRun, warmUp } from './runner.js';
+import { Peer, loadPeers, runPeer } from './peers.js';
+import { MachineInfo, machineInfo } from './machine.js';
+import { Spread, spread } from './summary.js';
+
+/** One column of the matrix: a workload with its parameters. */
+export interface CompareCase {
+  id: string;
+  params: Params;
+}
+
+/** The issue's target configurations; `scale` multiplies every op count. */
+export function targetCases(scale = 1): CompareCase[] {
+  const n = (v: number): string => String(Math.max(1000, Math.round(v * scale)));
+  const larson = (t: number): CompareCase => ({
+    id: `larson-${t}T`,
+    params: parseParams('larson', { threads: `${t}`, ops: n(20e6), min: '8', max: '1024', chunks: '1000', rounds: '100' }),
+  });
+  return [
+    larson(1),
+    larson(2),
+    { id: 'random_mixed', params: parseParams('random_mixed', { ops: n(10e6), slots: '2048' }) },
+    { id: 'xfree-1P1C', params: parseParams('xfree', { blocks: n(4e6) }) },
+    { id: 'midlarge-1T', params: parseParams('midlarge', { threads: '1', rounds: n(4000) }) },
+    { id: 'midlarge-2T', params: parseParams('midlarge', { threads: '2', rounds: n(4000) }) },
+  ];
+}
+
+/** The fields that must be equal for every allocator on the same case. */
+const CHECKSUMS: Record<string, string[]> = {
+  larson: ['ops', 'size_sum', 'fill_size_sum', 'live_bytes_end', 'generations'],
+  random_mixed: ['ops', 'mallocs', 'size_sum', 'peak_live'],
+  xfree: ['ops', 'size_sum'],
+  midlarge: ['ops', 'size_sum', 'neighbour_frees', 'neighbour_bytes'],
+};
+
+export interface CompareOptions {
+  cases: CompareCase[];
+  allocs?: string[];        // restrict to these allocator names
+  repeat: number;
+  baseline?: string;        // default: mimalloc if present, else the first allocator
+  warmup: number;
+  log: (line: string) => void;
+}
+
+/** Per (case, allocator): ops/s statistics and the ratio of medians to the baseline. */
+export interface CompareRow {
+  case: string;
+  alloc: string;
+  platform: string;
+  threads: number;
+  opsPerSec: Spread;
+  ratio: number | null;
+  failures: number;
+}
+
+export interface CompareResult {
+  machine: MachineInfo;
+  command: string;
+  baseline: string;
+  allocs: string[];
+  cases: { id: string; workload: string; threads: number; argv: string[] }[];
+  skipped: string[];
+  checksumErrors: string[];
+  rows: CompareRow[];
+  runs: Record<string, unknown>[];
+}
+
+/** An allocator the matrix can run. */
+interface Contender {
+  name: string;
+  platform: string;
+  supports(p: Params): boolean;
+  run(p: Params): Promise<Record<string, unknown>>;
+}
+
+function wasmContender(name: string, build: 'release' | 'asrt', platform: string, warmup: number): Contender {
+  return {
+    name, platform,
+    supports: (p) => build !== 'asrt' || ((p.workload === 'random_mixed' || p.workload === 'larson') && threadsOf(p) === 1),
+    async run(p) {
+      // A fresh heap per run (as a fresh process for the peers), warmed up on its workers.
+      const e = await createEngine(build);
+      try {
+        await warmUp(e, p, warmup);
+        return await timedRun(e, p, { ...DEFAULT_OPTIONS, build, progress: false });
+      } finally {
+        await e.close();
+      }
+    },
+  };
+}
+
+function peerContender(peer: Peer): Contender {
+  return {
+    name: peer.name, platform: peer.platform,
+    supports: (p) => p.workload !== 'micro',
+    run: (p) => runPeer(peer, peerArgv(p)),
+  };
+}
+
+/** Run the matrix. */
+export async function runCompare(o: CompareOptions, command = 'compare'): Promise<CompareResult> {
+  const skipped: string[] = [];
+  const { peers, missing, failed } = await loadPeers();
+  for (const m of missing) { skipped.push(m); o.log(`skipped: ${m}`); }
+  for (const f of failed) { skipped.push(`${f}: build failed`); o.log(`skipped: ${f} (build failed)`); }
+  let contenders: Contender[] = [
+    wasmContender('hakmem-wasm', 'release', 'wasm32-hakmem', o.warmup),
+    wasmContender('asrt', 'asrt', 'wasm32-assemblyscript', o.warmup),
+    ...peers.map(peerContender),
+  ];
+  if (o.allocs) {
+    const unknown = o.allocs.filter((a) => !contenders.some((c) => c.name === a));
+    for (const a of unknown) { skipped.push(`${a}: not available`); o.log(`skipped: ${a} (not available)`); }
+    contenders = contenders.filter((c) => o.allocs!.includes(c.name));
+  }
+  const baseline = o.baseline ?? (contenders.some((c) => c.name === 'mimalloc') ? 'mimalloc' : contenders[0]?.name ?? '');
+
+  const runs: Record<string, unknown>[] = [];
+  const total = o.repeat * o.cases.reduce((s, c) => s + contenders.filter((a) => a.supports(c.params)).length, 0);
+  let k = 0;
+  for (let rep = 0; rep < o.repeat; rep++) {
+    for (const c of o.cases) {
+      for (const a of contenders) {
+        if (!a.supports(c.params)) continue;
+        k++;
+        let rec: Record<string, unknown>;
+        try {
+          rec = await a.run(c.params);
+        } catch (e) {
+          rec = { bench: c.params.workload, alloc: a.name, platform: a.platform, error: (e as Error).message, ops_per_sec: NaN };
+        }
+        rec = { case: c.id, rep, ...rec };
+        runs.push(rec);
+        const rate = typeof rec.ops_per_sec === 'number' ? `${(rec.ops_per_sec / 1e6).toFixed(1)} Mops/s` : '';
+        o.log(`[${k}/${total}] ${c.id} ${a.name}: ${rec.error ? `FAILED ${String(rec.error).slice(0, 300)}` : rate}`);
+      }
+    }
+  }
+
+  const checksumErrors = checkChecksums(o.cases, runs);
+  for (const e of checksumErrors) o.log(`CHECKSUM MISMATCH: ${e}`);
+  const rows: CompareRow[] = [];
+  for (const c of o.cases) {
+    const base = spread(ratesOf(runs, c.id, baseline)).median;
+    for (const a of contenders) {
+      if (!a.supports(c.params)) continue;
+      const mine = runs.filter((r) => r.case === c.id && r.alloc === a.name);
+      const s = spread(ratesOf(runs, c.id, a.name));
+      rows.push({
+        case: c.id, alloc: a.name, platform: a.platform, threads: threadsOf(c.params), opsPerSec: s,
+        ratio: Number.isFinite(base) && base > 0 && Number.isFinite(s.median) ? s.median / base : null,
+        failures: mine.filter((r) => r.error || (typeof r.bad === 'number' && r.bad > 0)).length,
+      });
+    }
+  }
+  return {
+    machine: machineInfo(), command, baseline, allocs: contenders.map((c) => c.name),
+    cases: o.cases.map((c) => ({ id: c.id, workload: c.params.workload, threads: threadsOf(c.params), argv: peerArgv(c.params) })),
+    skipped, checksumErrors, rows, runs,
+  };
+}
+
+function ratesOf(runs: Record<string, unknown>[], id: string, alloc: string): number[] {
+  return runs.filter((r) => r.case === id && r.alloc === alloc && !r.error && typeof r.ops_per_sec === 'number')
+    .map((r) => r.ops_per_sec as number);
+}
+
+/** Every run of a case must carry the same checksums as the first good run of that case. */
+function checkChecksums(cases: CompareCase[], runs: Record<string, unknown>[]): string[] {
+  const errors: string[] = [];
+  for (const c of cases) {
+    const keys = CHECKSUMS[c.params.workload] ?? [];
+    const good = runs.filter((r) => r.case === c.id && !r.error);
+    const ref = good[0];
+    if (!ref) continue;
+    for (const r of good) {
+      if (typeof r.bad === 'number' && r.bad > 0) errors.push(`${c.id} ${String(r.alloc)}: bad ${r.bad}`);
+      for (const key of keys) {
+        if (r[key] !== ref[key]) {
+          errors.push(`${c.id} ${String(r.alloc)}: ${key} ${String(r[key])} != ${String(ref[key])} (${String(ref.alloc)})`);
+        }
+      }
+    }
+  }
+  return errors;
+}
+

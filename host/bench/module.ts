@@ -1,0 +1,80 @@
+// module.ts: compiling and instantiating the bench modules. The hakmem builds import one
+// shared memory (every instance over it is one allocator thread); the AssemblyScript-runtime
+// peer owns an ordinary memory.
+
+import { readFileSync, existsSync } from 'node:fs';
+import { BenchBuild, wasmPath } from './paths.js';
+
+/** Pages of the shared memory's maximum: 2 GiB, as the Emscripten peers' MAXIMUM_MEMORY. */
+export const MAX_PAGES = 32768;
+/** Pages the module asks for at least (asconfig initialMemory). */
+export const INITIAL_PAGES = 16;
+
+/** The exports the harness calls, as raw functions (u32 results come back signed). */
+export type BenchExports = Record<string, (...args: number[]) => number>;
+
+const compiled = new Map<BenchBuild, WebAssembly.Module>();
+
+/** Compile a bench build once per process (workers receive the compiled module). */
+export async function loadModule(build: BenchBuild): Promise<WebAssembly.Module> {
+  let m = compiled.get(build);
+  if (!m) {
+    const path = wasmPath(build);
+    if (!existsSync(path)) {
+      throw new Error(`${path} is missing: build it with ` +
+        `'npx asc --config bench/asconfig.json --target ${build}'` +
+        (build === 'asrt' ? ' (entry bench/assembly/asrt.ts)' : ''));
+    }
+    m = await WebAssembly.compile(readFileSync(path));
+    compiled.set(build, m);
+  }
+  return m;
+}
+
+/** A new shared memory the hakmem builds can import. */
+export function newSharedMemory(): WebAssembly.Memory {
+  return new WebAssembly.Memory({ initial: INITIAL_PAGES, maximum: MAX_PAGES, shared: true });
+}
+
+/**
+ * The bench module's imports: the memory, and the blocking waits it delegates to
+ * JavaScript (bench/assembly/host-wait.ts: wasm's own wait is miscompiled by Node 20's
+ * baseline tier). `memory` is absent for the asrt build, which never waits.
+ */
+export function benchImports(memory?: WebAssembly.Memory): WebAssembly.Imports {
+  // The buffer object changes after memory.grow: take a fresh view per call (these calls
+  // come only after long spins).
+  const word = (addr: number): Int32Array => new Int32Array(memory!.buffer, addr >>> 0, 1);
+  return {
+    env: {
+      ...(memory ? { memory } : {}),
+      bench_wait: (addr: number, expected: number, timeoutUs: number): void => {
+        Atomics.wait(word(addr), 0, expected, timeoutUs < 0 ? Infinity : timeoutUs / 1000);
+      },
+      bench_notify: (addr: number): void => { Atomics.notify(word(addr), 0); },
+    },
+  };
+}
+
+/** Instantiate over `memory` (hakmem builds) or with the module's own memory (asrt). */
+export function instantiate(module: WebAssembly.Module, memory?: WebAssembly.Memory): WebAssembly.Instance {
+  return new WebAssembly.Instance(module, benchImports(memory));
+}
+
+/** Every exported global whose name starts with `prefix`, by name (the layout constants). */
+export function globalsOf(instance: WebAssembly.Instance, prefix: string): Record<string, number> {
+  const out: Record<string, number> = {};
+  for (const [name, v] of Object.entries(instance.exports)) {
+    if (name.startsWith(prefix) && v instanceof WebAssembly.Global) out[name] = Number(v.value);
+  }
+  return out;
+}
+
+/** The instance's functions. */
+export function functionsOf(instance: WebAssembly.Instance): BenchExports {
+  const out: BenchExports = {};
+  for (const [name, v] of Object.entries(instance.exports)) {
+    if (typeof v === 'function') out[name] = v as (...args: number[]) => number;
+  }
+  return out;
+}

@@ -1,0 +1,122 @@
+// runner.ts: one benchmark as a user asks for it: a heap (engine), warm-up runs, N timed
+// runs, each with the allocator's counters and optional checks, one record per run.
+//
+// Warm-up matters (PLATFORM.md): V8 first runs wasm in its baseline tier and tiers hot
+// functions up in the background, and a call already running is not switched to the
+// optimised code. So before timing, every export the run uses is called with a small
+// version of the same workload on the same workers, twice, with a pause for the
+// background compiler in between.
+
+import { DEFAULT_HEAP, Engine, createEngine } from './engine.js';
+import { BenchBuild } from './paths.js';
+import { Params } from './params.js';
+import { Measured, RunRecord, makeRecord } from './record.js';
+import { RunCtx } from './run-ctx.js';
+import { Progress } from './progress.js';
+import { Snapshot, countersBetween, faultCount, faultLines, heapCheck, ringLines, statsSnapshot } from './heap-info.js';
+import { runLarson } from './run-larson.js';
+import { runRandomMixed } from './run-random-mixed.js';
+import { runXfree } from './run-xfree.js';
+import { runMidlarge } from './run-midlarge.js';
+import { runMicro } from './run-micro.js';
+
+export interface BenchOptions {
+  build: BenchBuild;     // release | debug | asrt (the AssemblyScript-runtime peer)
+  repeat: number;
+  warmup: number;        // warm-up runs before timing (0: none)
+  check: boolean;        // heap checker after each run
+  ring: number;          // print the last N ring events after each run (enables the ring)
+  progress: boolean;
+  log?: (line: string) => void; // extra output (checker, ring, faults); default stderr
+}
+
+export const DEFAULT_OPTIONS: BenchOptions = { build: 'release', repeat: 1, warmup: 2, check: false, ring: 0, progress: true };
+
+/** Run one workload once on `e`, no warm-up. */
+export function runWorkload(e: Engine, p: Params, ctx: RunCtx = {}): Promise<Measured> {
+  switch (p.workload) {
+    case 'larson': return runLarson(e, p, ctx);
+    case 'random_mixed': return runRandomMixed(e, p, ctx);
+    case 'xfree': return runXfree(e, p, ctx);
+    case 'midlarge': return runMidlarge(e, p, ctx);
+    case 'micro': return runMicro(e, p, ctx);
+  }
+}
+
+/** A small version of `p` that calls the same exports on the same workers. */
+export function warmupParams(p: Params): Params {
+  switch (p.workload) {
+    case 'larson':
+      // Several short generations, so larson_generation itself is entered many times.
+      return { ...p, ops: 200_000 * p.threads, duration: null, genSteps: Math.min(p.genSteps, 10_000),
+        verify: false, workerPerGeneration: false };
+    case 'random_mixed': return { ...p, iters: Math.min(p.iters, 200_000), reps: 1, verify: false };
+    case 'xfree': return { ...p, blocks: Math.min(p.blocks, 200_000), verify: false };
+    case 'midlarge': return { ...p, rounds: Math.min(p.rounds, 40), verify: false };
+    case 'micro': return { ...p, pairs: Math.min(p.pairs, 300_000) };
+  }
+}
+
+const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+
+/** Warm `e` up for `p`: `n` small runs with pauses for V8's background compiler. */
+export async function warmUp(e: Engine, p: Params, n: number): Promise<void> {
+  const w = warmupParams(p);
+  for (let k = 0; k < n; k++) {
+    await runWorkload(e, w);
+    await sleep(50);
+  }
+}
+
+/** One timed run on a warmed-up engine, as a record (with counters, checks and ring). */
+export async function timedRun(e: Engine, p: Params, o: BenchOptions, progress?: Progress): Promise<RunRecord> {
+  const log = o.log ?? ((s: string) => process.stderr.write(`${s}\n`));
+  const faultsBefore = faultCount(e);
+  let before: Snapshot | null = null, after: Snapshot | null = null;
+  const m = await runWorkload(e, p, {
+    progress, before: () => { before = statsSnapshot(e); }, after: () => { after = statsSnapshot(e); },
+  });
+  progress?.clear();
+  const more: Record<string, unknown> = {};
+  const faults = faultCount(e) - faultsBefore;
+  if (faults > 0) {
+    more.faults = faults;
+    for (const line of faultLines(e, faultsBefore)) log(line);
+  }
+  if (o.check) {
+    const v = heapCheck(e);
+    more.heap_check_violations = v;
+    log(`heap check: ${v === 0 ? 'ok' : `${v} violation(s)`}`);
+  }
+  if (o.ring > 0) {
+    log(`last ${o.ring} ring events:`);
+    for (const line of ringLines(e, o.ring)) log(line);
+  }
+  return makeRecord(p.workload, e, m, countersBetween(before, after, e), more);
+}
+
+/** A record is good when no check failed. */
+export function recordOk(r: RunRecord): boolean {
+  return r.bad === 0 && !r.faults && !r.heap_check_violations;
+}
+
+/** The whole `bench` command: a fresh heap, warm-up, `repeat` timed runs. */
+export async function benchRuns(p: Params, o: BenchOptions, onRecord?: (r: RunRecord) => void): Promise<RunRecord[]> {
+  const heap = { ...DEFAULT_HEAP, ringMode: o.ring > 0 ? (o.build === 'debug' ? 2 : 1) : 0 };
+  const e = await createEngine(o.build, heap);
+  const progress = o.progress ? new Progress(p.workload) : undefined;
+  const records: RunRecord[] = [];
+  try {
+    await warmUp(e, p, o.warmup);
+    for (let k = 0; k < o.repeat; k++) {
+      progress?.reset(`${p.workload} ${k + 1}/${o.repeat}`);
+      const r = await timedRun(e, p, o, progress);
+      records.push(r);
+      onRecord?.(r);
+    }
+  } finally {
+    progress?.clear();
+    await e.close();
+  }
+  return records;
+}

@@ -1,0 +1,33 @@
+// suite.ts: the short default suite `npm start` runs: hakmem-wasm alone (no peers, nothing
+// to install), every workload once at a small size, then one table. Under a minute on 2 cores.
+
+import { parseParams, Params } from './params.js';
+import { RunRecord } from './record.js';
+import { DEFAULT_OPTIONS, benchRuns, recordOk } from './runner.js';
+import { count, mega, textTable } from './table.js';
+
+const SUITE: { id: string; params: Params }[] = [
+  { id: 'larson 1T', params: parseParams('larson', { threads: '1', ops: '10e6' }) },
+  { id: 'larson 2T', params: parseParams('larson', { threads: '2', ops: '10e6' }) },
+  { id: 'random_mixed', params: parseParams('random_mixed', { ops: '5e6' }) },
+  { id: 'xfree 1P1C', params: parseParams('xfree', { blocks: '2e6' }) },
+  { id: 'midlarge 2T', params: parseParams('midlarge', { threads: '2', rounds: '2000' }) },
+  { id: 'micro malloc(64)+free', params: parseParams('micro', { ops: '2e7', size: '64' }) },
+];
+
+/** Run the default suite, print its table; resolves to the records (all checks passed or not). */
+export async function runDefaultSuite(log: (s: string) => void = console.log): Promise<{ ok: boolean; records: RunRecord[] }> {
+  const records: RunRecord[] = [];
+  const rows: string[][] = [];
+  for (const s of SUITE) {
+    const [r] = await benchRuns(s.params, { ...DEFAULT_OPTIONS, check: true, log: () => {} });
+    records.push(r);
+    const extra = r.bench === 'micro' ? `${(r.ns_per_pair as number).toFixed(2)} ns/pair` : `size_sum ${count(r.size_sum)}`;
+    rows.push([s.id, count(r.ops), r.secs.toFixed(3), mega(r.ops_per_sec), extra, recordOk(r) ? 'ok' : 'FAILED']);
+    log(`${s.id}: ${mega(r.ops_per_sec)} Mops/s`);
+  }
+  log('');
+  log(textTable(['workload', 'ops', 'secs', 'Mops/s', 'checksum', 'checks'], rows));
+  log('\nhakmem-wasm bench <workload> --help for one workload; hakmem-wasm compare for the peers.');
+  return { ok: records.every(recordOk), records };
+}

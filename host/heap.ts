@@ -1,0 +1,148 @@
+// heap.ts: the main-thread face of a shared heap: the memory, the compiled module, and one
+// allocator thread (instance) on the host's own thread, plus decoders for everything the
+// allocator records. Workers (workers.ts) add more allocator threads over the same memory.
+
+import { compileModule, createSharedMemory, MAX_PAGES, type BuildName } from './module.js';
+import { instantiateAllocator, type AllocatorExports, type AllocatorInstance } from './instance.js';
+import type { Layout } from './layout.js';
+import { MemoryView } from './views.js';
+import { initArgs, ringCode, ringName, type HeapConfig, type RingMode } from './config.js';
+import { decodeCheck, decodeFaults, decodeMap, decodeRing, decodeStats, decodeThreads, faultSeq,
+         type CheckReport, type FaultRecord, type HeapMap, type HeapStats, type RingEvent,
+         type ThreadInfo } from './decode.js';
+import { HeapCheckError, HeapFaultError } from './errors.js';
+
+/** Options of Heap.create. */
+export interface HeapOptions {
+  build?: BuildName;
+  /** Maximum memory in 64 KiB pages (default 65536 = 4 GiB). */
+  maxPages?: number;
+  config?: Partial<HeapConfig>;
+  /** A module exporting the same allocator API (e.g. the bench module); default build/<build>.wasm. */
+  modulePath?: string;
+}
+
+/** How many ring events a HeapFaultError carries. */
+const FAULT_EVENTS = 32;
+
+/** A shared heap and the main thread's allocator instance over it. */
+export class Heap {
+  /** The main thread's tid. */
+  readonly tid: number;
+  /** Whether this call to create() initialised the heap (always true for a fresh memory). */
+  readonly initialised: boolean;
+  private readonly raw: AllocatorExports;
+
+  private constructor(readonly module: WebAssembly.Module, readonly memory: WebAssembly.Memory,
+                      readonly build: BuildName, readonly instance: AllocatorInstance,
+                      readonly view: MemoryView, config: Partial<HeapConfig>) {
+    this.raw = instance.exports;
+    this.initialised = this.raw.init(...initArgs(config)) === 1;
+    this.tid = this.raw.attach() >>> 0;
+    if (this.tid === 0) throw new Error('no free thread slot for the main thread');
+  }
+
+  /** Compile (or take) the module, create the shared memory, initialise and attach. */
+  static async create(opts: HeapOptions = {}): Promise<Heap> {
+    const build = opts.build ?? 'release';
+    const module = await compileModule(build, opts.modulePath);
+    const memory = createSharedMemory(opts.maxPages ?? MAX_PAGES);
+    const instance = await instantiateAllocator(module, memory);
+    const classSizes: number[] = [];
+    for (let c = 0; c < instance.layout.NUM_CLASSES; c++) classSizes.push(instance.exports.class_size(c) >>> 0);
+    const view = new MemoryView(memory, instance.layout, classSizes, instance.getString);
+    return new Heap(module, memory, build, instance, view, opts.config ?? {});
+  }
+
+  /** The layout constants. */
+  get layout(): Layout { return this.instance.layout; }
+  /** The raw exports, for callers that need every nanosecond (results are signed: `>>> 0`). */
+  get exports(): AllocatorExports & Record<string, unknown> { return this.instance.exports; }
+
+  // ---- C API (the main thread's allocator thread) ----
+
+  /** malloc(size); 0 on failure. */
+  malloc(size: number): number { return this.raw.malloc(size) >>> 0; }
+  /** free(ptr); a bad pointer records a fault (and traps under the strict policy). */
+  free(ptr: number): void { this.raw.free(ptr); }
+  /** calloc(n, size); 0 on failure. */
+  calloc(n: number, size: number): number { return this.raw.calloc(n, size) >>> 0; }
+  /** realloc(ptr, size); 0 on failure (the block is untouched). */
+  realloc(ptr: number, size: number): number { return this.raw.realloc(ptr, size) >>> 0; }
+  /** aligned_alloc(align, size); 0 if the alignment is invalid or memory is exhausted. */
+  alignedAlloc(align: number, size: number): number { return this.raw.aligned_alloc(align, size) >>> 0; }
+  /** Usable bytes of a live block (0 otherwise). */
+  usableSize(ptr: number): number { return this.raw.malloc_usable_size(ptr) >>> 0; }
+
+  /** free(ptr), throwing HeapFaultError if the free recorded a new fault (report policy). */
+  freeChecked(ptr: number): void {
+    const before = faultSeq(this.view);
+    this.raw.free(ptr);
+    if (faultSeq(this.view) === before) return;
+    // Only faults of this thread: another thread may have faulted meanwhile.
+    const mine = decodeFaults(this.view, before).filter((f) => f.tid === this.tid);
+    if (mine.length > 0) throw new HeapFaultError(mine[0]!, this.ring(FAULT_EVENTS), mine.slice(1));
+  }
+
+  // ---- views ----
+
+  /** Byte view of the whole memory (rebuilt after growth). */
+  u8(): Uint8Array { return this.view.u8(); }
+  /** u32 view of the whole memory (rebuilt after growth). */
+  u32(): Uint32Array { return this.view.u32(); }
+  /** DataView of the whole memory (rebuilt after growth). */
+  dataView(): DataView { return this.view.dataView(); }
+  /** Current memory size in 64 KiB pages. */
+  memoryPages(): number { return this.memory.buffer.byteLength / 65536; }
+
+  /**
+   * Grow the memory now so that at least `bytes` of chunks sit free in the pool (allocate
+   * one huge block and free it). Workers started afterwards take chunks from the pool
+   * instead of growing the memory while other threads run.
+   */
+  reserve(bytes: number): void {
+    const p = this.malloc(bytes);
+    if (p === 0) throw new RangeError(`cannot reserve ${bytes} bytes (maximum memory too small?)`);
+    this.free(p);
+  }
+
+  // ---- introspection ----
+
+  /** Run the heap checker (no other thread may be inside the allocator) and decode its report. */
+  check(): CheckReport {
+    this.raw.heap_check();
+    return decodeCheck(this.view);
+  }
+  /** check(), throwing HeapCheckError on any violation. */
+  assertClean(): CheckReport {
+    const r = this.check();
+    if (r.violations !== 0) throw new HeapCheckError(r);
+    return r;
+  }
+  /** Take and decode a stats snapshot (racy while workers run, exact when they are idle). */
+  stats(): HeapStats {
+    this.raw.stats_collect();
+    return decodeStats(this.view);
+  }
+  /** The last `n` ring events. */
+  ring(n = 64): RingEvent[] { return decodeRing(this.view, n); }
+  /** Faults still in the log with seq > `after`. */
+  faults(after = 0): FaultRecord[] { return decodeFaults(this.view, after); }
+  /** Number of faults recorded so far. */
+  faultCount(): number { return faultSeq(this.view); }
+  /** Thread records in use. */
+  threads(): ThreadInfo[] { return decodeThreads(this.view); }
+  /** SuperSlab / slab map snapshot. */
+  map(): HeapMap { return decodeMap(this.view); }
+
+  // ---- lifecycle ----
+
+  /** Give back everything the main thread holds and sweep orphan slabs. */
+  collect(): void { this.raw.collect(); }
+  /** Retire a dead thread's identity (its worker must be gone). True if it was live. */
+  reclaim(tid: number): boolean { return this.raw.reclaim(tid) === 1; }
+  /** Switch the ring at run time; returns the previous mode. */
+  setRingMode(mode: RingMode): RingMode { return ringName(this.raw.set_ring_mode(ringCode(mode))); }
+  /** Number of attached allocator threads. */
+  threadCount(): number { return this.raw.thread_count() >>> 0; }
+}

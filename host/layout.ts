@@ -1,0 +1,51 @@
+// layout.ts: the shared-memory layout, read from the module's own `L_*` global exports.
+//
+// The module exports every offset and geometry constant it uses (assembly/layout.ts), so the
+// host never repeats a number that could drift from the allocator: if a constant the host
+// needs is missing, instantiation fails loudly here instead of decoding garbage later.
+
+/** Every layout constant the host decodes with (names without the `L_` prefix). */
+export const LAYOUT_KEYS = [
+  'VERSION', 'DEBUG_BUILD',
+  'CHUNK_SIZE', 'SLAB_SIZE', 'SLABS_PER_SS', 'SS_HEADER_SIZE', 'TINY_MAX', 'SMALL_MAX',
+  'LARGE_MAX', 'NUM_CLASSES', 'MAX_ALIGN', 'MAX_CHUNKS',
+  'HEADER_BASE', 'REGISTRY_BASE', 'FAULT_BASE', 'FAULT_CAP', 'FAULT_RECORD_SIZE',
+  'CHECK_BASE', 'CHECK_DETAIL_CAP', 'STATS_BASE', 'STATS_GLOBAL_WORDS', 'STATS_CLASS_WORDS',
+  'THREAD_BASE', 'THREAD_SIZE', 'MAX_THREADS', 'RING_BASE', 'RING_CAP', 'RING_EVENT_SIZE',
+  'GH_INIT_STATE', 'GH_RING_SEQ', 'GH_RING_MODE', 'GH_FAULT_SEQ', 'GH_FAULT_POLICY',
+  'GH_POOL_LOCK', 'GH_CHUNK_COUNT',
+  'SS_META_OFFSET', 'SLAB_META_SIZE', 'SS_REMOTE_OFFSET', 'REMOTE_STRIDE', 'SS_USED_MASK',
+  'SM_OWNER', 'SM_STATE', 'SM_CLASS', 'SM_LIST', 'SM_SPAN', 'SM_STRIDE', 'SM_DATA_START',
+  'SM_CAPACITY', 'SM_CARVED', 'SM_FREE_COUNT', 'SM_USED', 'SM_LARGE_SIZE',
+  'TH_TID', 'TH_STATE', 'TH_CACHE_OFFSET', 'CACHE_ENTRY_SIZE', 'TH_COUNTERS_OFFSET',
+  'TH_OUTBOX_OFFSET', 'OUTBOX_SIZE',
+  'REG_FREE', 'REG_SUPERSLAB', 'REG_HUGE', 'REG_HUGE_TAIL',
+] as const;
+
+/** A layout constant's name. */
+export type LayoutKey = (typeof LAYOUT_KEYS)[number];
+
+/**
+ * The decoded layout: one number per known constant, plus `all` with every `L_*` export
+ * found (a newer module may export more than this host knows about).
+ */
+export type Layout = Readonly<Record<LayoutKey, number>> & {
+  readonly all: Readonly<Record<string, number>>;
+};
+
+/** Read every `L_*` global of an instance's exports into a Layout; throws if one is missing. */
+export function readLayout(exports: WebAssembly.Exports): Layout {
+  const all: Record<string, number> = {};
+  for (const [name, value] of Object.entries(exports)) {
+    if (!name.startsWith('L_') || !(value instanceof WebAssembly.Global)) continue;
+    all[name.slice(2)] = Number(value.value) >>> 0;
+  }
+  const missing = LAYOUT_KEYS.filter((k) => !(k in all));
+  if (missing.length > 0) {
+    throw new Error(`wasm module lacks layout exports: ${missing.map((k) => 'L_' + k).join(', ')}`);
+  }
+  const layout: Record<string, unknown> = { all: Object.freeze(all) };
+  for (const k of LAYOUT_KEYS) layout[k] = all[k];
+  return Object.freeze(layout) as Layout;
+}
+

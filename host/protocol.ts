@@ -1,0 +1,74 @@
+// protocol.ts: the messages between a host and its allocator workers, shared by Node
+// worker_threads and browser Web Workers. Everything here is structured-cloneable: the
+// compiled Module, the shared Memory and SharedArrayBuffers cross by reference.
+
+import type { StressParams, StressResult } from './stress-task.js';
+
+/** Sent once to a new worker (Node: workerData; browser: the first message). */
+export interface WorkerInit {
+  kind: 'init';
+  module: WebAssembly.Module;
+  memory: WebAssembly.Memory;
+  /** The worker's index in its pool. */
+  index: number;
+}
+
+/** Each operation: what the request carries and what the response returns. */
+export interface Ops {
+  /** Call any export by name with numeric arguments (results of u32 exports: `>>> 0`). */
+  call: { req: { name: string; args: number[] }; res: number | null };
+  /** malloc each size; returns the pointers (0 where malloc failed). */
+  mallocBatch: { req: { sizes: number[] }; res: number[] };
+  /** free each pointer; returns how many it freed. */
+  freeBatch: { req: { ptrs: number[] }; res: number };
+  /** attach(): returns the tid (the worker attaches at start; this re-attaches after detach). */
+  attach: { req: Record<never, never>; res: number };
+  /** detach(): 1 if it was attached. */
+  detach: { req: Record<never, never>; res: number };
+  /** collect(): give back everything this thread holds. */
+  collect: { req: Record<never, never>; res: null };
+  /** Run the stress task (stress-task.ts) as worker `index` of `workers`. */
+  stress: {
+    req: { params: StressParams; queues: SharedArrayBuffer; index: number; workers: number };
+    res: StressResult;
+  };
+}
+
+/** An operation's name. */
+export type Op = keyof Ops;
+
+/** A request: an id the response echoes, the operation, and its fields. */
+export type Request = { [K in Op]: { id: number; op: K } & Ops[K]['req'] }[Op];
+
+/** A request's body for operation K (what callers pass). */
+export type RequestBody<K extends Op> = Ops[K]['req'];
+
+/** An error crossing the message boundary. */
+export interface WireError {
+  name: string;
+  message: string;
+  stack?: string;
+}
+
+/** Messages a worker sends. */
+export type WorkerMessage =
+  /** The worker instantiated the module and attached as `tid`. */
+  | { kind: 'ready'; index: number; tid: number }
+  | { kind: 'response'; id: number; ok: true; result: unknown }
+  | { kind: 'response'; id: number; ok: false; error: WireError }
+  /** The allocator trapped while serving request `id`: the worker is about to die. */
+  | { kind: 'fatal'; id: number; error: WireError };
+
+/** Turn anything thrown into a WireError. */
+export function toWireError(e: unknown): WireError {
+  if (e instanceof Error) return { name: e.name, message: e.message, stack: e.stack };
+  return { name: 'Error', message: String(e) };
+}
+
+/** Turn a WireError back into an Error (keeping the remote name and stack). */
+export function fromWireError(w: WireError): Error {
+  const e = new Error(w.message);
+  e.name = w.name;
+  if (w.stack) e.stack = w.stack;
+  return e;
+}

@@ -1,0 +1,81 @@
+// worker-core.ts: what an allocator worker does, independent of Node or the browser: it
+// instantiates the module over the shared memory, attaches (one worker = one allocator
+// thread), then serves requests. The entry files (node-worker.ts, web-worker.ts) only wire
+// messages in and out.
+//
+// A wasm trap (strict fault policy, failed assertion) is fatal on purpose: the trap may
+// have left this thread's allocator state half-updated, so the worker must not go on. The
+// core reports which request trapped, then rethrows so the worker dies; the host then
+// reclaims the thread's identity from another instance.
+
+import { instantiateAllocator, type AllocatorInstance } from './instance.js';
+import { toWireError, type Request, type WorkerInit, type WorkerMessage } from './protocol.js';
+import { runStressTask } from './stress-task.js';
+
+/** A worker's allocator thread and its request handler. */
+export class WorkerCore {
+  private constructor(readonly index: number, readonly inst: AllocatorInstance, public tid: number) {}
+
+  /** Instantiate and attach. Throws if every thread slot is taken. */
+  static async create(init: WorkerInit): Promise<WorkerCore> {
+    const inst = await instantiateAllocator(init.module, init.memory);
+    const tid = inst.exports.attach() >>> 0;
+    if (tid === 0) throw new Error(`worker ${init.index}: no free allocator thread slot`);
+    return new WorkerCore(init.index, inst, tid);
+  }
+
+  /** The message announcing this worker is ready. */
+  ready(): WorkerMessage {
+    return { kind: 'ready', index: this.index, tid: this.tid };
+  }
+
+  /**
+   * Serve one request and return the response to post. Errors become error responses,
+   * except a wasm trap: `post` gets a 'fatal' message, then the trap is rethrown.
+   */
+  handle(req: Request, post: (m: WorkerMessage) => void): WorkerMessage {
+    try {
+      return { kind: 'response', id: req.id, ok: true, result: this.run(req) };
+    } catch (e) {
+      if (e instanceof WebAssembly.RuntimeError) {
+        post({ kind: 'fatal', id: req.id, error: toWireError(e) });
+        throw e;
+      }
+      return { kind: 'response', id: req.id, ok: false, error: toWireError(e) };
+    }
+  }
+
+  /** Execute a request. */
+  private run(req: Request): unknown {
+    const exp = this.inst.exports;
+    switch (req.op) {
+      case 'call': {
+        const fn = exp[req.name];
+        if (typeof fn !== 'function') throw new Error(`no export named ${req.name}`);
+        const v = (fn as (...a: number[]) => unknown)(...req.args);
+        return typeof v === 'number' ? v : null;
+      }
+      case 'mallocBatch':
+        return req.sizes.map((s) => exp.malloc(s) >>> 0);
+      case 'freeBatch':
+        for (const p of req.ptrs) exp.free(p);
+        return req.ptrs.length;
+      case 'attach':
+        this.tid = exp.attach() >>> 0;
+        return this.tid;
+      case 'detach':
+        return exp.detach() >>> 0;
+      case 'collect':
+        exp.collect();
+        return null;
+      case 'stress': {
+        const result = runStressTask(exp, this.inst.memory, this.tid, req.queues, req.index,
+                                     req.workers, req.params);
+        exp.collect(); // give back caches and drained slabs before reporting
+        return result;
+      }
+      default:
+        throw new Error(`unknown request ${(req as { op: string }).op}`);
+    }
+  }
+}
