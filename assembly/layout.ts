@@ -68,6 +68,10 @@ export const L_CACHE_ENTRY_SIZE: u32 = T.CACHE_ENTRY_SIZE;
 export const L_TH_COUNTERS_OFFSET: u32 = T.TH_COUNTERS_OFFSET;
 export const L_TH_OUTBOX_OFFSET: u32 = T.TH_OUTBOX_OFFSET;
 export const L_OUTBOX_SIZE: u32 = T.OUTBOX_SIZE;
+export const L_OUTBOX_ENTRY_SIZE: u32 = T.OUTBOX_ENTRY_SIZE;
+export const L_OB_SLAB: u32 = offsetof<T.OutboxEntry>("slab");
+export const L_OB_HEAD: u32 = offsetof<T.OutboxEntry>("head");
+export const L_OB_COUNT: u32 = offsetof<T.OutboxEntry>("count");
 // registry kinds
 export const L_REG_FREE: u32 = T.REG_FREE;
 export const L_REG_SUPERSLAB: u32 = T.REG_SUPERSLAB;
