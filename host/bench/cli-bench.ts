@@ -4,7 +4,7 @@ import { Command, Option } from 'commander';
 import { BenchOptions, DEFAULT_OPTIONS, benchRuns, recordOk } from './runner.js';
 import { UsageError, WORKLOADS, parseCount, parseParams, RawOptions } from './params.js';
 import { benchTable } from './bench-table.js';
-import { runCompare, targetCases } from './compare.js';
+import { CompareCase, runCompare, targetCases } from './compare.js';
 import { compareTable, targetLines, writeCompareFiles } from './compare-report.js';
 import { BenchBuild, RESULTS_DIR } from './paths.js';
 
@@ -81,7 +81,7 @@ export function registerBenchCommands(program: Command): void {
     .option('--out <dir>', 'output folder', RESULTS_DIR)
     .option('--no-write', 'print only, write no files')
     .action(async (opts: Record<string, string | boolean>) => {
-      let cases;
+      let cases: CompareCase[];
       try {
         const scale = Number(opts.scale);
         if (!(scale > 0)) throw new UsageError(`--scale: bad factor '${String(opts.scale)}'`);

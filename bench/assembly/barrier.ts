@@ -1,0 +1,25 @@
+// barrier.ts: a reusable barrier for the threads of one run, in shared memory: an arrival
+// count and a generation word, each on its own line. The last thread to arrive resets the
+// count, bumps the generation and wakes the sleepers; the others spin on the generation,
+// then sleep on it through the host (so more threads than cores still make progress;
+// host-wait.ts says why not with wasm's own wait).
+
+import { hostWait, hostNotify } from "./host-wait";
+
+// @ts-ignore: decorator
+@inline const SPINS_BEFORE_WAIT: u32 = 4096;
+
+/** Wait until `n` threads have called this with the same `count`/`gen` words. */
+export function barrierWait(count: usize, gen: usize, n: u32): void {
+  const g = atomic.load<u32>(gen);
+  if (atomic.add<u32>(count, 1) + 1 == n) {
+    atomic.store<u32>(count, 0); // before the generation moves: nobody can re-enter yet
+    atomic.add<u32>(gen, 1);
+    hostNotify(gen);
+    return;
+  }
+  let spins: u32 = 0;
+  while (atomic.load<u32>(gen) == g) {
+    if (++spins >= SPINS_BEFORE_WAIT) hostWait(gen, <i32>g, -1);
+  }
+}

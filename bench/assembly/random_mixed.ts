@@ -1,0 +1,95 @@
+// random_mixed.ts: WORKLOADS.md section 4, one allocator thread. A slot is empty when its
+// pointer is 0.
+
+import { RandomMixedRun, SLOT_SIZE } from "./structs";
+import { rngInit, rngNext, bounded } from "./rng";
+import { touch, check } from "./touch";
+import { bFree, xMalloc, bAttach } from "./malloc";
+import { recordAlloc, slotsAlloc } from "./alloc-records";
+
+// @ts-ignore: decorator
+@inline const PROGRESS_EVERY: u32 = 1024;
+
+/** Untimed setup: the run record and W empty slots. Returns the record, or 0. */
+export function random_mixed_setup(slots: u32, iters: f64, seed: u32, replace: u32, reps: u32,
+                                   verify: u32): usize {
+  const runPtr = recordAlloc(offsetof<RandomMixedRun>());
+  if (runPtr == 0) return 0;
+  const run = changetype<RandomMixedRun>(runPtr);
+  run.slots = slots;
+  run.iters = <u64>iters;
+  run.seed = seed;
+  run.replace = replace;
+  run.reps = reps;
+  run.verify = verify;
+  run.slotArr = <u32>slotsAlloc(slots);
+  return run.slotArr != 0 ? runPtr : 0;
+}
+
+/** The timed part: every rep and its drain, on the calling worker. */
+export function random_mixed_run(runPtr: usize): void {
+  bAttach();
+  const run = changetype<RandomMixedRun>(runPtr);
+  const W = run.slots, iters = run.iters, replace = run.replace != 0, verify = run.verify != 0;
+  const s = <usize>run.slotArr;
+  const progressAddr = runPtr + offsetof<RandomMixedRun>("progress");
+  let rng = rngInit(run.seed, 1);
+  let mallocs: u64 = 0, frees: u64 = 0, sizeSum: u64 = 0, bad: u64 = 0;
+  let live: u64 = 0, peak: u64 = 0, progress: u64 = 0;
+  for (let rep: u32 = 0; rep < run.reps; rep++) {
+    let it: u64 = 0;
+    while (it < iters) {
+      let burst = iters - it;
+      if (burst > PROGRESS_EVERY) burst = PROGRESS_EVERY;
+      for (let k: u32 = 0; k < <u32>burst; k++) {
+        rng = rngNext(rng);
+        const v = bounded(rng, W);
+        const slot = s + <usize>v * SLOT_SIZE;
+        const old = <usize>load<u32>(slot);
+        if (old != 0) {
+          if (verify && !check(old, load<u32>(slot, 4), v)) bad++;
+          bFree(old);
+          frees++;
+          live--;
+          if (!replace) { store<u32>(slot, 0); continue; }
+        }
+        rng = rngNext(rng);
+        const sz = 16 + (rng & 0x3FF);
+        const p = xMalloc(sz);
+        touch(p, sz, v);
+        store<u32>(slot, <u32>p);
+        store<u32>(slot, sz, 4);
+        mallocs++;
+        sizeSum += sz;
+        live++;
+        if (live > peak) peak = live;
+      }
+      it += burst;
+      progress += burst;
+      atomic.store<u64>(progressAddr, progress);
+    }
+    for (let v: u32 = 0; v < W; v++) { // the drain: counted and timed
+      const slot = s + <usize>v * SLOT_SIZE;
+      const old = <usize>load<u32>(slot);
+      if (old == 0) continue;
+      if (verify && !check(old, load<u32>(slot, 4), v)) bad++;
+      bFree(old);
+      store<u32>(slot, 0);
+      frees++;
+      live--;
+    }
+  }
+  run.mallocs = mallocs;
+  run.frees = frees;
+  run.ops = mallocs + frees;
+  run.sizeSum = sizeSum;
+  run.bad = bad;
+  run.peakLive = peak;
+}
+
+/** Untimed teardown: free the slot array (the record stays for the host to read). */
+export function random_mixed_teardown(runPtr: usize): void {
+  const run = changetype<RandomMixedRun>(runPtr);
+  if (run.slotArr != 0) bFree(<usize>run.slotArr);
+  run.slotArr = 0;
+}

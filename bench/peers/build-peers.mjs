@@ -1,0 +1,207 @@
+#!/usr/bin/env node
+// Builds the C benchmark workloads (bench/c) for every peer allocator this machine can
+// run, and tells other scripts how to run them.
+//
+//   node bench/peers/build-peers.mjs            build what the tools allow, list the peers
+//   node bench/peers/build-peers.mjs --force    rebuild even if the outputs are up to date
+//
+//   import { buildPeers, peerCommands } from './build-peers.mjs'
+//   await buildPeers({ quiet: true })
+//   for (const p of peerCommands()) { const { cmd, args, env } = p.argvFor('larson', ['--ops', '2e6']) ... }
+//
+// Peers: glibc (the plain native binary), mimalloc and jemalloc (the same binary with
+// LD_PRELOAD), dlmalloc and emmalloc (Emscripten builds run under node).
+// Only node's standard library is used.
+
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, readdirSync, statSync, writeFileSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const HERE = dirname(fileURLToPath(import.meta.url));
+const ROOT = resolve(HERE, '..', '..');
+const SRC_DIR = join(ROOT, 'bench', 'c');
+export const OUT_DIR = join(HERE, 'out');
+
+const NATIVE_BIN = join(OUT_DIR, 'workloads-native');
+const wasmJs = (malloc) => join(OUT_DIR, `workloads-${malloc}.js`);
+
+// Emscripten settings, and why:
+// - PROXY_TO_PTHREAD: main() runs on a worker, so it may block (sleep, join, barrier) and
+//   the threads it starts may themselves start threads (larson's next generations).
+// - EXIT_RUNTIME: otherwise node keeps running after main() returns.
+// - PTHREAD_POOL_SIZE: workers preloaded before main() so thread creation in the timed
+//   region does not wait for a worker to load; when the pool is empty 3.1.6 creates a new
+//   worker on demand (slow, but it works), and exited threads' workers return to the pool.
+// - INITIAL_MEMORY + ALLOW_MEMORY_GROWTH: room for the usual sizes without growing inside
+//   the timed region, yet large runs still work.
+const EMCC_FLAGS = [
+  '-std=c11', '-O2', '-pthread', '-Wall', '-Wextra',
+  '-sPROXY_TO_PTHREAD=1', '-sEXIT_RUNTIME=1', '-sPTHREAD_POOL_SIZE=16',
+  '-sINITIAL_MEMORY=512MB', '-sALLOW_MEMORY_GROWTH=1', '-sMAXIMUM_MEMORY=2GB',
+  '-sENVIRONMENT=node', '-Wno-pthreads-mem-growth',
+];
+const WASM_MALLOCS = ['dlmalloc', 'emmalloc'];
+
+// Debian's emcc needs Debian's acorn from /usr/share/nodejs.
+function emccEnv() {
+  const extra = '/usr/share/nodejs';
+  const cur = process.env.NODE_PATH;
+  return { ...process.env, NODE_PATH: cur ? `${cur}:${extra}` : extra };
+}
+
+function runs(cmd, args, env) {
+  const r = spawnSync(cmd, args, { encoding: 'utf8', env });
+  return r.status === 0 ? r.stdout : null;
+}
+
+// Shared libraries are looked up where Debian (and common source installs) put them;
+// MIMALLOC_SO / JEMALLOC_SO override.
+function findSharedLib(envVar, names) {
+  if (process.env[envVar]) return existsSync(process.env[envVar]) ? process.env[envVar] : null;
+  const multiarch = (runs('gcc', ['-print-multiarch']) || '').trim();
+  const dirs = [multiarch && `/usr/lib/${multiarch}`, '/usr/lib64', '/usr/lib', '/usr/local/lib'].filter(Boolean);
+  for (const d of dirs) for (const n of names) if (existsSync(join(d, n))) return join(d, n);
+  return null;
+}
+
+/** Which tools exist on this machine. */
+export function detectTools() {
+  return {
+    gcc: runs('gcc', ['--version']) !== null,
+    emcc: runs('emcc', ['--version'], emccEnv()) !== null,
+    mimalloc: findSharedLib('MIMALLOC_SO', ['libmimalloc.so.2', 'libmimalloc.so']),
+    jemalloc: findSharedLib('JEMALLOC_SO', ['libjemalloc.so.2', 'libjemalloc.so']),
+  };
+}
+
+const MISSING_HINT = {
+  gcc: 'gcc not found: apt-get install gcc (needed for the glibc, mimalloc and jemalloc peers)',
+  emcc: 'emcc not found: apt-get install emscripten (needed for the dlmalloc and emmalloc peers)',
+  mimalloc: 'libmimalloc.so.2 not found: apt-get install libmimalloc2.0 (or set MIMALLOC_SO)',
+  jemalloc: 'libjemalloc.so.2 not found: apt-get install libjemalloc2 (or set JEMALLOC_SO)',
+};
+
+function sources() {
+  return readdirSync(SRC_DIR).filter((f) => /\.[ch]$/.test(f)).map((f) => join(SRC_DIR, f));
+}
+
+// An output is stale if it is missing or older than any source file or this script.
+function stale(outputs, inputs) {
+  const newest = Math.max(...inputs.map((f) => statSync(f).mtimeMs));
+  return outputs.some((o) => !existsSync(o) || statSync(o).mtimeMs < newest);
+}
+
+function build(label, cmd, args, env, outputs, inputs, { quiet, force }) {
+  if (!force && !stale(outputs, inputs)) {
+    if (!quiet) console.log(`${label}: up to date`);
+    return true;
+  }
+  if (!quiet) console.log(`${label}: ${cmd} ${args.join(' ')}`);
+  const r = spawnSync(cmd, args, { encoding: 'utf8', env, cwd: ROOT });
+  if (r.status !== 0) {
+    console.error(`${label}: build failed (exit ${r.status})\n${r.stderr || ''}${r.error ? r.error.message : ''}`);
+    return false;
+  }
+  if (!quiet && r.stderr.trim()) console.log(r.stderr.trim());
+  return true;
+}
+
+/**
+ * Builds everything the available tools allow into bench/peers/out/.
+ * Returns { tools, missing: [hint lines], failed: [labels], peers: peerCommands() }.
+ */
+export async function buildPeers({ quiet = false, force = false } = {}) {
+  mkdirSync(OUT_DIR, { recursive: true });
+  // Emscripten 3.1.6 emits CommonJS (.js and .worker.js); the project's package.json says
+  // "type": "module", which would make node load them as ES modules and fail
+  // ("__filename is not defined in ES module scope").  A package.json here overrides it.
+  writeFileSync(join(OUT_DIR, 'package.json'), '{ "type": "commonjs" }\n');
+  const tools = detectTools();
+  const missing = Object.keys(MISSING_HINT).filter((t) => !tools[t]).map((t) => MISSING_HINT[t]);
+  if (!quiet) for (const line of missing) console.log(line);
+
+  const srcs = sources();
+  const cfiles = srcs.filter((f) => f.endsWith('.c'));
+  const inputs = [...srcs, fileURLToPath(import.meta.url)];
+  const failed = [];
+  const opts = { quiet, force };
+
+  if (tools.gcc) {
+    const args = ['-std=c11', '-O2', '-pthread', '-Wall', '-Wextra', '-o', NATIVE_BIN, ...cfiles, '-lm'];
+    if (!build('native', 'gcc', args, process.env, [NATIVE_BIN], inputs, opts)) failed.push('native');
+  }
+  if (tools.emcc) {
+    for (const m of WASM_MALLOCS) {
+      const out = wasmJs(m);
+      const args = [...EMCC_FLAGS, `-sMALLOC=${m}`, `-DBENCH_ALLOC_NAME="${m}"`, '-o', out, ...cfiles];
+      const outs = [out, out.replace(/\.js$/, '.wasm'), out.replace(/\.js$/, '.worker.js')];
+      if (!build(m, 'emcc', args, emccEnv(), outs, inputs, opts)) failed.push(m);
+    }
+  }
+  return { tools, missing, failed, peers: peerCommands() };
+}
+
+// Appends --alloc NAME unless the caller chose one (flags go last so hakmem's positional
+// larson vector still directly follows the workload name).
+function withAlloc(args, name) {
+  return args.includes('--alloc') ? [...args] : [...args, '--alloc', name];
+}
+
+/**
+ * The peers whose builds exist (and whose shared library is present), each as
+ * { name, platform, argvFor(workload, args) -> { cmd, args, env } }.
+ */
+export function peerCommands() {
+  const peers = [];
+  const baseEnv = { ...process.env };
+  delete baseEnv.LD_PRELOAD;               // a stray preload would silently change the peer
+
+  if (existsSync(NATIVE_BIN)) {
+    const tools = detectTools();
+    const native = (name, preload) => ({
+      name,
+      platform: 'native',
+      argvFor: (workload, args = []) => ({
+        cmd: NATIVE_BIN,
+        args: [workload, ...withAlloc(args, name)],
+        env: preload ? { ...baseEnv, LD_PRELOAD: preload } : { ...baseEnv },
+      }),
+    });
+    peers.push(native('glibc', null));
+    if (tools.mimalloc) peers.push(native('mimalloc', tools.mimalloc));
+    if (tools.jemalloc) peers.push(native('jemalloc', tools.jemalloc));
+  }
+  for (const m of WASM_MALLOCS) {
+    const js = wasmJs(m);
+    if (!existsSync(js)) continue;
+    peers.push({
+      name: m,
+      platform: 'wasm32-emscripten',
+      // Emscripten 3.1.6's loader calls fetch() on a file path under node >= 18 unless
+      // node's fetch is switched off.
+      argvFor: (workload, args = []) => ({
+        cmd: process.execPath,
+        args: ['--no-experimental-fetch', js, workload, ...withAlloc(args, m)],
+        env: { ...baseEnv },
+      }),
+    });
+  }
+  return peers;
+}
+
+// CLI
+if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
+  const force = process.argv.includes('--force');
+  const { failed, peers } = await buildPeers({ quiet: false, force });
+  console.log(`\navailable peers (${peers.length}):`);
+  for (const p of peers) {
+    const { cmd, args, env } = p.argvFor('larson', ['--ops', '2e6', '--threads', '2']);
+    const pre = env.LD_PRELOAD ? `LD_PRELOAD=${env.LD_PRELOAD} ` : '';
+    console.log(`  ${p.name.padEnd(9)} ${p.platform.padEnd(18)} e.g. ${pre}${cmd} ${args.join(' ')}`);
+  }
+  if (failed.length) {
+    console.error(`failed builds: ${failed.join(', ')}`);
+    process.exitCode = 1;
+  }
+}

@@ -1,0 +1,232 @@
+// main.ts: the page. It boots the shared heap, starts the control worker (set-up, teardown,
+// stats, heap check, bad free) and the workload workers on demand, and five times a second
+// redraws the live views from shared memory. The main thread never waits: every allocator
+// call is a message to a worker, every view a read of the shared memory.
+
+import { decodeFaults, decodeMap, decodeRing, decodeStats } from '../../host/decode.js';
+import { WorkerDiedError } from '../../host/errors.js';
+import { bootHeap, type DemoHeap } from './boot.js';
+import { AllocatorWorker, WorkerPool } from './web-pool.js';
+import { WORKLOADS, type LiveRun, type RunResult } from './workloads/index.js';
+import { applyWorkloadDefaults, findControls, readParams, syncMode } from './controls.js';
+import { crossCheck } from './known-checksums.js';
+import { RateSampler } from './rate-sampler.js';
+import { OpsChart } from './ops-chart.js';
+import { MemoryMap } from './memory-map.js';
+import { takeCensus } from './census.js';
+import { RingView } from './ring-view.js';
+import { showStats } from './stats-view.js';
+import { runHeapCheck, showCheck } from './heap-check.js';
+import { badFree, showBadFree, type BadFreeKind } from './bad-free.js';
+import { drawLegend } from './legend.js';
+import { withTimeout } from './timeout.js';
+
+/** Milliseconds between two redraws of the live views. */
+const TICK_MS = 200;
+/** How long reclaiming the threads of dead workers may take before the page gives up. */
+const AFTER_DEATH_MS = 5000;
+
+const $ = <T extends HTMLElement>(id: string): T => document.getElementById(id) as T;
+const status = $('status');
+const controls = findControls(document);
+const buttons = { start: $<HTMLButtonElement>('start'), stop: $<HTMLButtonElement>('stop'),
+                  check: $<HTMLButtonElement>('check'), badFree: $<HTMLButtonElement>('badfree') };
+
+/** The page's state: idle (anything allowed), running (a workload), busy (a check or bad free). */
+type State = 'booting' | 'idle' | 'running' | 'busy' | 'error';
+
+/** Show the state and enable what it allows. */
+function setState(state: State, text: string): void {
+  status.dataset.state = state;
+  status.textContent = text;
+  buttons.start.disabled = state !== 'idle';
+  buttons.stop.disabled = state !== 'running';
+  buttons.check.disabled = state !== 'idle';
+  buttons.badFree.disabled = state !== 'idle' && state !== 'running';
+}
+
+/** Describe the selected workload's thread mapping. */
+function workloadHint(): string {
+  switch (controls.workload.value) {
+    case 'larson': return 'Each thread runs one lineage; every generation is a new allocator thread ' +
+      'that frees blocks the previous ones allocated. Stop takes effect at the next generation.';
+    case 'random_mixed': return 'Single-threaded: each thread runs its own copy (seed + k). Sizes are ' +
+      'fixed at 16..1039 bytes. Stop takes effect when a copy finishes its current run.';
+    default: return 'Half the threads allocate, the other half free: every free is a remote free. ' +
+      'ops = 2 × blocks. Stop takes effect when the current run finishes.';
+  }
+}
+
+/** Show a finished run and its cross-check against WORKLOADS.md section 7. */
+function showResult(r: RunResult): void {
+  const el = $('result');
+  const sums = Object.entries(r.checksums).map(([k, v]) => `${k} ${v}`).join(', ');
+  const check = crossCheck(r.params, r.checksums);
+  const verdict = !check ? '' : check.mismatches.length === 0
+    ? `\nmatches WORKLOADS.md §7 (${check.command}) ✓`
+    : `\nDIFFERS from WORKLOADS.md §7 (${check.command}) in ${check.mismatches.join(', ')}`;
+  el.textContent = `${r.command}\n${r.ops.toLocaleString('en')} ops in ${r.secs.toFixed(2)} s = ` +
+    `${(r.opsPerSec / 1e6).toFixed(2)} M ops/s${r.rounds > 1 ? ` (${r.rounds} runs)` : ''}` +
+    `${r.stopped ? ' (stopped early)' : ''}\n${sums}, bad ${r.bad}${verdict}`;
+  el.className = r.bad !== 0 || (check && check.mismatches.length) ? 'report bad' : check ? 'report ok' : 'report';
+  el.dataset.result = JSON.stringify(r);
+}
+
+/** Show an error where the user looks. */
+function showError(e: unknown): void {
+  const msg = e instanceof Error ? e.message : String(e);
+  $('result').textContent = msg;
+  $('result').className = 'report bad';
+  console.error(e);
+}
+
+/** Everything that lives once the heap is up. */
+class Demo {
+  private run: { live: LiveRun; sampler: RateSampler } | null = null;
+  private statsInFlight = false;
+  private readonly chart = new OpsChart($('chart'));
+  private readonly map: MemoryMap;
+  private readonly ring: RingView;
+
+  constructor(private readonly heap: DemoHeap, private readonly control: AllocatorWorker,
+              private readonly pool: WorkerPool) {
+    this.map = new MemoryMap($('map'), $('map-info'), heap.view);
+    this.ring = new RingView(heap.view, $('ring'), $('ring-thread'), $('ring-kind'), $('ring-freeze'), $('ring-count'));
+    drawLegend($('legend'), heap.view.classSizes);
+    this.chart.reset([]);
+    setInterval(() => this.tick(), TICK_MS);
+    this.tick();
+  }
+
+  /** Redraw every live view. */
+  private tick(): void {
+    if (this.run) {
+      this.run.sampler.sample();
+      this.chart.update(this.run.sampler);
+    }
+    const view = this.heap.view;
+    this.map.draw(decodeMap(view), takeCensus(view));
+    this.ring.refresh();
+    if (!this.statsInFlight) {
+      this.statsInFlight = true;
+      this.control.call('stats_collect')
+        .then(() => showStats($('stats'), decodeStats(view)))
+        .catch(() => { /* a dead control worker is reported elsewhere */ })
+        .finally(() => { this.statsInFlight = false; });
+    }
+  }
+
+  /** Start a run with the controls' parameters; resolves when it ended. */
+  async start(): Promise<void> {
+    let params;
+    try {
+      params = readParams(controls);
+    } catch (e) {
+      showError(e);
+      return;
+    }
+    setState('running', `running ${params.workload}…`);
+    $('result').textContent = 'running…';
+    $('result').className = 'report';
+    delete $('result').dataset.result;
+    try {
+      const live = await WORKLOADS[params.workload]({ heap: this.heap, control: this.control, pool: this.pool }, params);
+      this.run = { live, sampler: new RateSampler(live.labels, live.progress) };
+      this.chart.reset(live.labels);
+      const result = await live.done;
+      this.run.sampler.sample();
+      this.chart.update(this.run.sampler);
+      showResult(result);
+    } catch (e) {
+      showError(e);
+      try {
+        await withTimeout(this.reportDead(e), AFTER_DEATH_MS, 'reclaiming the dead workers');
+      } catch (late) {
+        this.run = null;
+        setState('error', `${late instanceof Error ? late.message : String(late)}: reload the page`);
+        return;
+      }
+    } finally {
+      this.run = null;
+    }
+    try {
+      await withTimeout(this.control.request('collect', {}), AFTER_DEATH_MS, 'the control thread');
+    } catch (e) {
+      setState('error', `${e instanceof Error ? e.message : String(e)}: reload the page`);
+      return;
+    }
+    setState('idle', 'idle: start a run, check the heap, or try a bad free');
+  }
+
+  /**
+   * After a failed run: show what the allocator recorded about each worker that died (its
+   * faults and the last ring events, decoded from shared memory), reclaim and replace it.
+   */
+  private async reportDead(cause: unknown): Promise<void> {
+    const view = this.heap.view;
+    const dead = await this.pool.replaceDead(this.control);
+    if (dead.length === 0) return;
+    const errors = dead.map((w) => new WorkerDiedError(
+      w.index, w.tid, null, decodeFaults(view).filter((f) => f.tid === w.tid),
+      decodeRing(view, 16), w.error ?? cause));
+    showError(new Error(`${errors.map((e) => e.message).join('\n\n')}\n\nA worker trapped inside the ` +
+      'allocator, so the heap may be inconsistent now: reload the page for a fresh one.'));
+  }
+
+  /** Ask the current run to stop. */
+  stop(): void {
+    this.run?.live.stop();
+    status.textContent = 'stopping…';
+  }
+
+  /** Run the heap checker (only between runs). */
+  async check(): Promise<void> {
+    setState('busy', 'checking the heap…');
+    try {
+      showCheck($('check-report'), await runHeapCheck(this.control, this.heap.view), new Date().toLocaleTimeString());
+    } catch (e) {
+      showError(e);
+    } finally {
+      setState('idle', 'idle: start a run, check the heap, or try a bad free');
+    }
+  }
+
+  /** Free an invalid pointer from the control worker and show the decoded fault. */
+  async badFree(): Promise<void> {
+    const wasRunning = this.run !== null;
+    if (!wasRunning) setState('busy', 'freeing an invalid pointer…');
+    try {
+      const kind = ($('badfree-kind') as HTMLSelectElement).value as BadFreeKind;
+      showBadFree($('fault-report'), await badFree(this.control, this.heap.view, kind));
+    } catch (e) {
+      showError(e);
+    } finally {
+      if (!wasRunning) setState('idle', 'idle: start a run, check the heap, or try a bad free');
+    }
+  }
+}
+
+/** Boot the heap and the control worker, then wire the controls. */
+async function main(): Promise<void> {
+  setState('booting', 'loading the allocator…');
+  controls.workload.addEventListener('change', () => {
+    applyWorkloadDefaults(controls, $('live-label'));
+    $('workload-hint').textContent = workloadHint();
+  });
+  controls.mode.addEventListener('change', () => syncMode(controls));
+  syncMode(controls);
+  $('workload-hint').textContent = workloadHint();
+  const heap = await bootHeap();
+  const control = await AllocatorWorker.spawn(0, heap.module, heap.memory);
+  const demo = new Demo(heap, control, new WorkerPool(heap.module, heap.memory, 1));
+  buttons.start.onclick = () => void demo.start();
+  buttons.stop.onclick = () => demo.stop();
+  buttons.check.onclick = () => void demo.check();
+  buttons.badFree.onclick = () => void demo.badFree();
+  setState('idle', `ready: ${navigator.hardwareConcurrency} cores, control thread ${control.tid}`);
+}
+
+main().catch((e: unknown) => {
+  setState('error', `failed to start: ${e instanceof Error ? e.message : String(e)}`);
+  console.error(e);
+});

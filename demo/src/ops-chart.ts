@@ -1,0 +1,58 @@
+// ops-chart.ts: the ops/s chart (uPlot): one line per thread, time on the x axis.
+
+import uPlot from 'uplot';
+import 'uplot/dist/uPlot.min.css';
+import { threadColor } from './colors.js';
+import type { RateSampler } from './rate-sampler.js';
+
+/** "12.3 M" style numbers for the y axis. */
+function si(v: number): string {
+  if (v >= 1e9) return `${(v / 1e9).toFixed(1)} G`;
+  if (v >= 1e6) return `${(v / 1e6).toFixed(1)} M`;
+  if (v >= 1e3) return `${(v / 1e3).toFixed(0)} k`;
+  return v.toFixed(0);
+}
+
+/** The chart; rebuilt for each run (its series are the run's threads). */
+export class OpsChart {
+  private plot: uPlot | null = null;
+
+  constructor(private readonly host: HTMLElement) {
+    new ResizeObserver(() => this.plot?.setSize(this.size())).observe(host);
+  }
+
+  /** Chart size from the host element. */
+  private size(): { width: number; height: number } {
+    return { width: Math.max(300, this.host.clientWidth), height: 240 };
+  }
+
+  /** Start a chart for a new run's threads. */
+  reset(labels: string[]): void {
+    this.plot?.destroy();
+    const axis = { stroke: '#aab3c5', grid: { stroke: '#2a3142', width: 1 }, ticks: { stroke: '#2a3142' } };
+    const opts: uPlot.Options = {
+      ...this.size(),
+      scales: { x: { time: false }, y: { range: (_u, _min, max) => [0, Math.max(1, max) * 1.1] } },
+      axes: [
+        { ...axis, label: 'seconds', values: (_u, ticks) => ticks.map((t) => `${t.toFixed(1)}`) },
+        { ...axis, label: 'ops/s', size: 60, values: (_u, ticks) => ticks.map(si) },
+      ],
+      series: [
+        { label: 't (s)', value: (_u, v) => (v == null ? '-' : v.toFixed(1)) },
+        ...labels.map((label, i) => ({
+          label, stroke: threadColor(i), width: 2, value: (_u: uPlot, v: number | null) => (v == null ? '-' : `${si(v)}/s`),
+        })),
+      ],
+      legend: { live: true },
+    };
+    this.plot = new uPlot(opts, [[], ...labels.map(() => [])], this.host);
+    this.host.dataset.points = '0';
+  }
+
+  /** Redraw from a sampler's data. */
+  update(s: RateSampler): void {
+    if (!this.plot) return;
+    this.plot.setData([s.times, ...s.rates] as uPlot.AlignedData);
+    this.host.dataset.points = String(s.times.length);
+  }
+}
