@@ -34,8 +34,9 @@ export function hkMalloc(size: usize): usize {
   const p = <usize>e.head;
   e.head = load<u32>(p);
   e.count--;
-  e.allocs++;
-  changetype<ThreadHeader>(rec).bytesAsked += size;
+  const th = changetype<ThreadHeader>(rec);
+  th.bytesAsked += size;
+  th.bytesGiven += classSize(cls);
   if (DEBUG_BUILD) debugAllocCheck(p, cls);
   return p;
 }
@@ -54,7 +55,9 @@ function largeAlloc(size: usize, hugeOnly: bool): usize {
       return 0;
     }
   }
-  changetype<ThreadHeader>(self).bytesAsked += size;
+  const th = changetype<ThreadHeader>(self);
+  th.bytesAsked += size;
+  th.bytesGiven += blockUsable(p, false);
   return p;
 }
 

@@ -7,7 +7,7 @@
 //   - list counts match their counters (freeCount, cache count, outbox count);
 //   - every cached block belongs to a slab its thread owns, of the cache's class;
 //   - per-slab conservation: carved = in use + cached + free list + remote, in use >= 0;
-//   - per class: the slabs' in-use total equals the threads' allocs - frees (no drift);
+//   - per class: the slabs' in-use total equals the threads' flow counters (no drift);
 //   - debug build: allocation bits agree (set for in-use blocks only).
 // It must run while no other thread is inside the allocator (the host pauses its workers):
 // it marks visited blocks by setting bit 0 of their link word, and clears the marks after.
@@ -46,7 +46,7 @@ import { selfTid, syncMemory } from "./tls";
 // @ts-ignore: decorator
 @inline export const CHK_CONSERVATION: u32 = 6; // carved != in use + cached + free + remote
 // @ts-ignore: decorator
-@inline export const CHK_CLASS_TOTAL: u32 = 7;  // slabs' in-use total != threads' allocs - frees
+@inline export const CHK_CLASS_TOTAL: u32 = 7;  // slabs' in-use total != threads' flow counters
 // @ts-ignore: decorator
 @inline export const CHK_OWNER: u32 = 8;        // ownership / list membership mismatch
 // @ts-ignore: decorator

@@ -40,7 +40,6 @@ export function hkFree(p: usize): void {
           store<u32>(p, e.head);
           e.head = <u32>p;
           e.count++;
-          e.frees++;
           return;
         }
       }
@@ -117,7 +116,7 @@ function freeNonSmall(p: usize, m: usize, meta: SlabMeta): void {
  */
 function freeWithoutThread(m: usize, idx: i32, p: usize, meta: SlabMeta): void {
   if (DEBUG_BUILD && !debugFreeCheck(m, idx, p, meta)) return;
-  atomic.add<u32>(RETIRED_BASE + (<usize>meta.cls << 3) + 4, 1);
+  atomic.add<u32>(RETIRED_BASE + (<usize>meta.cls << 3) + 4, 1); // the retired "returned"
   remotePushOne(m, p);
 }
 
@@ -143,12 +142,13 @@ function freeInSuperslab(p: usize): void {
     reportFault(FAULT_DOUBLE_FREE, p, slabFound(meta), <u32>idx);
     return;
   }
-  e.frees++;
   if (atomic.load<u32>(m) != selfTid) {
+    e.returned++; // leaves this thread for another's slab
     remoteFree(self, m, p);
     return;
   }
   if (e.cap == 0) {
+    e.returned++;
     heapFreeToSlab(self, cls, m, p);
     return;
   }

@@ -222,6 +222,7 @@ export function heapRefill(rec: usize, tid: u32, cls: u32, n: u32): u32 {
       if (slabHasRemote(m)) heapDrain(rec, tid, m);
       let got = slabTakeFree(m, n, e);
       if (got < n) got += slabCarve(m, n - got, e);
+      e.refilled += got;
       if (got != 0) {
         ringRecord(EV_REFILL, cls, m, got);
         return got;
@@ -263,6 +264,7 @@ export function heapSpill(rec: usize, tid: u32, cls: u32, n: u32): u32 {
     }
     k++;
   }
+  e.returned += k;
   if (k != 0) {
     counters(rec).spills++;
     ringRecord(EV_SPILL, cls, 0, k);

@@ -115,7 +115,11 @@ import { syncMemory } from "./tls";
   return STATS_BASE + ((<usize>STATS_GLOBAL_WORDS + cls * STATS_CLASS_WORDS + i) << 2);
 }
 
-/** Blocks of class `cls` handed to users and not yet freed, from the per-thread counters. */
+/**
+ * Blocks of class `cls` in users' hands, from the threads' flow counters: what went into
+ * caches from slabs, minus what went back to slabs, minus what is still cached. Independent
+ * of the slabs' own `used` counts, which is what lets the checker catch drift.
+ */
 export function classInUse(cls: u32): i32 {
   const r = RETIRED_BASE + (<usize>cls << 3);
   let n = <i32>(load<u32>(r) - load<u32>(r + 4));
@@ -123,7 +127,7 @@ export function classInUse(cls: u32): i32 {
     const rec = recordAt(slot);
     if (atomic.load<u32>(rec + offsetof<ThreadHeader>("state")) == 0) continue;
     const e = cacheEntry(rec, cls);
-    n += <i32>(e.allocs - e.frees);
+    n += <i32>(e.refilled - e.returned - <u32>e.count);
   }
   return n;
 }
@@ -138,6 +142,7 @@ export function statsCollect(): usize {
   let drains = h.retiredDrains;
   let drained = h.retiredDrainedBlocks;
   let asked = h.retiredBytesAsked;
+  let given = h.retiredBytesGiven;
   let threads: u32 = 0;
   for (let slot: u32 = 1; slot < MAX_THREADS; slot++) {
     const rec = recordAt(slot);
@@ -150,6 +155,7 @@ export function statsCollect(): usize {
     drains += c.drains;
     drained += c.drainedBlocks;
     asked += changetype<ThreadHeader>(rec).bytesAsked;
+    given += changetype<ThreadHeader>(rec).bytesGiven;
     for (let cls: u32 = 0; cls < NUM_CLASSES; cls++) {
       const e = cacheEntry(rec, cls);
       store<u32>(cw(cls, SC_CACHED), load<u32>(cw(cls, SC_CACHED)) + e.count);
@@ -173,7 +179,6 @@ export function statsCollect(): usize {
       store<u32>(cw(cls, SC_FREE), load<u32>(cw(cls, SC_FREE)) + meta.freeCount);
     }
   }
-  let given: u64 = 0;
   let inUseBytes: u64 = <u64>h.largeSlabs * SLAB_SIZE;
   for (let cls: u32 = 0; cls < NUM_CLASSES; cls++) {
     const stride = classSize(cls);
@@ -184,7 +189,6 @@ export function statsCollect(): usize {
       - <i32>load<u32>(cw(cls, SC_CACHED)) - inUse;
     store<i32>(cw(cls, SC_PENDING), pending);
     inUseBytes += <u64>(inUse > 0 ? inUse : 0) * stride;
-    given += <u64>classAllocs(cls) * stride;
   }
   let orphans: u32 = 0;
   for (let cls: u32 = 0; cls < NUM_CLASSES; cls++) {
@@ -220,15 +224,4 @@ export function statsCollect(): usize {
   store<u32>(gw(ST_RING_MODE), h.ringMode);
   store<u32>(gw(ST_DEBUG_BUILD), h.debugBuild);
   return STATS_BASE;
-}
-
-/** Blocks of class `cls` ever handed out (live and retired threads). */
-function classAllocs(cls: u32): u32 {
-  let n = load<u32>(RETIRED_BASE + (<usize>cls << 3));
-  for (let slot: u32 = 1; slot < MAX_THREADS; slot++) {
-    const rec = recordAt(slot);
-    if (atomic.load<u32>(rec + offsetof<ThreadHeader>("state")) == 0) continue;
-    n += cacheEntry(rec, cls).allocs;
-  }
-  return n;
 }

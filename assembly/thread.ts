@@ -72,14 +72,15 @@ function threadRetire(rec: usize, tid: u32): void {
   for (let cls: u32 = 0; cls < NUM_CLASSES; cls++) {
     const e = cacheEntry(rec, cls);
     const r = RETIRED_BASE + (<usize>cls << 3);
-    atomic.add<u32>(r, e.allocs); // atomic: slot-less frees add here without the lock
-    atomic.add<u32>(r + 4, e.frees);
+    atomic.add<u32>(r, e.refilled); // atomic: slot-less frees add here without the lock
+    atomic.add<u32>(r + 4, e.returned);
   }
   h.retiredRemoteFrees += c.remoteFrees;
   h.retiredRemotePushes += c.remotePushes;
   h.retiredDrains += c.drains;
   h.retiredDrainedBlocks += c.drainedBlocks;
   h.retiredBytesAsked += changetype<ThreadHeader>(rec).bytesAsked;
+  h.retiredBytesGiven += changetype<ThreadHeader>(rec).bytesGiven;
   poolUnlock();
   memory.fill(rec + 8, 0, THREAD_SIZE - 8);
   atomic.store<u32>(rec, 0); // tid

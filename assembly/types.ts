@@ -14,7 +14,7 @@
 //            │ 0x4C00 CheckReport                           │  heap checker output
 //            │ 0x5000 ClassMap: u8 per 8 bytes of size      │  size -> class, built at init
 //            │ 0x6100 OrphanLists: u32 per class            │  slabs with no owner, per class
-//            │ 0x6200 RetiredCounters: 2 x u32 per class    │  allocs/frees of retired threads
+//            │ 0x6200 RetiredCounters: 2 x u32 per class    │  refilled/returned of retired threads
 //            │ 0x7000 StatsBlock                            │  written by stats_collect()
 //            │ 0x10000 module static data (--memoryBase)    │  constant tables only
 //            │ 0x20000 ThreadTable: MAX_THREADS x 2 KiB     │  slot 0 = the unattached record
@@ -275,6 +275,7 @@
   retiredDrains: u32;
   retiredDrainedBlocks: u32;
   retiredBytesAsked: u64;  // (pool)
+  retiredBytesGiven: u64;  // (pool)
 }
 
 // Configuration values.
@@ -365,15 +366,21 @@
   attachSeq: u32;    // generation at attach
   _pad: u32;
   bytesAsked: u64;   // sum of sizes passed to malloc (cumulative)
+  bytesGiven: u64;   // sum of the usable sizes malloc handed out (cumulative)
 }
 
-/** The per-class cache: a LIFO of free blocks from slabs this thread owns. */
+/**
+ * The per-class cache: a LIFO of free blocks from slabs this thread owns. The fast paths
+ * touch only head and count. The two flow counters change on slow paths only, and give the
+ * blocks of the class this thread put into users' hands: refilled - returned - count.
+ */
 @unmanaged export class CacheEntry {
-  head: u32;   // first block, link in the block's first word
+  head: u32;     // first block, link in the block's first word
   count: u16;
-  cap: u16;    // 0: caching disabled for this class
-  allocs: u32; // blocks this thread handed out of this class (cumulative)
-  frees: u32;  // blocks of this class this thread took back, local or remote (cumulative)
+  cap: u16;      // 0: caching disabled for this class
+  refilled: u32; // blocks taken from slabs into this cache (cumulative, mod 2^32)
+  returned: u32; // blocks this thread gave back to slabs: spills, frees straight to an owned
+                 // slab, and remote frees into others' slabs (cumulative, mod 2^32)
 }
 
 @unmanaged export class ClassState {

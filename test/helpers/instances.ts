@@ -111,7 +111,7 @@ export interface SlabInfo {
   list: number; span: number; stride: number; dataStart: number; capacity: number; carved: number;
   freeCount: number; used: number; largeSize: number;
 }
-export interface CacheEntry { head: number; count: number; cap: number; allocs: number; frees: number }
+export interface CacheEntry { head: number; count: number; cap: number; refilled: number; returned: number }
 
 export interface HeapOptions {
   build: Build;
@@ -274,7 +274,7 @@ export class Heap {
   }
   cacheEntry(tid: number, cls: number): CacheEntry {
     const a = this.threadRecordAddr(tid) + this.L.TH_CACHE_OFFSET + cls * this.L.CACHE_ENTRY_SIZE;
-    return { head: this.u32(a), count: this.u16(a + 4), cap: this.u16(a + 6), allocs: this.u32(a + 8), frees: this.u32(a + 12) };
+    return { head: this.u32(a), count: this.u16(a + 4), cap: this.u16(a + 6), refilled: this.u32(a + 8), returned: this.u32(a + 12) };
   }
   counters(tid: number): Record<(typeof THREAD_COUNTER_NAMES)[number], number> {
     const a = this.threadRecordAddr(tid) + this.L.TH_COUNTERS_OFFSET;

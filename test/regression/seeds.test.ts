@@ -294,7 +294,7 @@ describe.each(BUILDS)('seed regressions (%s build)', (build) => {
     expect(tidD).not.toBe(tidA);
     for (let cls = 0; cls < L.NUM_CLASSES; cls++) {
       const e = heap.cacheEntry(tidD, cls);
-      expect(e.head | e.count | e.allocs | e.frees).toBe(0);
+      expect(e.head | e.count | e.refilled | e.returned).toBe(0);
     }
     expect(Object.values(heap.counters(tidD)).every((v) => v === 0)).toBe(true);
     // D allocates two of the classes (adopting A's orphans of those) without handing out A's
@@ -424,7 +424,9 @@ describe.each(BUILDS)('seed regressions (%s build)', (build) => {
     const L = heap.L;
     const sizes = [0, 1, 8, 9, 100, 256, 257, 1024, 1025, 5000, 32768];
     const before = heap.stats();
-    const allocsBefore = Array.from({ length: L.NUM_CLASSES }, (_, c) => heap.cacheEntry(A.tid, c).allocs);
+    // A's own flow counters: blocks taken into its caches minus blocks returned minus cached
+    const held = (c: number) => { const e = heap.cacheEntry(A.tid, c); return (e.refilled - e.returned - e.count) | 0; };
+    const heldBefore = Array.from({ length: L.NUM_CLASSES }, (_, c) => held(c));
     const perClass = new Array(L.NUM_CLASSES).fill(0);
     let asked = 0;
     const blocks: number[] = [];
@@ -438,13 +440,16 @@ describe.each(BUILDS)('seed regressions (%s build)', (build) => {
     for (const s of big) { blocks.push(A.malloc(s)); asked += s; }
     const after = heap.stats();
     for (let c = 0; c < L.NUM_CLASSES; c++) {
-      expect(heap.cacheEntry(A.tid, c).allocs - allocsBefore[c], `class ${c} allocs`).toBe(perClass[c]);
+      expect(held(c) - heldBefore[c], `class ${c} blocks A handed out`).toBe(perClass[c]);
       expect(after.classes[c].inUse - before.classes[c].inUse, `class ${c} in use`).toBe(perClass[c]);
     }
     expect(after.bytesAsked - before.bytesAsked).toBe(asked);
     expect(after.large_runs - before.large_runs).toBe(1);
     expect(after.huge_spans - before.huge_spans).toBe(1);
-    const given = perClass.reduce((a, n, c) => a + n * A.classSize(c), 0);
+    // bytes given: the usable size of every block, small ones by class, large ones by run/span
+    const bigBlocks = blocks.slice(-big.length);
+    const given = perClass.reduce((a, n, c) => a + n * A.classSize(c), 0)
+      + bigBlocks.reduce((a, p) => a + A.usableSize(p), 0);
     expect(after.bytesGiven - before.bytesGiven).toBe(given);
     // frees (local and remote) bring in_use back exactly
     blocks.forEach((p, i) => (i % 2 ? A : B).free(p));
