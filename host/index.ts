@@ -5,7 +5,8 @@ export { WorkerPool } from './workers.js';
 export { DEFAULT_CONFIG, type HeapConfig, type RingMode } from './config.js';
 export { compileModule, createSharedMemory, wasmPath, packageRoot, MAX_PAGES, INITIAL_PAGES,
          type BuildName } from './module.js';
-export { instantiateAllocator, type AllocatorExports, type AllocatorInstance } from './instance.js';
+export { instantiateAllocator, allocatorImports, waitImports, type AllocatorExports, type AllocatorInstance,
+         type InstantiateOptions, type WaitImports } from './instance.js';
 export { readLayout, LAYOUT_KEYS, type Layout, type LayoutKey } from './layout.js';
 export { MemoryView } from './views.js';
 export * from './decode.js';

@@ -1,7 +1,14 @@
 // instance.ts: one allocator thread = one instance of the module over the shared memory.
 //
-// Environment independent (Node main thread, Node workers, browser Web Workers): it gets a
-// compiled WebAssembly.Module and the shared Memory and never touches files or Node APIs.
+// Environment independent (Node main thread, Node workers, browser Web Workers, a browser
+// page's main thread): it gets a compiled WebAssembly.Module and the shared Memory and never
+// touches files or Node APIs.
+//
+// The allocator module imports only env.memory. The bench module (bench/assembly, the
+// allocator plus the benchmark workloads) also imports env.bench_wait and env.bench_notify,
+// its blocking waits delegated to JavaScript's Atomics (bench/assembly/host-wait.ts); they
+// are supplied when the module declares them. A thread that must never block (a browser
+// page's main thread) passes `canWait: false`: bench_wait then throws instead of waiting.
 // Hot paths call the instance's raw exports (5-10 ns a call) rather than the loader's
 // demangled wrappers (30-40 ns); the loader is kept for instantiation and for decoding
 // AssemblyScript strings (the abort message of an internal fault).
@@ -50,10 +57,63 @@ export interface AllocatorInstance {
   getString(ptr: number): string | null;
 }
 
-/** Instantiate `module` over the shared `memory` (the module imports only env.memory). */
-export async function instantiateAllocator(module: WebAssembly.Module,
-                                           memory: WebAssembly.Memory): Promise<AllocatorInstance> {
-  const result = await instantiate<Record<string, unknown>>(module, { env: { memory } });
+/** How to instantiate. */
+export interface InstantiateOptions {
+  /**
+   * May this thread block in Atomics.wait? Default true (Node threads, Web Workers); false
+   * on a browser page's main thread, where the bench module's bench_wait throws instead.
+   */
+  canWait?: boolean;
+}
+
+/** The JavaScript side of the bench module's blocking waits (bench/assembly/host-wait.ts). */
+export interface WaitImports {
+  /** Wait while the i32 at `addr` equals `expected`, at most `timeoutUs` us (< 0: forever). */
+  bench_wait(addr: number, expected: number, timeoutUs: number): void;
+  /** Wake every waiter on the i32 at `addr`. */
+  bench_notify(addr: number): void;
+}
+
+/** bench_wait / bench_notify over `memory`'s i32 words (Atomics.wait / Atomics.notify). */
+export function waitImports(memory: WebAssembly.Memory, canWait = true): WaitImports {
+  // memory.buffer is a new object after memory.grow: take a fresh view per call (these
+  // calls come only after long spins).
+  const word = (addr: number): Int32Array => new Int32Array(memory.buffer, addr >>> 0, 1);
+  return {
+    bench_wait: (addr: number, expected: number, timeoutUs: number): void => {
+      if (!canWait) throw new Error('bench_wait called on a thread that must not block');
+      Atomics.wait(word(addr), 0, expected, timeoutUs < 0 ? Infinity : timeoutUs / 1000);
+    },
+    bench_notify: (addr: number): void => { Atomics.notify(word(addr), 0); },
+  };
+}
+
+/**
+ * The imports for `module`: env.memory (when `memory` is given) and, when the module
+ * declares them, env.bench_wait and env.bench_notify over that memory.
+ */
+export function allocatorImports(module: WebAssembly.Module, memory?: WebAssembly.Memory,
+                                 options: InstantiateOptions = {}): { env: Record<string, unknown> } {
+  const env: Record<string, unknown> = memory ? { memory } : {};
+  const declared = new Set(WebAssembly.Module.imports(module)
+    .filter((i) => i.module === 'env' && i.kind === 'function').map((i) => i.name));
+  if (declared.has('bench_wait') || declared.has('bench_notify')) {
+    if (!memory) throw new Error('the module imports bench_wait/bench_notify but no memory was given');
+    const waits = waitImports(memory, options.canWait ?? true);
+    for (const name of ['bench_wait', 'bench_notify'] as const) {
+      if (declared.has(name)) env[name] = waits[name];
+    }
+  }
+  return { env };
+}
+
+/**
+ * Instantiate `module` over the shared `memory` (see the file header for the imports it
+ * supplies; `options.canWait` false on a browser page's main thread).
+ */
+export async function instantiateAllocator(module: WebAssembly.Module, memory: WebAssembly.Memory,
+                                           options: InstantiateOptions = {}): Promise<AllocatorInstance> {
+  const result = await instantiate<Record<string, unknown>>(module, allocatorImports(module, memory, options));
   const raw = result.instance.exports as Record<string, unknown>;
   for (const name of REQUIRED_FUNCTIONS) {
     if (typeof raw[name] !== 'function') throw new Error(`wasm module lacks export ${name}()`);

@@ -1,14 +1,23 @@
-// web-pool.ts: the page side of the Web Worker adapter. Each worker runs allocator-worker.ts
-// (the protocol of host/web-worker.ts; allocator-worker.ts says why the demo has its own
-// entry) and is one allocator thread over the page's shared memory; requests and responses
-// are host/protocol.ts messages. Nothing
+// web-pool.ts: the page side of the browser Web Worker adapter. Each worker runs
+// web-worker.ts (the same WorkerCore as Node's node-worker.ts) and is one allocator thread
+// over the page's shared memory; requests and responses are protocol.ts messages. Nothing
 // here waits synchronously: every request is a promise, so the page's main thread never
 // blocks while a worker spends seconds inside a workload.
 //
-// This is the browser counterpart of host/workers.ts (which needs node:worker_threads).
+// Environment: browser (no Node imports). This is the counterpart of workers.ts (which needs
+// node:worker_threads); it is not re-exported from index.ts, the Node entry.
+//
+// The page supplies the Worker (a WorkerFactory), because how the worker script is found
+// depends on how the page is built: with a bundler such as Vite,
+//   (i) => new Worker(new URL('<path to>/host/web-worker.ts', import.meta.url), { type: 'module' })
+// lets it bundle the entry; unbundled, the compiled dist/host/web-worker.js can be loaded
+// the same way with a '.js' URL.
 
 import { fromWireError, type Op, type Ops, type Request, type RequestBody, type WorkerInit,
-         type WorkerMessage } from '../../host/protocol.js';
+         type WorkerMessage } from './protocol.js';
+
+/** Makes the Web Worker for pool index `index` (running web-worker.ts). */
+export type WorkerFactory = (index: number) => Worker;
 
 /** A request waiting for its response. */
 interface Pending {
@@ -28,9 +37,9 @@ export class AllocatorWorker {
   private constructor(readonly index: number, private readonly worker: Worker) {}
 
   /** Start worker `index` over `memory`; resolves once it instantiated and attached. */
-  static spawn(index: number, module: WebAssembly.Module, memory: WebAssembly.Memory): Promise<AllocatorWorker> {
-    const worker = new Worker(new URL('./allocator-worker.ts', import.meta.url),
-                              { type: 'module', name: `allocator-${index}` });
+  static spawn(index: number, module: WebAssembly.Module, memory: WebAssembly.Memory,
+               createWorker: WorkerFactory): Promise<AllocatorWorker> {
+    const worker = createWorker(index);
     const w = new AllocatorWorker(index, worker);
     return new Promise((resolve, reject) => {
       worker.onmessage = (ev: MessageEvent<WorkerMessage>) => {
@@ -93,12 +102,13 @@ export class WorkerPool {
   private readonly workers: Promise<AllocatorWorker>[] = [];
 
   constructor(private readonly module: WebAssembly.Module, private readonly memory: WebAssembly.Memory,
-              private readonly base = 0) {}
+              private readonly createWorker: WorkerFactory, private readonly base = 0) {}
 
   /** Worker k (started if needed). */
   get(k: number): Promise<AllocatorWorker> {
     while (this.workers.length <= k) {
-      this.workers.push(AllocatorWorker.spawn(this.base + this.workers.length, this.module, this.memory));
+      this.workers.push(AllocatorWorker.spawn(this.base + this.workers.length, this.module, this.memory,
+                                             this.createWorker));
     }
     return this.workers[k]!;
   }
@@ -124,7 +134,7 @@ export class WorkerPool {
         dead.push(w);
         if (w.tid !== 0) await control.call('reclaim', w.tid);
       }
-      this.workers[k] = AllocatorWorker.spawn(this.base + k, this.module, this.memory);
+      this.workers[k] = AllocatorWorker.spawn(this.base + k, this.module, this.memory, this.createWorker);
     }
     return dead;
   }

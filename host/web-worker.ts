@@ -1,9 +1,12 @@
-// web-worker.ts: the browser Web Worker entry, the same worker core as Node's. No Node API
-// here. The first message is the WorkerInit (module + shared memory); requests follow.
-// Requests that arrive before the core is ready are queued, not dropped.
+// web-worker.ts: the browser Web Worker entry, the same worker core as Node's
+// (worker-core.ts; node-worker.ts is the Node entry). No Node API here. The first message
+// is the WorkerInit (module + shared memory); requests follow. Requests that arrive before
+// the core is ready are queued, not dropped. The page side is web-pool.ts, which spawns
+// this file through a page-supplied WorkerFactory (the browser demo lets Vite bundle it).
 //
-// Waiting (Atomics.wait in the stress task) is legal in a Web Worker; the page's main
-// thread must never wait, and nothing it calls here does.
+// Waiting (Atomics.wait in the stress task, the bench module's bench_wait in its workloads)
+// is legal in a Web Worker; the page's main thread must never wait, and nothing it calls
+// here does.
 
 import { WorkerCore } from './worker-core.js';
 import type { Request, WorkerInit, WorkerMessage } from './protocol.js';

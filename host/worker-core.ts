@@ -1,7 +1,9 @@
 // worker-core.ts: what an allocator worker does, independent of Node or the browser: it
 // instantiates the module over the shared memory, attaches (one worker = one allocator
 // thread), then serves requests. The entry files (node-worker.ts, web-worker.ts) only wire
-// messages in and out.
+// messages in and out; the hosts (workers.ts in Node, web-pool.ts in a browser page) send
+// the same protocol.ts messages. The module may be the plain allocator or the bench module
+// (instance.ts supplies the latter's bench_wait/bench_notify imports; a worker may block).
 //
 // A wasm trap (strict fault policy, failed assertion) is fatal on purpose: the trap may
 // have left this thread's allocator state half-updated, so the worker must not go on. The

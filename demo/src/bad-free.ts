@@ -5,7 +5,7 @@
 
 import { decodeFaults, decodeRing, faultSeq, hex, type FaultRecord, type RingEvent } from '../../host/decode.js';
 import type { MemoryView } from '../../host/views.js';
-import type { AllocatorWorker } from './web-pool.js';
+import type { AllocatorWorker } from '../../host/web-pool.js';
 import { eventRow } from './ring-view.js';
 
 /** The kinds of bad free offered. */

@@ -4,10 +4,12 @@
 // runs init() (before any worker exists, so it wins the set-up race and never spins) and the
 // pure introspection exports; every other allocator call happens in Web Workers. From then
 // on the main thread only reads the shared memory, through host/views.ts and host/decode.ts.
+// The main thread's instance is made with `canWait: false` (it must never block); the workers
+// run host/web-worker.ts, the host library's Web Worker entry, bundled by Vite.
 
 import benchWasmUrl from '../../build/bench-release.wasm?url';
-import type { AllocatorInstance } from '../../host/instance.js';
-import { instantiateThread } from './instantiate.js';
+import { instantiateAllocator, type AllocatorInstance } from '../../host/instance.js';
+import type { WorkerFactory } from '../../host/web-pool.js';
 import { initArgs, type HeapConfig } from '../../host/config.js';
 import { MemoryView } from '../../host/views.js';
 
@@ -29,6 +31,13 @@ export interface DemoHeap {
   /** The bench module's record layout (`BL_*` globals, names without the prefix). */
   bench: Readonly<Record<string, number>>;
 }
+
+/**
+ * Start the Web Worker of allocator thread `index`: host/web-worker.ts (a literal
+ * `new URL(..., import.meta.url)` inside `new Worker(...)`, so Vite bundles it as a worker).
+ */
+export const createAllocatorWorker: WorkerFactory = (index) =>
+  new Worker(new URL('../../host/web-worker.ts', import.meta.url), { type: 'module', name: `allocator-${index}` });
 
 /** Every exported global whose name starts with `prefix`, by name without it. */
 function globalsWithPrefix(exports: Record<string, unknown>, prefix: string): Record<string, number> {
@@ -53,7 +62,7 @@ export async function bootHeap(): Promise<DemoHeap> {
   // compile() rather than compileStreaming(): works whatever MIME type a server sends.
   const module = await WebAssembly.compile(await response.arrayBuffer());
   const memory = new WebAssembly.Memory({ initial: INITIAL_PAGES, maximum: MAX_PAGES, shared: true });
-  const instance = await instantiateThread(module, memory, false);
+  const instance = await instantiateAllocator(module, memory, { canWait: false });
   instance.exports.init(...initArgs(DEMO_CONFIG));
   const classSizes: number[] = [];
   for (let c = 0; c < instance.layout.NUM_CLASSES; c++) classSizes.push(instance.exports.class_size(c) >>> 0);

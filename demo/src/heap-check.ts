@@ -4,7 +4,7 @@
 
 import { decodeCheck, formatCheck, type CheckReport } from '../../host/decode.js';
 import type { MemoryView } from '../../host/views.js';
-import type { AllocatorWorker } from './web-pool.js';
+import type { AllocatorWorker } from '../../host/web-pool.js';
 
 let checks = 0;
 

@@ -3,17 +3,16 @@
 // redraws the live views from shared memory. The main thread never waits: every allocator
 // call is a message to a worker, every view a read of the shared memory.
 
-import { decodeFaults, decodeMap, decodeRing, decodeStats } from '../../host/decode.js';
+import { decodeFaults, decodeMap, decodeRing, decodeSlabCensus, decodeStats } from '../../host/decode.js';
 import { WorkerDiedError } from '../../host/errors.js';
-import { bootHeap, type DemoHeap } from './boot.js';
-import { AllocatorWorker, WorkerPool } from './web-pool.js';
+import { bootHeap, createAllocatorWorker, type DemoHeap } from './boot.js';
+import { AllocatorWorker, WorkerPool } from '../../host/web-pool.js';
 import { WORKLOADS, type LiveRun, type RunResult } from './workloads/index.js';
 import { applyWorkloadDefaults, findControls, readParams, syncMode } from './controls.js';
 import { crossCheck } from './known-checksums.js';
 import { RateSampler } from './rate-sampler.js';
 import { OpsChart } from './ops-chart.js';
 import { MemoryMap } from './memory-map.js';
-import { takeCensus } from './census.js';
 import { RingView } from './ring-view.js';
 import { showStats } from './stats-view.js';
 import { runHeapCheck, showCheck } from './heap-check.js';
@@ -105,7 +104,7 @@ class Demo {
       this.chart.update(this.run.sampler);
     }
     const view = this.heap.view;
-    this.map.draw(decodeMap(view), takeCensus(view));
+    this.map.draw(decodeMap(view), decodeSlabCensus(view));
     this.ring.refresh();
     if (!this.statsInFlight) {
       this.statsInFlight = true;
@@ -217,8 +216,8 @@ async function main(): Promise<void> {
   syncMode(controls);
   $('workload-hint').textContent = workloadHint();
   const heap = await bootHeap();
-  const control = await AllocatorWorker.spawn(0, heap.module, heap.memory);
-  const demo = new Demo(heap, control, new WorkerPool(heap.module, heap.memory, 1));
+  const control = await AllocatorWorker.spawn(0, heap.module, heap.memory, createAllocatorWorker);
+  const demo = new Demo(heap, control, new WorkerPool(heap.module, heap.memory, createAllocatorWorker, 1));
   buttons.start.onclick = () => void demo.start();
   buttons.stop.onclick = () => demo.stop();
   buttons.check.onclick = () => void demo.check();

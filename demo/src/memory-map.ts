@@ -5,10 +5,9 @@
 // marks a slab whose remote-free stack is not empty. Hovering a cell shows what it holds;
 // clicking pins it.
 
-import { hex, type ChunkInfo, type HeapMap, type SlabInfo } from '../../host/decode.js';
+import { hex, slabIdOf, type ChunkInfo, type HeapMap, type SlabCensus, type SlabInfo } from '../../host/decode.js';
 import type { MemoryView } from '../../host/views.js';
 import { classColor } from './colors.js';
-import { slabIdOf, type SlabCensus } from './census.js';
 
 const CELL = 15;
 const GAP = 1;

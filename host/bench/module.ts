@@ -4,6 +4,7 @@
 
 import { readFileSync, existsSync } from 'node:fs';
 import { BenchBuild, wasmPath } from './paths.js';
+import { allocatorImports, waitImports } from '../instance.js';
 
 /** Pages of the shared memory's maximum: 2 GiB, as the Emscripten peers' MAXIMUM_MEMORY. */
 export const MAX_PAGES = 32768;
@@ -39,26 +40,20 @@ export function newSharedMemory(): WebAssembly.Memory {
 /**
  * The bench module's imports: the memory, and the blocking waits it delegates to
  * JavaScript (bench/assembly/host-wait.ts: wasm's own wait is miscompiled by Node 20's
- * baseline tier). `memory` is absent for the asrt build, which never waits.
+ * baseline tier), from host/instance.ts. `memory` is absent for the asrt build, which never
+ * waits (and imports nothing).
  */
 export function benchImports(memory?: WebAssembly.Memory): WebAssembly.Imports {
-  // The buffer object changes after memory.grow: take a fresh view per call (these calls
-  // come only after long spins).
-  const word = (addr: number): Int32Array => new Int32Array(memory!.buffer, addr >>> 0, 1);
-  return {
-    env: {
-      ...(memory ? { memory } : {}),
-      bench_wait: (addr: number, expected: number, timeoutUs: number): void => {
-        Atomics.wait(word(addr), 0, expected, timeoutUs < 0 ? Infinity : timeoutUs / 1000);
-      },
-      bench_notify: (addr: number): void => { Atomics.notify(word(addr), 0); },
-    },
-  };
+  return { env: memory ? { memory, ...waitImports(memory) } : {} };
 }
 
-/** Instantiate over `memory` (hakmem builds) or with the module's own memory (asrt). */
+/**
+ * Instantiate over `memory` (hakmem builds) or with the module's own memory (asrt).
+ * Synchronous (the bench workers instantiate at start-up); the imports are
+ * host/instance.ts's allocatorImports(), only those the module declares.
+ */
 export function instantiate(module: WebAssembly.Module, memory?: WebAssembly.Memory): WebAssembly.Instance {
-  return new WebAssembly.Instance(module, benchImports(memory));
+  return new WebAssembly.Instance(module, allocatorImports(module, memory) as WebAssembly.Imports);
 }
 
 /** Every exported global whose name starts with `prefix`, by name (the layout constants). */

@@ -62,7 +62,7 @@ describe('decoders', () => {
     const me = heap.threads().find((t) => t.tid === heap.tid)!;
     expect(me.stateName).toBe('active');
     const cls = heap.exports.class_of(100);
-    expect(me.caches.find((c) => c.cls === cls)!.allocs).toBe(100);
+    expect(me.caches.find((c) => c.cls === cls)!.held).toBe(100);
 
     const map = heap.map();
     const slabs = map.chunks.flatMap((c) => (c.kind === 'superslab' ? c.slabs : []));
