@@ -106,6 +106,9 @@ void json_f64(const char *key, double v);
 void json_str(const char *key, const char *v);
 void json_bool(const char *key, int v);
 void json_null(const char *key);
+/* The fields every record shares after its parameters: verify, ops, secs, ops_per_sec,
+   size_sum, bad (WORKLOADS.md section 6). */
+void json_totals(int verify, uint64_t ops, double secs, uint64_t size_sum, uint64_t bad);
 void json_end(void);                        /* closes the record, newline, flush */
 
 #endif

@@ -179,12 +179,7 @@ int run_larson(const options *o) {
     json_u64("seed", o->seed);
     if (o->have_ops) json_u64("ops_budget", o->ops); else json_null("ops_budget");
     if (o->have_duration) json_f64("duration", o->duration); else json_null("duration");
-    json_bool("verify", o->verify);
-    json_u64("ops", ops);
-    json_f64("secs", secs);
-    json_f64("ops_per_sec", secs > 0 ? (double)ops / secs : 0);
-    json_u64("size_sum", size_sum);
-    json_u64("bad", bad);
+    json_totals(o->verify, ops, secs, size_sum, bad);
     json_u64("generations", generations);
     json_u64("fill_size_sum", fill_size_sum);
     json_u64("live_bytes_end", live);

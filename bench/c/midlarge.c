@@ -135,12 +135,7 @@ int run_midlarge(const options *o) {
     json_u64("slots", N);
     json_u64("rounds", o->rounds);
     json_u64("seed", o->seed);
-    json_bool("verify", o->verify);
-    json_u64("ops", ops);
-    json_f64("secs", secs);
-    json_f64("ops_per_sec", secs > 0 ? (double)ops / secs : 0);
-    json_u64("size_sum", size_sum);
-    json_u64("bad", bad);
+    json_totals(o->verify, ops, secs, size_sum, bad);
     json_u64("mallocs", mallocs);
     json_u64("frees", frees);
     json_u64("neighbour_frees", nfrees);

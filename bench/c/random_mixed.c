@@ -57,12 +57,7 @@ int run_random_mixed(const options *o) {
     json_str("mode", replace ? "replace" : "toggle");
     json_u64("reps", o->reps);
     json_u64("seed", o->seed);
-    json_bool("verify", verify);
-    json_u64("ops", ops);
-    json_f64("secs", secs);
-    json_f64("ops_per_sec", secs > 0 ? (double)ops / secs : 0);
-    json_u64("size_sum", size_sum);
-    json_u64("bad", bad);
+    json_totals(verify, ops, secs, size_sum, bad);
     json_u64("mallocs", mallocs);
     json_u64("frees", frees);
     json_u64("peak_live", peak_live);

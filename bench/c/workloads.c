@@ -73,6 +73,15 @@ void json_f64(const char *key, double v) {
 void json_bool(const char *key, int v) { json_key(key); printf(v ? "true" : "false"); }
 void json_null(const char *key) { json_key(key); printf("null"); }
 
+void json_totals(int verify, uint64_t ops, double secs, uint64_t size_sum, uint64_t bad) {
+    json_bool("verify", verify);
+    json_u64("ops", ops);
+    json_f64("secs", secs);
+    json_f64("ops_per_sec", secs > 0 ? (double)ops / secs : 0);
+    json_u64("size_sum", size_sum);
+    json_u64("bad", bad);
+}
+
 void json_begin(const options *o) {
     json_first = 1;
     putchar('{');

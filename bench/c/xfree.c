@@ -207,12 +207,7 @@ int run_xfree(const options *o) {
     json_u64("qcap", Q);
     json_u64("batch", o->batch);
     json_u64("seed", o->seed);
-    json_bool("verify", o->verify);
-    json_u64("ops", ops);
-    json_f64("secs", secs);
-    json_f64("ops_per_sec", secs > 0 ? (double)ops / secs : 0);
-    json_u64("size_sum", size_sum);
-    json_u64("bad", bad);
+    json_totals(o->verify, ops, secs, size_sum, bad);
     json_u64("producer_full_spins", pspins);
     json_u64("consumer_empty_spins", cspins);
     json_end();
