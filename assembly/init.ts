@@ -82,7 +82,7 @@ function waitReady(): void {
 /** Make sure the heap is initialised (with the default configuration if nobody did). */
 export function ensureInit(): void {
   if (atomic.load<u32>(hdrField(offsetof<GlobalHeader>("initState"))) != INIT_READY) {
-    heapInit(CACHE_DEFAULT, 1, DEFAULT_REMOTE_BATCH, 0, RING_SLOW);
+    heapInit(CACHE_DEFAULT, 1, DEFAULT_REMOTE_BATCH, 0, DEBUG_BUILD ? RING_ALL : RING_SLOW);
   }
 }
 

@@ -10,7 +10,8 @@ export interface HeapConfig {
   remoteBatch: number;
   /** On a bad free: record and return ('report'), or record and trap ('strict'). */
   faultPolicy: 'report' | 'strict';
-  /** Debug ring: off, slow-path events, or every event (fast-path events: debug build). */
+  /** Debug ring: off, slow-path events, or every event (fast-path events: debug build, where
+   *  Heap.create defaults to 'all'). */
   ring: RingMode;
 }
 

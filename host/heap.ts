@@ -51,7 +51,10 @@ export class Heap {
     const classSizes: number[] = [];
     for (let c = 0; c < instance.layout.NUM_CLASSES; c++) classSizes.push(instance.exports.class_size(c) >>> 0);
     const view = new MemoryView(memory, instance.layout, classSizes, instance.getString);
-    return new Heap(module, memory, build, instance, view, opts.config ?? {});
+    // The debug build records every alloc and free in the ring unless told otherwise.
+    const config: Partial<HeapConfig> = { ...opts.config };
+    if (build === 'debug' && config.ring === undefined) config.ring = 'all';
+    return new Heap(module, memory, build, instance, view, config);
   }
 
   /** The layout constants. */
