@@ -3,7 +3,7 @@
 // mallocSlow, which refills it in a batch from the thread's slabs (heap.ts).
 
 import { ThreadHeader, CacheEntry, SMALL_MAX, SMALL_ALIGN_MAX, SLAB_SIZE, MAX_ALIGN, NUM_CLASSES,
-         DEBUG_BUILD, EV_ALLOC, OUTBOX_FLUSH_REFILLS, hdr } from "./types";
+         DEBUG_BUILD, EV_ALLOC, OUTBOX_FLUSH_REFILLS, ASSERT_HANDED_OUT_TWICE, hdr } from "./types";
 import { classOf, classSize } from "./classes";
 import { self, selfTid, attached, syncMemory } from "./tls";
 import { cacheEntry, counters, heapRefill } from "./heap";
@@ -16,6 +16,7 @@ import { metaOf, slabMeta } from "./superslab";
 import { blockIndex, bitSetAllocated } from "./slab";
 import { ringRecordFast } from "./ring";
 import { hkFree, blockUsable } from "./free";
+import { debugAssert } from "./fault";
 
 /** malloc: `size` bytes (0 gives a unique, freeable block); 0 when memory is exhausted. */
 export function hkMalloc(size: usize): usize {
@@ -66,7 +67,7 @@ function debugAllocCheck(p: usize, cls: u32): void {
   syncMemory(); // the bitmap is updated with atomics
   const m = metaOf(p);
   const idx = blockIndex(slabMeta(m), p);
-  assert(idx >= 0 && bitSetAllocated(m, <u32>idx), "handed out a block that is already allocated");
+  debugAssert(idx >= 0 && bitSetAllocated(m, <u32>idx), ASSERT_HANDED_OUT_TWICE, p, <u32>idx);
   ringRecordFast(EV_ALLOC, cls, p, 0);
 }
 

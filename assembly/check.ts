@@ -12,12 +12,12 @@
 // It must run while no other thread is inside the allocator (the host pauses its workers):
 // it marks visited blocks by setting bit 0 of their link word, and clears the marks after.
 //
-//   CheckReport (CHECK_BASE): violations u32, slabs u32, _ u32, _ u32,
+//   CheckReport (checkBase()): violations u32, slabs u32, _ u32, _ u32,
 //                             then CHECK_DETAIL_CAP x { code, addr, a, b } (u32 each),
 //                             then i32 per class: in-use total found on the slabs
 
-import { GlobalHeader, ThreadHeader, OutboxEntry, SlabMeta, CHECK_BASE, CHECK_DETAIL_CAP,
-         CHECK_CLASS_TOTALS, CHECK_REPORT_BYTES,
+import { GlobalHeader, ThreadHeader, OutboxEntry, SlabMeta, checkBase, CHECK_DETAIL_CAP,
+         CHECK_CLASS_TOTALS_OFF, CHECK_REPORT_BYTES,
          CHUNK_SHIFT, SLABS_PER_SS, SLAB_FREE, SLAB_SMALL, SLAB_LARGE, SLAB_LARGE_TAIL,
          LIST_CURRENT, LIST_PARTIAL, LIST_ORPHAN, REG_NONE, REG_FREE, REG_SUPERSLAB, REG_HUGE,
          REG_HUGE_TAIL, SS_MAGIC, NUM_CLASSES, MAX_THREADS, THREAD_FREE, TH_OUTBOX_OFFSET,
@@ -54,15 +54,15 @@ import { selfTid, syncMemory } from "./tls";
 
 /** Record one violation (the first CHECK_DETAIL_CAP keep their details). */
 function violation(code: u32, addr: usize, a: u32, b: u32): void {
-  const n = load<u32>(CHECK_BASE);
+  const n = load<u32>(checkBase());
   if (n < CHECK_DETAIL_CAP) {
-    const d = CHECK_BASE + 16 + (<usize>n << 4);
+    const d = checkBase() + 16 + (<usize>n << 4);
     store<u32>(d, code);
     store<u32>(d, <u32>addr, 4);
     store<u32>(d, a, 8);
     store<u32>(d, b, 12);
   }
-  store<u32>(CHECK_BASE, n + 1);
+  store<u32>(checkBase(), n + 1);
 }
 
 /** SlabMeta of `p` if it is a carved block start of a small slab, else 0 (no violation). */
@@ -123,15 +123,30 @@ function walkUnmark(p: usize): void {
   }
 }
 
-/** Apply `fn` to every small slab of every registered SuperSlab. */
-function forEachSmallSlab(fn: (m: usize) => void): void {
+// What forEachSmallSlab does to each slab (a code, not a function value: a function value
+// would be a static object in a data segment, and the module has none).
+// @ts-ignore: decorator
+@inline const VISIT_RESET: u32 = 0;
+// @ts-ignore: decorator
+@inline const VISIT_MARK: u32 = 1;
+// @ts-ignore: decorator
+@inline const VISIT_CONSERVE: u32 = 2;
+// @ts-ignore: decorator
+@inline const VISIT_UNMARK: u32 = 3;
+
+/** Apply step `visit` to every small slab of every registered SuperSlab. */
+function forEachSmallSlab(visit: u32): void {
   const count = hdr().chunkCount;
-  for (let c: u32 = 1; c < count; c++) {
+  for (let c = hdr().firstChunk; c < count; c++) {
     if (registryGet(c) != REG_SUPERSLAB) continue;
     const ss = <usize>c << CHUNK_SHIFT;
     for (let k: u32 = 0; k < SLABS_PER_SS; k++) {
       const m = metaAt(ss, k);
-      if (slabMeta(m).state == SLAB_SMALL) fn(m);
+      if (slabMeta(m).state != SLAB_SMALL) continue;
+      if (visit == VISIT_RESET) resetTally(m);
+      else if (visit == VISIT_MARK) markSlabLists(m);
+      else if (visit == VISIT_CONSERVE) conserveSlab(m);
+      else unmarkSlabLists(m);
     }
   }
 }
@@ -141,8 +156,13 @@ function checkChunks(): void {
   const h = hdr();
   let superslabs: u32 = 0;
   let huge: u32 = 0;
-  for (let c: u32 = 1; c < h.chunkCount; c++) {
+  let heapChunks: u32 = 0;
+  for (let c: u32 = 0; c < h.firstChunk; c++) { // the program's memory and the control region
+    if (registryGet(c) != REG_NONE) violation(CHK_REGISTRY, <usize>c << CHUNK_SHIFT, registryGet(c), 7);
+  }
+  for (let c = h.firstChunk; c < h.chunkCount; c++) {
     const entry = registryGet(c);
+    if (regKind(entry) != REG_NONE) heapChunks++;
     const kind = regKind(entry);
     if (kind == REG_SUPERSLAB) {
       superslabs++;
@@ -189,15 +209,16 @@ function checkChunks(): void {
           violation(CHK_REGISTRY, <usize>(c + i) << CHUNK_SHIFT, t, 5);
         }
       }
+      heapChunks += n - 1;
       c += n - 1;
-    } else if (kind != REG_FREE) {
+    } else if (kind != REG_FREE && kind != REG_NONE) { // REG_NONE: a foreign chunk
       violation(CHK_REGISTRY, <usize>c << CHUNK_SHIFT, entry, 6);
     }
   }
   if (superslabs != h.superslabs || huge != h.hugeSpans) {
     violation(CHK_REGISTRY, 0, superslabs, h.superslabs);
   }
-  if (regKind(registryGet(0)) != REG_NONE) violation(CHK_REGISTRY, 0, registryGet(0), 7);
+  if (heapChunks != h.heapChunks) violation(CHK_REGISTRY, 0, heapChunks, h.heapChunks);
 }
 
 // Tally fields of SlabMeta the checker uses as scratch.
@@ -242,7 +263,7 @@ function conserveSlab(m: usize): void {
     for (let i: u32 = 0; i < meta.carved; i++) if (bitIsAllocated(m, i)) bits++;
     if (bits != inUse) violation(CHK_BITMAP, m, <u32>bits, <u32>inUse);
   }
-  const t = CHECK_CLASS_TOTALS + (<usize>meta.cls << 2);
+  const t = checkBase() + CHECK_CLASS_TOTALS_OFF + (<usize>meta.cls << 2);
   store<i32>(t, load<i32>(t) + inUse);
 }
 
@@ -321,25 +342,25 @@ export function heapCheck(): u32 {
   const lock = hdrField(offsetof<GlobalHeader>("checkLock"));
   spinLock(lock, selfTid);
   syncMemory();
-  memory.fill(CHECK_BASE, 0, CHECK_REPORT_BYTES);
+  memory.fill(checkBase(), 0, CHECK_REPORT_BYTES);
   checkChunks();
   checkOrphans();
-  forEachSmallSlab(resetTally);
-  forEachSmallSlab(markSlabLists);
+  forEachSmallSlab(VISIT_RESET);
+  forEachSmallSlab(VISIT_MARK);
   markThreads(false);
-  forEachSmallSlab(conserveSlab);
+  forEachSmallSlab(VISIT_CONSERVE);
   markThreads(true);
-  forEachSmallSlab(unmarkSlabLists);
+  forEachSmallSlab(VISIT_UNMARK);
   let slabs: u32 = 0;
   const count = hdr().chunkCount;
-  for (let c: u32 = 1; c < count; c++) if (registryGet(c) == REG_SUPERSLAB) slabs += SLABS_PER_SS;
+  for (let c = hdr().firstChunk; c < count; c++) if (registryGet(c) == REG_SUPERSLAB) slabs += SLABS_PER_SS;
   for (let cls: u32 = 0; cls < NUM_CLASSES; cls++) {
     const counted = classInUse(cls);
-    const onSlabs = load<i32>(CHECK_CLASS_TOTALS + (<usize>cls << 2));
+    const onSlabs = load<i32>(checkBase() + CHECK_CLASS_TOTALS_OFF + (<usize>cls << 2));
     if (counted != onSlabs) violation(CHK_CLASS_TOTAL, cls, <u32>onSlabs, <u32>counted);
   }
-  store<u32>(CHECK_BASE + 4, slabs);
-  const n = load<u32>(CHECK_BASE);
+  store<u32>(checkBase() + 4, slabs);
+  const n = load<u32>(checkBase());
   spinUnlock(lock);
   return n;
 }

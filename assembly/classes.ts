@@ -8,45 +8,56 @@
 //   class:   0   1   2   3  ...  16  17  ...  24  25  ...  32 |   33 ...   52
 //   size:    8  16  32  48  ... 256 288  ... 512 576  ... 1024 | 1280 ... 32768
 //
-// The size -> class map (one byte per 8 bytes of size) is derived from this table at init and
-// lives in the control chunk, so the fast path is one load.
+// The table is the rule below; init writes it (class -> size, u16 each) and the size -> class
+// map (one byte per 8 bytes of size) into the control region, so the module carries no data
+// segment and the fast path's lookup is one load.
 
-import { CLASS_MAP_BASE, NUM_CLASSES, SMALL_MAX, TINY_MAX, SMALL_CACHE_CAP,
-         CACHE_OFF, CACHE_SMALL } from "./types";
+import { HEAP_BASE, CLASS_MAP_OFF, CLASS_SIZE_OFF, NUM_CLASSES, SMALL_MAX, TINY_MAX,
+         SMALL_CACHE_CAP, CACHE_OFF, CACHE_SMALL } from "./types";
 
-const CLASS_SIZES = memory.data<u16>([
-  8, 16, 32, 48, 64, 80, 96, 112, 128, 144, 160, 176, 192, 208, 224, 240, 256,
-  288, 320, 352, 384, 416, 448, 480, 512,
-  576, 640, 704, 768, 832, 896, 960, 1024,
-  1280, 1536, 1792, 2048, 2560, 3072, 3584, 4096, 5120, 6144, 7168, 8192,
-  10240, 12288, 14336, 16384, 20480, 24576, 28672, 32768,
-]);
+/** Tiny classes end here: class 0 is 8 bytes, 1..16 step 16, 17..24 step 32, 25..32 step 64. */
+// @ts-ignore: decorator
+@inline const LAST_TINY_CLASS: u32 = 32;
 
-/** Block size (and stride) of class `cls`. */
+/** The class table as a rule: size of class `cls` (cls < NUM_CLASSES). */
+export function classSizeRule(cls: u32): u32 {
+  if (cls == 0) return 8;
+  if (cls <= 16) return cls << 4;                      // 16 .. 256
+  if (cls <= 24) return 256 + ((cls - 16) << 5);       // 288 .. 512
+  if (cls <= LAST_TINY_CLASS) return 512 + ((cls - 24) << 6); // 576 .. 1024
+  const m = cls - LAST_TINY_CLASS - 1;                 // mid classes: four per doubling
+  const octave: u32 = TINY_MAX << (m >> 2);            // 1024, 2048, ... 16384
+  return octave + (octave >> 2) * ((m & 3) + 1);       // 1280 .. 32768
+}
+
+/** Block size (and stride) of class `cls`, from the table init wrote. */
 // @ts-ignore: decorator
 @inline export function classSize(cls: u32): u32 {
-  return <u32>load<u16>(CLASS_SIZES + (<usize>cls << 1));
+  return <u32>load<u16>(HEAP_BASE + (<usize>cls << 1), CLASS_SIZE_OFF);
 }
 
 /** The smallest class whose size is >= `size` (size <= SMALL_MAX). One load. */
 // @ts-ignore: decorator
 @inline export function classOf(size: usize): u32 {
-  return <u32>load<u8>(CLASS_MAP_BASE + ((size + 7) >> 3));
+  return <u32>load<u8>(HEAP_BASE + ((size + 7) >> 3), CLASS_MAP_OFF);
 }
 
-/** Build the size -> class map from the table (called once, by init). */
+/** Write the class table and the size -> class map from the rule (called once, by init). */
 export function buildClassMap(): void {
+  for (let c: u32 = 0; c < NUM_CLASSES; c++) {
+    store<u16>(HEAP_BASE + (<usize>c << 1), <u16>classSizeRule(c), CLASS_SIZE_OFF);
+  }
   let cls: u32 = 0;
   for (let i: u32 = 0; i <= (SMALL_MAX >> 3); i++) {
     const size = i << 3;
     while (classSize(cls) < size) cls++;
-    store<u8>(CLASS_MAP_BASE + i, <u8>cls);
+    store<u8>(HEAP_BASE + i, <u8>cls, CLASS_MAP_OFF);
   }
 }
 
 /** Check the table's shape: increasing, multiples of 16 above 8, last == SMALL_MAX. */
 export function classTableValid(): bool {
-  if (classSize(NUM_CLASSES - 1) != SMALL_MAX) return false;
+  if (classSize(NUM_CLASSES - 1) != SMALL_MAX || classSize(LAST_TINY_CLASS) != TINY_MAX) return false;
   for (let c: u32 = 1; c < NUM_CLASSES; c++) {
     if (classSize(c) <= classSize(c - 1) || (classSize(c) & 15) != 0) return false;
   }

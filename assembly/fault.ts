@@ -4,8 +4,8 @@
 // start-up policy then decides: POLICY_REPORT returns to the caller, POLICY_STRICT traps
 // (the host decodes the record from shared memory after the worker died).
 
-import { GlobalHeader, FaultRecord, ThreadCounters, FAULT_BASE, FAULT_CAP, FAULT_RECORD_SIZE,
-         FAULT_INTERNAL, POLICY_STRICT, EV_FAULT, TH_COUNTERS_OFFSET, hdr, hdrField }
+import { GlobalHeader, FaultRecord, ThreadCounters, faultBase, FAULT_CAP, FAULT_RECORD_SIZE,
+         FAULT_INTERNAL, POLICY_STRICT, EV_FAULT, TH_COUNTERS_OFFSET, DEBUG_BUILD, hdr, hdrField }
   from "./types";
 import { self, selfTid } from "./tls";
 import { ringRecord, ringSeq } from "./ring";
@@ -13,7 +13,7 @@ import { ringRecord, ringSeq } from "./ring";
 /** Write a fault record and the ring event; returns the fault's sequence number. */
 function writeFault(code: u32, ptr: usize, found: u32, aux: u32): u32 {
   const seq = atomic.add<u32>(hdrField(offsetof<GlobalHeader>("faultSeq")), 1) + 1;
-  const r = changetype<FaultRecord>(FAULT_BASE + ((seq - 1) & (FAULT_CAP - 1)) * FAULT_RECORD_SIZE);
+  const r = changetype<FaultRecord>(faultBase() + ((seq - 1) & (FAULT_CAP - 1)) * FAULT_RECORD_SIZE);
   atomic.store<u32>(changetype<usize>(r), 0);
   r.code = code;
   r.ptr = <u32>ptr;
@@ -35,12 +35,28 @@ export function reportFault(code: u32, ptr: usize, found: u32, aux: u32): void {
 }
 
 /**
- * The module's `abort` (wired with `--use abort=...`): an allocator assertion failed.
- * Records FAULT_INTERNAL with the source line and the message's address, then traps.
+ * Debug build: an allocator invariant. If `ok` is false, record FAULT_INTERNAL with the
+ * ASSERT_* `code` (and `ptr`, `value` for the post-mortem), then trap. Compiled out of the
+ * release build.
+ */
+// @ts-ignore: decorator
+@inline export function debugAssert(ok: bool, code: u32, ptr: usize, value: u32): void {
+  if (DEBUG_BUILD && !ok) internalFault(code, ptr, value);
+}
+
+/** Record an internal fault and trap (the host decodes the record after the worker died). */
+export function internalFault(code: u32, ptr: usize, value: u32): void {
+  writeFault(FAULT_INTERNAL, ptr, value, code);
+  unreachable();
+}
+
+/**
+ * The module's `abort` (wired with `--use abort=...`). The allocator's own checks use
+ * debugAssert; this catches anything the compiler itself guards (none today), without
+ * touching the message (a string in a data segment the module does not have).
  */
 export function onAbort(message: string | null, fileName: string | null, line: u32, column: u32): void {
-  writeFault(FAULT_INTERNAL, changetype<usize>(message), line, <u32>changetype<usize>(fileName));
-  unreachable();
+  internalFault(0, 0, line);
 }
 
 /** Number of faults recorded so far. */

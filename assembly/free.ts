@@ -13,7 +13,7 @@
 import { SlabMeta, SS_HEADER_SIZE, SLAB_SMALL, SLAB_LARGE, SLAB_LARGE_TAIL,
          REG_SUPERSLAB, REG_HUGE, REG_HUGE_TAIL, CHUNK_MASK, DEBUG_BUILD, EV_FREE,
          FAULT_OUTSIDE_HEAP, FAULT_FREE_SLAB, FAULT_NOT_BLOCK_START, FAULT_NOT_CARVED,
-         FAULT_DOUBLE_FREE, FAULT_LARGE_INTERIOR, FAULT_HEADER, RETIRED_BASE, hdr } from "./types";
+         FAULT_DOUBLE_FREE, FAULT_LARGE_INTERIOR, FAULT_HEADER, retiredBase, hdr } from "./types";
 import { registryOf, regKind } from "./registry";
 import { ssOf, metaOf, slabMeta } from "./superslab";
 import { blockIndex, bitClearAllocated, bitIsAllocated } from "./slab";
@@ -116,7 +116,7 @@ function freeNonSmall(p: usize, m: usize, meta: SlabMeta): void {
  */
 function freeWithoutThread(m: usize, idx: i32, p: usize, meta: SlabMeta): void {
   if (DEBUG_BUILD && !debugFreeCheck(m, idx, p, meta)) return;
-  atomic.add<u32>(RETIRED_BASE + (<usize>meta.cls << 3) + 4, 1); // the retired "returned"
+  atomic.add<u32>(retiredBase() + (<usize>meta.cls << 3) + 4, 1); // the retired "returned"
   remotePushOne(m, p);
 }
 

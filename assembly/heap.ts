@@ -9,12 +9,14 @@
 import { CacheEntry, ClassState, ThreadCounters, TH_CACHE_OFFSET, CACHE_ENTRY_SIZE,
          TH_CLASS_OFFSET, CLASS_STATE_SIZE, TH_COUNTERS_OFFSET, LIST_NONE, LIST_CURRENT,
          LIST_PARTIAL, EV_REFILL, EV_SPILL, EV_ADOPT, EV_ORPHAN, EV_SLAB_ACQUIRE,
-         EV_SLAB_RELEASE, hdr } from "./types";
+         EV_SLAB_RELEASE, DEBUG_BUILD, ASSERT_ADOPTED_OWNED, ASSERT_CACHED_NOT_OWNED, hdr }
+  from "./types";
 import { slabMeta, slabBase, metaOf } from "./superslab";
 import { slabFormat, slabTakeFree, slabCarve, slabPushFree, slabDrain, slabHasRemote }
   from "./slab";
 import { poolLock, poolUnlock, slabAcquire, slabRelease, orphanPush, orphanPop } from "./pool";
 import { ringRecord } from "./ring";
+import { debugAssert } from "./fault";
 
 /** How many partial slabs one refill examines before taking a fresh slab. */
 // @ts-ignore: decorator
@@ -191,7 +193,7 @@ function acquireSlab(rec: usize, tid: u32, cls: u32): usize {
     hdr().adoptions++;
     poolUnlock();
     const prev = atomic.cmpxchg<u32>(m, 0, tid); // ownership before the drain (seed 001)
-    assert(prev == 0, "adopted an orphan that has an owner");
+    if (DEBUG_BUILD) debugAssert(prev == 0, ASSERT_ADOPTED_OWNED, m, prev);
     counters(rec).adoptions++;
     ringRecord(EV_ADOPT, cls, m, prev);
     heapDrain(rec, tid, m);
@@ -256,7 +258,7 @@ export function heapSpill(rec: usize, tid: u32, cls: u32, n: u32): u32 {
     e.count--;
     const m = metaOf(p);
     const meta = slabMeta(m);
-    assert(atomic.load<u32>(m) == tid, "cached block from a slab this thread does not own");
+    if (DEBUG_BUILD) debugAssert(atomic.load<u32>(m) == tid, ASSERT_CACHED_NOT_OWNED, p, atomic.load<u32>(m));
     slabPushFree(meta, p);
     if (meta.used == 0 && meta.list == LIST_PARTIAL) {
       partialRemove(cs, m);

@@ -7,7 +7,7 @@ import { heapInit } from "./init";
 import { threadAttach, threadDetach, threadReclaim, threadCollect, liveThreads } from "./thread";
 import { heapCheck } from "./check";
 import { statsCollect } from "./stats";
-import { classSize, classOf } from "./classes";
+import { classSizeRule, classOf } from "./classes";
 import { selfTid, attached, syncMemory } from "./tls";
 import { GlobalHeader, NUM_CLASSES, SMALL_MAX, RING_ALL, hdrField } from "./types";
 import { registryOf } from "./registry";
@@ -66,7 +66,7 @@ export function set_ring_mode(mode: u32): u32 {
 export function sync_memory(): void { syncMemory(); }
 
 /** Size of class `cls` (0 past the table). */
-export function class_size(cls: u32): u32 { return cls < NUM_CLASSES ? classSize(cls) : 0; }
+export function class_size(cls: u32): u32 { return cls < NUM_CLASSES ? classSizeRule(cls) : 0; }
 /** Class serving `size` bytes (NUM_CLASSES if above the small classes). */
 export function class_of(size: usize): u32 { return size <= SMALL_MAX ? classOf(size) : NUM_CLASSES; }
 /** Registry entry of the chunk holding `ptr`. */

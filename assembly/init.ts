@@ -5,10 +5,13 @@
 // class map and the header, the others spin until it marks the heap ready. Spinning (not
 // atomic.wait) keeps the path legal on a browser's main thread.
 
-import { GlobalHeader, HEAP_MAGIC, LAYOUT_VERSION, SS_HEADER_SIZE, DEBUG_BUILD,
-         PAGES_PER_CHUNK, STATIC_DATA_LIMIT, CACHE_DEFAULT, DEFAULT_REMOTE_BATCH,
-         MAX_REMOTE_BATCH, POLICY_STRICT, RING_ALL, RING_SLOW, FAULT_INTERNAL, REG_FREE, hdr,
-         hdrField }
+import { GlobalHeader, ThreadHeader, ThreadCounters, SlabMeta, HEAP_MAGIC, LAYOUT_VERSION,
+         SS_HEADER_SIZE, DEBUG_BUILD, HEAP_BASE, HEAP_BASE_ALIGN, CONTROL_SIZE, HEADER_OFF,
+         HEADER_SLOT, CHECK_REPORT_BYTES, CHECK_SLOT, TH_CACHE_OFFSET, TH_COUNTERS_OFFSET,
+         THREAD_SIZE, SLAB_META_SIZE, MAX_CHUNKS, CHUNK_SHIFT, CHUNK_SIZE, CHUNK_MASK,
+         WASM_PAGE_SHIFT, PAGES_PER_CHUNK, CACHE_DEFAULT, DEFAULT_REMOTE_BATCH,
+         MAX_REMOTE_BATCH, POLICY_STRICT, RING_ALL, RING_SLOW, FAULT_INTERNAL, ASSERT_LAYOUT,
+         REG_FREE, hdr, hdrField }
   from "./types";
 import { buildClassMap, classTableValid } from "./classes";
 import { reportFault } from "./fault";
@@ -29,27 +32,54 @@ function remoteBatchOf(v: u32): u32 {
   return v > MAX_REMOTE_BATCH ? MAX_REMOTE_BATCH : v;
 }
 
+/** True if HEAP_BASE is usable: page aligned, its control region below the 4 GiB limit. */
+function heapBaseValid(): bool {
+  return (HEAP_BASE & (HEAP_BASE_ALIGN - 1)) == 0
+    && <u64>HEAP_BASE + CONTROL_SIZE <= (<u64>MAX_CHUNKS << CHUNK_SHIFT) - CHUNK_SIZE;
+}
+
+/** True if every record fits the slot the control region gives it (see types.ts). */
+function slotsValid(): bool {
+  return offsetof<GlobalHeader>() <= HEADER_SLOT && offsetof<ThreadHeader>() <= TH_CACHE_OFFSET
+    && TH_COUNTERS_OFFSET + offsetof<ThreadCounters>() <= THREAD_SIZE
+    && CHECK_REPORT_BYTES <= CHECK_SLOT && offsetof<SlabMeta>() <= SLAB_META_SIZE;
+}
+
 /**
  * Initialise the heap once with this configuration; later calls (any instance) wait for
- * the first and return 0. Returns 1 for the call that did the work. Traps if the layout
- * does not fit or an instance of the other build (debug vs release) initialised the heap.
+ * the first and return 0. Returns 1 for the call that did the work. Traps if HEAP_BASE or
+ * the layout is unusable, or an instance of the other build (debug vs release) initialised
+ * the heap.
+ *
+ * Memory contract: everything from HEAP_BASE up to the memory size at this moment is the
+ * allocator's; everything below HEAP_BASE is the program's and is never written. The control
+ * region is zeroed (the first init may follow a program that left memory above its heap
+ * base untouched but a host may not have), whole chunks above it become free heap, and a
+ * partial chunk at the end of memory is completed by the pool's first grow.
  */
 export function heapInit(cacheMode: u32, batchRefill: u32, remoteBatch: u32,
                          faultPolicy: u32, ringMode: u32): u32 {
+  if (!heapBaseValid()) unreachable(); // nothing at HEAP_BASE can be trusted or written
   const flag = hdrField(offsetof<GlobalHeader>("initState"));
+  // The init flag must be addressable (also for atomics: grow(0) refreshes this thread's view
+  // of another's grow). If the control region lies past the end of memory, grow it; racing
+  // instances may both grow, and the extra pages are above HEAP_BASE, so still the heap's.
+  memory.grow(0);
+  const need = <u32>((<u64>HEAP_BASE + CONTROL_SIZE + (HEAP_BASE_ALIGN - 1)) >> WASM_PAGE_SHIFT);
+  const have = <u32>memory.size();
+  if (have < need && memory.grow(<i32>(need - have)) < 0) unreachable();
   if (atomic.cmpxchg<u32>(flag, INIT_NEW, INIT_BUSY) == INIT_NEW) {
     const h = hdr();
-    if (!classTableValid() || __heap_base > STATIC_DATA_LIMIT) {
+    // Zero the whole control region but the init flag (a loser may be spinning on it).
+    memory.fill(HEAP_BASE, 0, HEADER_OFF + offsetof<GlobalHeader>("initState"));
+    const rest = HEADER_OFF + offsetof<GlobalHeader>("initState") + 4;
+    memory.fill(HEAP_BASE + rest, 0, CONTROL_SIZE - rest);
+    buildClassMap();
+    if (!classTableValid() || !slotsValid() || __data_end > HEAP_BASE) {
       atomic.store<u32>(flag, INIT_FAILED);
-      reportFault(FAULT_INTERNAL, __heap_base, 0, 0);
+      reportFault(FAULT_INTERNAL, __data_end, 0, ASSERT_LAYOUT);
       unreachable();
     }
-    let pages = <u32>memory.size();
-    if (pages < PAGES_PER_CHUNK) {
-      memory.grow(<i32>(PAGES_PER_CHUNK - pages)); // the control chunk must be whole
-      pages = PAGES_PER_CHUNK;
-    }
-    buildClassMap();
     h.version = LAYOUT_VERSION;
     h.ssHeaderSize = SS_HEADER_SIZE;
     h.debugBuild = DEBUG_BUILD ? 1 : 0;
@@ -58,11 +88,17 @@ export function heapInit(cacheMode: u32, batchRefill: u32, remoteBatch: u32,
     h.remoteBatch = remoteBatchOf(remoteBatch);
     h.faultPolicy = faultPolicy == POLICY_STRICT ? POLICY_STRICT : 0;
     h.ringMode = ringMode > RING_ALL ? RING_SLOW : ringMode;
-    // Whole chunks the host already provided go to the pool; a partial last chunk is
-    // completed (and registered) by the pool's first grow.
-    h.chunkCount = pages / PAGES_PER_CHUNK;
-    for (let c: u32 = 1; c < h.chunkCount; c++) registrySet(c, regMake(REG_FREE, 0));
-    h.peakChunks = h.chunkCount;
+    // Heap chunks: whole chunks between the control region and the end of memory. A partial
+    // last chunk is this allocator's too (it lies above HEAP_BASE): ownedPages says so.
+    const pages = <u32>memory.size();
+    const first = <u32>((<u64>HEAP_BASE + CONTROL_SIZE + CHUNK_MASK) >> CHUNK_SHIFT);
+    const whole = pages / PAGES_PER_CHUNK;
+    h.firstChunk = first;
+    h.chunkCount = whole > first ? whole : first;
+    for (let c = first; c < whole; c++) registrySet(c, regMake(REG_FREE, 0));
+    h.heapChunks = h.chunkCount - first;
+    h.peakChunks = h.heapChunks;
+    h.ownedPages = pages;
     h.magic = HEAP_MAGIC;
     atomic.store<u32>(flag, INIT_READY); // publishes everything above
     return 1;
@@ -81,12 +117,13 @@ function waitReady(): void {
 
 /** Make sure the heap is initialised (with the default configuration if nobody did). */
 export function ensureInit(): void {
-  if (atomic.load<u32>(hdrField(offsetof<GlobalHeader>("initState"))) != INIT_READY) {
+  if (!isReady()) {
     heapInit(CACHE_DEFAULT, 1, DEFAULT_REMOTE_BATCH, 0, DEBUG_BUILD ? RING_ALL : RING_SLOW);
   }
 }
 
-/** True once the heap is initialised. */
+/** True once the heap is initialised (false, without touching it, if it is not in memory). */
 export function isReady(): bool {
+  if (<u64>memory.size() << WASM_PAGE_SHIFT < <u64>HEAP_BASE + CONTROL_SIZE) return false;
   return atomic.load<u32>(hdrField(offsetof<GlobalHeader>("initState"))) == INIT_READY;
 }

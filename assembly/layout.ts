@@ -1,6 +1,8 @@
 // layout.ts: the layout, exported as constants so the host decodes shared memory from the
 // module itself instead of repeating offsets (every constant stays defined once, in
-// types.ts). The host collects every export whose name starts with "L_".
+// types.ts). The host collects every export whose name starts with "L_". The control
+// region's parts are exported as offsets from L_HEAP_BASE (the imported heap base, exported
+// back), so the host finds them wherever the embedder put the heap.
 
 import * as T from "./types";
 
@@ -17,21 +19,25 @@ export const L_LARGE_MAX: u32 = T.LARGE_MAX;
 export const L_NUM_CLASSES: u32 = T.NUM_CLASSES;
 export const L_MAX_ALIGN: u32 = T.MAX_ALIGN;
 export const L_MAX_CHUNKS: u32 = T.MAX_CHUNKS;
-// control chunk
-export const L_HEADER_BASE: u32 = T.HEADER_BASE;
-export const L_REGISTRY_BASE: u32 = T.REGISTRY_BASE;
-export const L_FAULT_BASE: u32 = T.FAULT_BASE;
+// the control region: HEAP_BASE, then offsets from it (the host adds them up)
+export const L_HEAP_BASE: usize = T.HEAP_BASE;
+export const L_CONTROL_SIZE: u32 = T.CONTROL_SIZE;
+export const L_THREAD_OFF: u32 = T.THREAD_OFF;
+export const L_HEADER_OFF: u32 = T.HEADER_OFF;
+export const L_REGISTRY_OFF: u32 = T.REGISTRY_OFF;
+export const L_FAULT_OFF: u32 = T.FAULT_OFF;
 export const L_FAULT_CAP: u32 = T.FAULT_CAP;
 export const L_FAULT_RECORD_SIZE: u32 = T.FAULT_RECORD_SIZE;
-export const L_CHECK_BASE: u32 = T.CHECK_BASE;
+export const L_CHECK_OFF: u32 = T.CHECK_OFF;
 export const L_CHECK_DETAIL_CAP: u32 = T.CHECK_DETAIL_CAP;
-export const L_STATS_BASE: u32 = T.STATS_BASE;
+export const L_CLASS_MAP_OFF: u32 = T.CLASS_MAP_OFF;
+export const L_CLASS_SIZE_OFF: u32 = T.CLASS_SIZE_OFF;
+export const L_STATS_OFF: u32 = T.STATS_OFF;
 export const L_STATS_GLOBAL_WORDS: u32 = T.STATS_GLOBAL_WORDS;
 export const L_STATS_CLASS_WORDS: u32 = T.STATS_CLASS_WORDS;
-export const L_THREAD_BASE: u32 = T.THREAD_BASE;
 export const L_THREAD_SIZE: u32 = T.THREAD_SIZE;
 export const L_MAX_THREADS: u32 = T.MAX_THREADS;
-export const L_RING_BASE: u32 = T.RING_BASE;
+export const L_RING_EVENTS_OFF: u32 = T.RING_EVENTS_OFF;
 export const L_RING_CAP: u32 = T.RING_CAP;
 export const L_RING_EVENT_SIZE: u32 = T.RING_EVENT_SIZE;
 // global header fields
@@ -42,6 +48,7 @@ export const L_GH_FAULT_SEQ: u32 = offsetof<T.GlobalHeader>("faultSeq");
 export const L_GH_FAULT_POLICY: u32 = offsetof<T.GlobalHeader>("faultPolicy");
 export const L_GH_POOL_LOCK: u32 = offsetof<T.GlobalHeader>("poolLock");
 export const L_GH_CHUNK_COUNT: u32 = offsetof<T.GlobalHeader>("chunkCount");
+export const L_GH_FIRST_CHUNK: u32 = offsetof<T.GlobalHeader>("firstChunk");
 // SuperSlab and slab metadata
 export const L_SS_META_OFFSET: u32 = T.SS_META_OFFSET;
 export const L_SLAB_META_SIZE: u32 = T.SLAB_META_SIZE;

@@ -9,7 +9,7 @@
 
 import { GlobalHeader, CHUNK_SHIFT, PAGES_PER_CHUNK,
          MAX_CHUNKS, SLABS_PER_SS, ALL_SLABS_MASK, SLAB_FREE, SLAB_LARGE, SLAB_LARGE_TAIL,
-         LIST_NONE, LIST_ORPHAN, REG_FREE, REG_SUPERSLAB, REG_HUGE, REG_HUGE_TAIL, ORPHAN_BASE,
+         LIST_NONE, LIST_ORPHAN, REG_FREE, REG_SUPERSLAB, REG_HUGE, REG_HUGE_TAIL, orphanBase,
          EV_SS_ACQUIRE, EV_SS_RELEASE, EV_OOM, SLAB_SHIFT, hdr, hdrField } from "./types";
 import { registryGet, registrySet, regKind, regMake } from "./registry";
 import { superslabFormat, ssHeader, metaAt, slabIndex, ssOf, slabMeta } from "./superslab";
@@ -38,39 +38,81 @@ export function poolUnlock(): void {
  */
 export function chunksAcquire(n: u32): u32 {
   const h = hdr();
-  const count = h.chunkCount;
-  let run: u32 = 0;
   if (n == 1) {
-    for (let c: u32 = 1; c < count; c++) {
+    for (let c = h.firstChunk; c < h.chunkCount; c++) {
       if (regKind(registryGet(c)) == REG_FREE) return c;
     }
   } else {
-    for (let c = count - 1; c >= 1; c--) {
-      if (regKind(registryGet(c)) == REG_FREE) {
-        if (++run == n) return c;
-      } else {
-        run = 0;
-      }
+    const c = chunksFindFree(n);
+    if (c != 0) return c;
+  }
+  return chunksGrow(n);
+}
+
+/**
+ * Grow memory by `n` chunks for the pool (pool locked); returns the first new chunk, or 0.
+ *
+ * Anyone may call memory.grow (the program, its libc, the JavaScript host); the allocator
+ * owns exactly the pages its own grows returned, plus what lay above HEAP_BASE at init. If
+ * memory still ends where the allocator's last grow ended (ownedPages), nobody else grew:
+ * the free chunks at the top of the heap and a partial chunk above them can be extended.
+ * Otherwise the new chunks start at the first 1 MiB boundary of the new pages, and the
+ * chunks in between stay REG_NONE (foreign), never taken as heap. A foreign grow racing this
+ * one is seen in the old size memory.grow returns; then only whole chunks inside the pages
+ * this grow got are registered, and the loop grows again.
+ */
+function chunksGrow(n: u32): u32 {
+  const h = hdr();
+  while (true) {
+    const pages = <u32>memory.size();
+    let start: u32; // first chunk of the run to build
+    if (pages == h.ownedPages) {
+      let run: u32 = 0; // free chunks at the top of the heap, extended by the grow
+      while (run < h.chunkCount - h.firstChunk
+             && regKind(registryGet(h.chunkCount - 1 - run)) == REG_FREE) run++;
+      start = h.chunkCount - run;
+    } else {
+      start = (pages + PAGES_PER_CHUNK - 1) / PAGES_PER_CHUNK;
+      if (start < h.chunkCount) start = h.chunkCount;
+    }
+    const end = start + n; // one past the run's last chunk
+    if (end > MAX_CHUNKS) return 0;
+    const want = end * PAGES_PER_CHUNK - pages;
+    const old = memory.grow(<i32>want);
+    if (old < 0) return 0;
+    h.grows++;
+    const got = <u32>old;
+    h.ownedPages = got + want;
+    // Chunks of the run that lie wholly in pages this instance owns: all of [start, end) when
+    // nobody grew in between, else the whole chunks inside [got, got + want).
+    const lo = got == pages ? start : (got + PAGES_PER_CHUNK - 1) / PAGES_PER_CHUNK;
+    const hi = (got + want) / PAGES_PER_CHUNK;
+    for (let c = lo > h.chunkCount ? lo : h.chunkCount; c < hi; c++) {
+      registrySet(c, regMake(REG_FREE, 0));
+      h.heapChunks++;
+    }
+    if (hi > h.chunkCount) h.chunkCount = hi;
+    if (h.heapChunks > h.peakChunks) h.peakChunks = h.heapChunks;
+    if (got == pages) return start;
+    // Someone grew between our size() and grow(): retry with what is registered now.
+    const again = chunksFindFree(n);
+    if (again != 0) return again;
+  }
+  return 0;
+}
+
+/** A run of `n` free chunks already registered, highest first; 0 if none (pool locked). */
+function chunksFindFree(n: u32): u32 {
+  const h = hdr();
+  let run: u32 = 0;
+  for (let c = h.chunkCount; c > h.firstChunk; c--) {
+    if (regKind(registryGet(c - 1)) == REG_FREE) {
+      if (++run == n) return c - 1;
+    } else {
+      run = 0;
     }
   }
-  // No fit: extend the free run that reaches the end of memory, if any.
-  run = 0;
-  while (run < count - 1 && regKind(registryGet(count - 1 - run)) == REG_FREE) run++;
-  // Grow. Chunks below chunkCount are whole and registered; if the host left memory off a
-  // chunk boundary, the partial chunk at index chunkCount is completed by the grow and
-  // extends the trailing free run like any new chunk.
-  const pages = <u32>memory.size();
-  const pad = (PAGES_PER_CHUNK - pages % PAGES_PER_CHUNK) % PAGES_PER_CHUNK;
-  const partial: u32 = pad != 0 ? 1 : 0;
-  const fresh = n - run > partial ? n - run - partial : 0; // whole chunks to add
-  const end = count + partial + fresh;
-  if (end > MAX_CHUNKS) return 0;
-  if (memory.grow(<i32>(pad + fresh * PAGES_PER_CHUNK)) < 0) return 0;
-  for (let c = count; c < end; c++) registrySet(c, regMake(REG_FREE, 0));
-  h.chunkCount = end;
-  h.grows++;
-  if (end > h.peakChunks) h.peakChunks = end;
-  return count - run;
+  return 0;
 }
 
 /** Return `n` chunks starting at `first` to the pool (pool locked). */
@@ -249,7 +291,7 @@ export function hugeRelease(first: u32, n: u32): void {
 /** Head address of class `cls`'s orphan list. */
 // @ts-ignore: decorator
 @inline function orphanHeadAddr(cls: u32): usize {
-  return ORPHAN_BASE + (<usize>cls << 2);
+  return orphanBase() + (<usize>cls << 2);
 }
 
 /** Add an ownerless slab to its class's orphan list (pool locked). */

@@ -5,24 +5,27 @@
 // is handed out and cleared only after its last block came back. A pointer whose entry is
 // not REG_SUPERSLAB / REG_HUGE is an invalid free, never a guess.
 
-import { REGISTRY_BASE, CHUNK_SHIFT, REG_KIND_MASK } from "./types";
+import { HEAP_BASE, REGISTRY_OFF, CHUNK_SHIFT, REG_KIND_MASK } from "./types";
 
-/** Registry entry of the chunk holding `p` (plain load: entries change only with ownership). */
+/**
+ * Registry entry of the chunk holding `p` (plain load: entries change only with ownership).
+ * The table's offset is the load's immediate: HEAP_BASE + index, one add (fast-path cost).
+ */
 // @ts-ignore: decorator
 @inline export function registryOf(p: usize): u32 {
-  return load<u32>(REGISTRY_BASE + ((p >>> CHUNK_SHIFT) << 2));
+  return load<u32>(HEAP_BASE + ((p >>> CHUNK_SHIFT) << 2), REGISTRY_OFF);
 }
 
 /** Registry entry of chunk `chunk`. */
 // @ts-ignore: decorator
 @inline export function registryGet(chunk: u32): u32 {
-  return atomic.load<u32>(REGISTRY_BASE + (<usize>chunk << 2));
+  return atomic.load<u32>(HEAP_BASE + (<usize>chunk << 2), REGISTRY_OFF);
 }
 
 /** Publish a registry entry (seq-cst: the chunk's header writes are visible before it). */
 // @ts-ignore: decorator
 @inline export function registrySet(chunk: u32, entry: u32): void {
-  atomic.store<u32>(REGISTRY_BASE + (<usize>chunk << 2), entry);
+  atomic.store<u32>(HEAP_BASE + (<usize>chunk << 2), entry, REGISTRY_OFF);
 }
 
 /** Kind of a registry entry (REG_*). */

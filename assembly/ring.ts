@@ -6,7 +6,7 @@
 // events only (refill, spill, carve, pushes, drains, ...), and RING_OFF turns those off at
 // run time; the debug build also records every fast-path alloc and free.
 
-import { GlobalHeader, RingEvent, RING_BASE, RING_CAP, RING_EVENT_SIZE, RING_OFF, RING_ALL,
+import { GlobalHeader, RingEvent, ringBase, RING_CAP, RING_EVENT_SIZE, RING_OFF, RING_ALL,
          hdrField } from "./types";
 import { selfTid } from "./tls";
 
@@ -31,7 +31,7 @@ export function ringRecordFast(kind: u8, cls: u32, ptr: usize, aux: u32): void {
 /** Claim a slot and write one event; seq is stored last. */
 function ringWrite(kind: u8, cls: u32, ptr: usize, aux: u32): void {
   const seq = atomic.add<u32>(hdrField(offsetof<GlobalHeader>("ringSeq")), 1) + 1;
-  const e = changetype<RingEvent>(RING_BASE + ((seq - 1) & (RING_CAP - 1)) * RING_EVENT_SIZE);
+  const e = changetype<RingEvent>(ringBase() + ((seq - 1) & (RING_CAP - 1)) * RING_EVENT_SIZE);
   atomic.store<u32>(changetype<usize>(e), 0); // mark the slot as being written
   e.thread = <u16>selfTid;
   e.kind = kind;

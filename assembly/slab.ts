@@ -10,11 +10,13 @@
 //   used   = carved - freeCount
 
 import { SlabMeta, CacheEntry, SLAB_SMALL, LIST_NONE, EV_CARVE, EV_DRAIN, DEBUG_BUILD,
-         BITMAP_BYTES_PER_SLAB } from "./types";
+         BITMAP_BYTES_PER_SLAB, ASSERT_USED_UNDERFLOW, ASSERT_DRAIN_NOT_OWNER, ASSERT_DRAIN_TOO_MANY }
+  from "./types";
 import { classSize, strideRecip, divByStride } from "./classes";
 import { slabMeta, slabIndex, ssOf, slabDataStart, slabDataBytes, remoteHeadOf, bitmapOf }
   from "./superslab";
 import { ringRecord } from "./ring";
+import { debugAssert } from "./fault";
 
 /** Format a slab just taken from the pool for class `cls`, owned by `tid`. */
 export function slabFormat(m: usize, cls: u32, tid: u32): void {
@@ -95,7 +97,7 @@ export function slabCarve(m: usize, n: u32, e: CacheEntry): u32 {
 /** Put one block back on the owner's free list. */
 // @ts-ignore: decorator
 @inline export function slabPushFree(meta: SlabMeta, p: usize): void {
-  assert(meta.used > 0, "slab used counter underflow");
+  if (DEBUG_BUILD) debugAssert(meta.used > 0, ASSERT_USED_UNDERFLOW, p, 0);
   store<u32>(p, meta.freeHead);
   meta.freeHead = <u32>p;
   meta.freeCount++;
@@ -108,7 +110,7 @@ export function slabCarve(m: usize, n: u32, e: CacheEntry): u32 {
  * thread it is reclaiming), and the slab must already belong to it.
  */
 export function slabDrain(m: usize, owner: u32): u32 {
-  assert(atomic.load<u32>(m) == owner, "drain by a thread that does not own the slab");
+  if (DEBUG_BUILD) debugAssert(atomic.load<u32>(m) == owner, ASSERT_DRAIN_NOT_OWNER, m, atomic.load<u32>(m));
   const rh = remoteHeadOf(m);
   if (atomic.load<u32>(rh) == 0) return 0;
   const list = <usize>atomic.xchg<u32>(rh, 0); // acquire: the pushers' links are visible
@@ -120,7 +122,7 @@ export function slabDrain(m: usize, owner: u32): u32 {
     tail = <usize>load<u32>(tail);
     n++;
   }
-  assert(meta.used >= n, "drained more blocks than the slab has in use");
+  if (DEBUG_BUILD) debugAssert(meta.used >= n, ASSERT_DRAIN_TOO_MANY, m, n);
   store<u32>(tail, meta.freeHead);
   meta.freeHead = <u32>list;
   meta.freeCount += n;

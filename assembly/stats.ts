@@ -2,13 +2,13 @@
 // for the host to decode. Reads are racy while other threads run (good enough for a live
 // view); with the threads idle the figures are exact.
 //
-//   StatsBlock (STATS_BASE):
+//   StatsBlock (statsBase()):
 //     u32[STATS_GLOBAL_WORDS]                 global figures, indexed by the ST_* constants
 //     { stride, inUse, cached, freeListed, pending, slabs, carved, capacity } per class
 //   pending = carved - freeListed - cached - inUse: blocks on remote stacks or in outboxes.
 
-import { GlobalHeader, ThreadHeader, ThreadCounters, STATS_BASE, STATS_GLOBAL_WORDS,
-         STATS_CLASS_WORDS, NUM_CLASSES, MAX_THREADS, THREAD_ACTIVE, RETIRED_BASE,
+import { GlobalHeader, ThreadHeader, ThreadCounters, statsBase, STATS_GLOBAL_WORDS,
+         STATS_CLASS_WORDS, NUM_CLASSES, MAX_THREADS, THREAD_ACTIVE, retiredBase,
          REG_SUPERSLAB, SLABS_PER_SS, SLAB_SMALL, SLAB_FREE, SLAB_SIZE, CHUNK_SHIFT,
          TH_COUNTERS_OFFSET, hdr, hdrField } from "./types";
 import { classSize } from "./classes";
@@ -106,13 +106,13 @@ import { syncMemory } from "./tls";
 /** Address of global stats word `i`. */
 // @ts-ignore: decorator
 @inline function gw(i: u32): usize {
-  return STATS_BASE + (<usize>i << 2);
+  return statsBase() + (<usize>i << 2);
 }
 
 /** Address of word `i` of class `cls`'s stats. */
 // @ts-ignore: decorator
 @inline function cw(cls: u32, i: u32): usize {
-  return STATS_BASE + ((<usize>STATS_GLOBAL_WORDS + cls * STATS_CLASS_WORDS + i) << 2);
+  return statsBase() + ((<usize>STATS_GLOBAL_WORDS + cls * STATS_CLASS_WORDS + i) << 2);
 }
 
 /**
@@ -121,7 +121,7 @@ import { syncMemory } from "./tls";
  * of the slabs' own `used` counts, which is what lets the checker catch drift.
  */
 export function classInUse(cls: u32): i32 {
-  const r = RETIRED_BASE + (<usize>cls << 3);
+  const r = retiredBase() + (<usize>cls << 3);
   let n = <i32>(load<u32>(r) - load<u32>(r + 4));
   for (let slot: u32 = 1; slot < MAX_THREADS; slot++) {
     const rec = recordAt(slot);
@@ -136,7 +136,7 @@ export function classInUse(cls: u32): i32 {
 export function statsCollect(): usize {
   syncMemory();
   const h = hdr();
-  memory.fill(STATS_BASE, 0, (STATS_GLOBAL_WORDS + NUM_CLASSES * STATS_CLASS_WORDS) << 2);
+  memory.fill(statsBase(), 0, (STATS_GLOBAL_WORDS + NUM_CLASSES * STATS_CLASS_WORDS) << 2);
   let remoteFrees = h.retiredRemoteFrees;
   let remotePushes = h.retiredRemotePushes;
   let drains = h.retiredDrains;
@@ -164,7 +164,7 @@ export function statsCollect(): usize {
   // Slabs, by walking every SuperSlab the registry knows.
   let smallSlabs: u32 = 0;
   let freeSlabs: u32 = 0;
-  for (let c: u32 = 1; c < h.chunkCount; c++) {
+  for (let c = h.firstChunk; c < h.chunkCount; c++) {
     if (registryGet(c) != REG_SUPERSLAB) continue;
     const ss = <usize>c << CHUNK_SHIFT;
     for (let k: u32 = 0; k < SLABS_PER_SS; k++) {
@@ -195,7 +195,7 @@ export function statsCollect(): usize {
     for (let m = orphanFirst(cls); m != 0; m = <usize>slabMeta(m).next) orphans++;
   }
   store<u32>(gw(ST_PAGES), <u32>memory.size());
-  store<u32>(gw(ST_CHUNKS), h.chunkCount);
+  store<u32>(gw(ST_CHUNKS), h.heapChunks);
   store<u32>(gw(ST_SUPERSLABS), h.superslabs);
   store<u32>(gw(ST_HUGE_SPANS), h.hugeSpans);
   store<u32>(gw(ST_LARGE_RUNS), h.largeRuns);
@@ -223,5 +223,5 @@ export function statsCollect(): usize {
   store<u32>(gw(ST_REMOTE_BATCH), h.remoteBatch);
   store<u32>(gw(ST_RING_MODE), h.ringMode);
   store<u32>(gw(ST_DEBUG_BUILD), h.debugBuild);
-  return STATS_BASE;
+  return statsBase();
 }

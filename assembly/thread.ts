@@ -8,9 +8,9 @@
 // never be mistaken for the new owner of the same slot (the "new thread after a dead one
 // starts clean" rule).
 
-import { ThreadHeader, GlobalHeader, THREAD_BASE, THREAD_SIZE, MAX_THREADS, TID_SLOT_BITS,
-         THREAD_FREE, THREAD_ACTIVE, THREAD_RETIRING, NUM_CLASSES, RETIRED_BASE,
-         EV_ATTACH, EV_DETACH, EV_RECLAIM, EV_ADOPT, EV_ORPHAN, EV_SLAB_RELEASE, hdr, hdrField }
+import { ThreadHeader, GlobalHeader, threadBase, THREAD_SIZE, MAX_THREADS, TID_SLOT_BITS,
+         THREAD_FREE, THREAD_ACTIVE, THREAD_RETIRING, NUM_CLASSES, retiredBase,
+         NO_TID, EV_ATTACH, EV_DETACH, EV_RECLAIM, EV_ADOPT, EV_ORPHAN, EV_SLAB_RELEASE, hdr, hdrField }
   from "./types";
 import { cacheCapFor } from "./classes";
 import { self, selfTid, setSelf, attached, syncMemory } from "./tls";
@@ -24,7 +24,7 @@ import { ringRecord } from "./ring";
 /** Address of the record in slot `slot`. */
 // @ts-ignore: decorator
 @inline export function recordAt(slot: u32): usize {
-  return THREAD_BASE + <usize>slot * THREAD_SIZE;
+  return threadBase() + <usize>slot * THREAD_SIZE;
 }
 
 /** Give this instance a new thread identity; returns its tid (0 if every slot is taken). */
@@ -71,7 +71,7 @@ function threadRetire(rec: usize, tid: u32): void {
   poolLock();
   for (let cls: u32 = 0; cls < NUM_CLASSES; cls++) {
     const e = cacheEntry(rec, cls);
-    const r = RETIRED_BASE + (<usize>cls << 3);
+    const r = retiredBase() + (<usize>cls << 3);
     atomic.add<u32>(r, e.refilled); // atomic: slot-less frees add here without the lock
     atomic.add<u32>(r + 4, e.returned);
   }
@@ -93,12 +93,12 @@ export function threadDetach(): u32 {
   syncMemory();
   const tid = selfTid;
   if (atomic.load<u32>(self) != tid) { // reclaimed while alive: the slot is someone else's now
-    setSelf(THREAD_BASE, 0xFFFFFFFF);
+    setSelf(threadBase(), NO_TID);
     return 0;
   }
   ringRecord(EV_DETACH, 0, self, tid);
   threadRetire(self, tid);
-  setSelf(THREAD_BASE, 0xFFFFFFFF);
+  setSelf(threadBase(), NO_TID);
   return 1;
 }
 

@@ -4,10 +4,14 @@
 // thread-local storage. They hold only the record's address and its tid; everything else
 // lives in shared memory, so another thread or the host can reclaim a thread that died.
 
-import { THREAD_BASE, NO_TID, GlobalHeader, hdrField } from "./types";
+import { HEAP_BASE, NO_TID, GlobalHeader, hdrField } from "./types";
 
-/** This instance's ThreadRecord; slot 0 (always empty) until attach. */
-export let self: usize = THREAD_BASE;
+/**
+ * This instance's ThreadRecord; slot 0 (always empty) until attach. The thread table is the
+ * first thing in the control region (THREAD_OFF == 0), so slot 0 is HEAP_BASE itself and this
+ * initializer is a constant expression: no start function runs in any instance.
+ */
+export let self: usize = HEAP_BASE;
 /** This instance's tid; NO_TID until attach (matches no slab owner). */
 export let selfTid: u32 = NO_TID;
 
@@ -20,7 +24,7 @@ export function setSelf(rec: usize, tid: u32): void {
 /** True once this instance has a thread identity. */
 // @ts-ignore: decorator
 @inline export function attached(): bool {
-  return self != THREAD_BASE;
+  return self != HEAP_BASE;
 }
 
 /** Chunks this instance knows to be in memory (see syncMemory). */

@@ -2,27 +2,20 @@
 //
 // One module is instantiated once per worker over one shared memory, so nothing here may live
 // in static data or module globals except constants (see docs/ARCHITECTURE.md, "three
-// dangers"). All shared state is addressed by the constants below.
+// dangers"); the module has no data segment at all. All shared state lives in the control
+// region at HEAP_BASE and in the heap chunks, addressed by the constants below.
 //
-// Linear memory, as a sequence of 1 MiB chunks (a chunk is the registry's unit):
+// Linear memory, as the allocator sees it (a chunk is 1 MiB, the registry's unit):
 //
-//   0x000000 ┌──────────────────────────────────────────────┐  chunk 0: the control chunk
-//            │ 0x0000 null guard (64 B, never written)      │
-//            │ 0x0040 GlobalHeader                          │  init flag, config, locks, counters
-//            │ 0x0400 Registry: u32 per chunk (4096)        │  address >> 20 -> chunk kind
-//            │ 0x4400 FaultLog: FAULT_CAP x FaultRecord     │
-//            │ 0x4C00 CheckReport                           │  heap checker output
-//            │ 0x5000 ClassMap: u8 per 8 bytes of size      │  size -> class, built at init
-//            │ 0x6100 OrphanLists: u32 per class            │  slabs with no owner, per class
-//            │ 0x6200 RetiredCounters: 2 x u32 per class    │  refilled/returned of retired threads
-//            │ 0x7000 StatsBlock                            │  written by stats_collect()
-//            │ 0x10000 module static data (--memoryBase)    │  constant tables only
-//            │ 0x20000 ThreadTable: MAX_THREADS x 2 KiB     │  slot 0 = the unattached record
-//            │ 0x60000 DebugRing: RING_CAP x 16 B           │
-//   0x100000 ├──────────────────────────────────────────────┤
-//            │ SuperSlab | huge span | free chunk           │  chunks 1.. come from memory.grow,
-//   0x200000 ├──────────────────────────────────────────────┤  16 pages at a time, so every
-//            │ ...                                          │  chunk is 1 MiB aligned
+//   0         ┌──────────────────────────────────────────────┐
+//             │ the program's memory: data, stacks, TLS      │  never written by the allocator
+//   HEAP_BASE ├──────────────────────────────────────────────┤
+//             │ control region (CONTROL_SIZE, see below)     │  header, registry, threads, ring
+//             ├─ first 1 MiB boundary ───────────────────────┤  firstChunk
+//             │ SuperSlab | huge span | free chunk           │  chunks the allocator grew (or
+//             │ ...                                          │  found above HEAP_BASE at init);
+//             │ foreign chunk (someone else's memory.grow)   │  registered REG_NONE, never used
+//             │ ...                                          │
 //
 // A SuperSlab (one chunk, 1 MiB aligned) is 16 slabs of 64 KiB:
 //
@@ -172,54 +165,131 @@
   _pad: u32;
 }
 
-// ---- control chunk ------------------------------------------------------------------------
+// ---- the control region -------------------------------------------------------------------
+//
+// The memory contract: the allocator owns memory from HEAP_BASE up, and nothing below it.
+// HEAP_BASE is imported (`hakmem.heap_base`, an immutable i32, a multiple of 64 KiB): every
+// instance of the module, on every thread, gets the same value, so every instance finds the
+// allocator's control structures without a fixed address and without a rendezvous. The
+// program that links the allocator (its data, stacks, TLS) lives below HEAP_BASE and is never
+// written. The control region starts at HEAP_BASE; heap chunks start at the first 1 MiB
+// boundary after it. Every offset below is relative to HEAP_BASE and derived from the one
+// before it, so regions cannot overlap; init() checks that each record fits its slot.
+//
+//   HEAP_BASE + 0  ┌──────────────────────────────────────────────┐
+//                  │ ThreadTable: MAX_THREADS x THREAD_SIZE        │  slot 0 = the unattached
+//                  │                                              │  record (never written, reads
+//                  │                                              │  as empty caches)
+//   + HEADER_OFF   │ GlobalHeader (HEADER_SLOT bytes)              │  init flag, config, locks
+//   + REGISTRY_OFF │ Registry: u32 per chunk (MAX_CHUNKS)          │  address >> 20 -> kind
+//   + FAULT_OFF    │ FaultLog: FAULT_CAP x FaultRecord             │
+//   + CHECK_OFF    │ CheckReport (CHECK_SLOT bytes)                │  heap checker output
+//   + CLASS_MAP_OFF│ ClassMap: u8 per 8 bytes of size              │  size -> class, built at init
+//   + CLASS_SIZE_OFF ClassSizes: u16 per class                    │  class -> size, built at init
+//   + ORPHAN_OFF   │ OrphanLists: u32 per class                    │  slabs with no owner
+//   + RETIRED_OFF  │ RetiredCounters: 2 x u32 per class            │  flows of retired threads
+//   + STATS_OFF    │ StatsBlock                                    │  written by stats_collect()
+//   + RING_EVENTS_OFF DebugRing: RING_CAP x 16 B                  │
+//   + CONTROL_SIZE └──────────────────────────────────────────────┘
+//   first 1 MiB boundary: heap chunks (SuperSlab | huge span | free), from memory.grow
 
+/** The allocator's base address, imported: see the memory contract above. */
 // @ts-ignore: decorator
-@inline export const HEADER_BASE: u32 = 0x40;
+@external("hakmem", "heap_base") export declare const HEAP_BASE: usize;
+
+/** HEAP_BASE must be a multiple of this (a wasm page). */
 // @ts-ignore: decorator
-@inline export const REGISTRY_BASE: u32 = 0x400;
-// @ts-ignore: decorator
-@inline export const FAULT_BASE: u32 = 0x4400;
-// @ts-ignore: decorator
-@inline export const FAULT_CAP: u32 = 64;
-// @ts-ignore: decorator
-@inline export const FAULT_RECORD_SIZE: u32 = 32;
-// @ts-ignore: decorator
-@inline export const CHECK_BASE: u32 = 0x4C00;
-// @ts-ignore: decorator
-@inline export const CHECK_DETAIL_CAP: u32 = 32;
-// @ts-ignore: decorator
-@inline export const CHECK_CLASS_TOTALS: u32 = CHECK_BASE + 16 + CHECK_DETAIL_CAP * 16;
-// @ts-ignore: decorator
-@inline export const CHECK_REPORT_BYTES: u32 = 16 + CHECK_DETAIL_CAP * 16 + NUM_CLASSES * 4;
-// @ts-ignore: decorator
-@inline export const CLASS_MAP_BASE: u32 = 0x5000; // (SMALL_MAX >> 3) + 1 bytes
-// @ts-ignore: decorator
-@inline export const ORPHAN_BASE: u32 = 0x6100;
-// @ts-ignore: decorator
-@inline export const RETIRED_BASE: u32 = 0x6200;
-// @ts-ignore: decorator
-@inline export const STATS_BASE: u32 = 0x7000;
-// @ts-ignore: decorator
-@inline export const STATS_GLOBAL_WORDS: u32 = 32;
-// @ts-ignore: decorator
-@inline export const STATS_CLASS_WORDS: u32 = 8;
-// @ts-ignore: decorator
-@inline export const STATIC_DATA_LIMIT: u32 = 0x20000;
-// @ts-ignore: decorator
-@inline export const THREAD_BASE: u32 = 0x20000;
+@inline export const HEAP_BASE_ALIGN: u32 = 1 << WASM_PAGE_SHIFT;
+
 // @ts-ignore: decorator
 @inline export const THREAD_SIZE: u32 = 2048;
 // @ts-ignore: decorator
 @inline export const MAX_THREADS: u32 = 128; // slot 0 is the unattached record
 // @ts-ignore: decorator
-@inline export const RING_BASE: u32 = 0x60000;
+@inline export const THREAD_OFF: u32 = 0; // must stay 0: tls.ts initialises `self` to HEAP_BASE
+// @ts-ignore: decorator
+@inline export const HEADER_OFF: u32 = THREAD_OFF + MAX_THREADS * THREAD_SIZE;
+// @ts-ignore: decorator
+@inline export const HEADER_SLOT: u32 = 1024;
+// @ts-ignore: decorator
+@inline export const REGISTRY_OFF: u32 = HEADER_OFF + HEADER_SLOT;
+// @ts-ignore: decorator
+@inline export const REGISTRY_BYTES: u32 = MAX_CHUNKS * 4;
+// @ts-ignore: decorator
+@inline export const FAULT_OFF: u32 = REGISTRY_OFF + REGISTRY_BYTES;
+// @ts-ignore: decorator
+@inline export const FAULT_CAP: u32 = 64;
+// @ts-ignore: decorator
+@inline export const FAULT_RECORD_SIZE: u32 = 32;
+// @ts-ignore: decorator
+@inline export const CHECK_OFF: u32 = FAULT_OFF + FAULT_CAP * FAULT_RECORD_SIZE;
+// @ts-ignore: decorator
+@inline export const CHECK_DETAIL_CAP: u32 = 32;
+/** CheckReport: 16-byte head, CHECK_DETAIL_CAP 16-byte details, then an i32 per class. */
+// @ts-ignore: decorator
+@inline export const CHECK_CLASS_TOTALS_OFF: u32 = 16 + CHECK_DETAIL_CAP * 16;
+// @ts-ignore: decorator
+@inline export const CHECK_REPORT_BYTES: u32 = CHECK_CLASS_TOTALS_OFF + NUM_CLASSES * 4;
+// @ts-ignore: decorator
+@inline export const CHECK_SLOT: u32 = (CHECK_REPORT_BYTES + 63) & ~63;
+// @ts-ignore: decorator
+@inline export const CLASS_MAP_OFF: u32 = CHECK_OFF + CHECK_SLOT;
+// @ts-ignore: decorator
+@inline export const CLASS_MAP_BYTES: u32 = (SMALL_MAX >> 3) + 1;
+// @ts-ignore: decorator
+@inline export const CLASS_SIZE_OFF: u32 = CLASS_MAP_OFF + ((CLASS_MAP_BYTES + 63) & ~63);
+// @ts-ignore: decorator
+@inline export const ORPHAN_OFF: u32 = CLASS_SIZE_OFF + ((NUM_CLASSES * 2 + 63) & ~63);
+// @ts-ignore: decorator
+@inline export const RETIRED_OFF: u32 = ORPHAN_OFF + ((NUM_CLASSES * 4 + 63) & ~63);
+// @ts-ignore: decorator
+@inline export const STATS_OFF: u32 = RETIRED_OFF + ((NUM_CLASSES * 8 + 63) & ~63);
+// @ts-ignore: decorator
+@inline export const STATS_GLOBAL_WORDS: u32 = 32;
+// @ts-ignore: decorator
+@inline export const STATS_CLASS_WORDS: u32 = 8;
+// @ts-ignore: decorator
+@inline export const STATS_BYTES: u32 = (STATS_GLOBAL_WORDS + NUM_CLASSES * STATS_CLASS_WORDS) * 4;
+// @ts-ignore: decorator
+@inline export const RING_EVENTS_OFF: u32 = (STATS_OFF + STATS_BYTES + 4095) & ~4095;
 // @ts-ignore: decorator
 @inline export const RING_CAP: u32 = 32768; // events, a power of two
 // @ts-ignore: decorator
 @inline export const RING_EVENT_SIZE: u32 = 16;
+/** Bytes of the control region at HEAP_BASE. */
 // @ts-ignore: decorator
-@inline export const CONTROL_END: u32 = CHUNK_SIZE;
+@inline export const CONTROL_SIZE: u32 = RING_EVENTS_OFF + RING_CAP * RING_EVENT_SIZE;
+
+/** Absolute address of the thread table (slot 0: the unattached record). */
+// @ts-ignore: decorator
+@inline export function threadBase(): usize { return HEAP_BASE + THREAD_OFF; }
+/** Absolute address of the registry. */
+// @ts-ignore: decorator
+@inline export function registryBase(): usize { return HEAP_BASE + REGISTRY_OFF; }
+/** Absolute address of the fault log. */
+// @ts-ignore: decorator
+@inline export function faultBase(): usize { return HEAP_BASE + FAULT_OFF; }
+/** Absolute address of the check report. */
+// @ts-ignore: decorator
+@inline export function checkBase(): usize { return HEAP_BASE + CHECK_OFF; }
+/** Absolute address of the size -> class map. */
+// @ts-ignore: decorator
+@inline export function classMapBase(): usize { return HEAP_BASE + CLASS_MAP_OFF; }
+/** Absolute address of the class -> size table. */
+// @ts-ignore: decorator
+@inline export function classSizeBase(): usize { return HEAP_BASE + CLASS_SIZE_OFF; }
+/** Absolute address of the orphan list heads. */
+// @ts-ignore: decorator
+@inline export function orphanBase(): usize { return HEAP_BASE + ORPHAN_OFF; }
+/** Absolute address of the retired threads' per-class flow counters. */
+// @ts-ignore: decorator
+@inline export function retiredBase(): usize { return HEAP_BASE + RETIRED_OFF; }
+/** Absolute address of the stats block. */
+// @ts-ignore: decorator
+@inline export function statsBase(): usize { return HEAP_BASE + STATS_OFF; }
+/** Absolute address of the debug ring. */
+// @ts-ignore: decorator
+@inline export function ringBase(): usize { return HEAP_BASE + RING_EVENTS_OFF; }
 
 // @ts-ignore: decorator
 @inline export const HEAP_MAGIC: u32 = 0x4D454B48; // "HKEM"
@@ -227,7 +297,7 @@
 @inline export const LAYOUT_VERSION: u32 = 1;
 
 /**
- * The global header at HEADER_BASE. Contended words sit on their own 64-byte lines.
+ * The global header at HEAP_BASE + HEADER_OFF. Contended words sit on their own 64-byte lines.
  * Fields marked (pool) change only under the pool lock.
  */
 @unmanaged export class GlobalHeader {
@@ -258,7 +328,8 @@
   _f3: u32; _f4: u32; _f5: u32; _f6: u32; _f7: u32;
   _f8: u32; _f9: u32; _f10: u32; _f11: u32; _f12: u32; _f13: u32; _f14: u32; _f15: u32;
   // line 4+: pool-protected state and global counters
-  chunkCount: u32;     // (pool) chunks in linear memory, including the control chunk
+  chunkCount: u32;     // (pool) chunk indices the registry covers: one past the highest chunk
+                       // the allocator registered (foreign chunks below it are REG_NONE)
   nonfullHead: u32;    // (pool) SuperSlabs with a free slab
   superslabs: u32;     // (pool) live SuperSlabs
   hugeSpans: u32;      // (pool) live huge spans
@@ -266,7 +337,12 @@
   largeSlabs: u32;     // (pool) 64 KiB units held by live large runs and huge spans
   grows: u32;          // (pool) successful memory.grow calls
   oomCount: u32;       // (pool) allocations that returned 0 for lack of memory
-  peakChunks: u32;     // (pool)
+  peakChunks: u32;     // (pool) highest number of heap chunks (free + in use) at once
+  firstChunk: u32;     // first heap chunk: the first 1 MiB boundary above the control region
+  ownedPages: u32;     // (pool) memory size, in pages, just after the allocator's own last
+                       // grow (or init): if memory.size() still equals it, nobody else grew
+                       // and the pages from chunkCount's chunk up are the allocator's
+  heapChunks: u32;     // (pool) chunks registered as heap (REG_FREE, SuperSlab or huge)
   orphanedSlabs: u32;  // (pool) slabs handed back by retiring threads (cumulative)
   adoptions: u32;      // (pool) orphan slabs claimed by a thread (cumulative)
   reclaims: u32;       // (pool) threads reclaimed by another thread (cumulative)
@@ -318,7 +394,7 @@
 
 // ---- per-thread records -------------------------------------------------------------------
 //
-//   ThreadRecord (THREAD_SIZE = 2 KiB, at THREAD_BASE + slot * THREAD_SIZE)
+//   ThreadRecord (THREAD_SIZE = 2 KiB, at threadBase() + slot * THREAD_SIZE)
 //   +0     ThreadHeader (64 B): tid, state, counters
 //   +64    CacheEntry[NUM_CLASSES] (16 B): the per-class cache, read by the fast paths
 //   +912   ClassState[NUM_CLASSES] (8 B): current slab and partial list (slow path only)
@@ -437,14 +513,32 @@
 // @ts-ignore: decorator
 @inline export const FAULT_INTERNAL: u32 = 9;        // an allocator assertion failed (abort)
 
-/** One fault (32 B): a ring of FAULT_CAP at FAULT_BASE, indexed by faultSeq. */
+// Internal assertion codes: FaultRecord.aux of a FAULT_INTERNAL record. The debug build checks
+// these (debugAssert in fault.ts); numbers, not strings, so the module has no data segment.
+// The host's decoder names each one (host/decode.ts, ASSERT_MESSAGES).
+// @ts-ignore: decorator
+@inline export const ASSERT_LAYOUT: u32 = 1;          // init: a record outgrew its slot, or static data above HEAP_BASE
+// @ts-ignore: decorator
+@inline export const ASSERT_HANDED_OUT_TWICE: u32 = 2; // malloc handed out a block that is already allocated
+// @ts-ignore: decorator
+@inline export const ASSERT_ADOPTED_OWNED: u32 = 3;   // adopted an orphan that has an owner
+// @ts-ignore: decorator
+@inline export const ASSERT_CACHED_NOT_OWNED: u32 = 4; // cached block from a slab this thread does not own
+// @ts-ignore: decorator
+@inline export const ASSERT_USED_UNDERFLOW: u32 = 5;  // slab used counter underflow
+// @ts-ignore: decorator
+@inline export const ASSERT_DRAIN_NOT_OWNER: u32 = 6; // drain by a thread that does not own the slab
+// @ts-ignore: decorator
+@inline export const ASSERT_DRAIN_TOO_MANY: u32 = 7;  // drained more blocks than the slab has in use
+
+/** One fault (32 B): a ring of FAULT_CAP in the fault log, indexed by faultSeq. */
 @unmanaged export class FaultRecord {
   seq: u32;    // 1-based sequence number, written last
   code: u32;
   ptr: u32;
   tid: u32;
   found: u32;  // what was found: registry entry (free) or slab state | class << 8 | owner << 16
-  aux: u32;    // code specific: offset in slab, stride, ...
+  aux: u32;    // code specific: offset in slab, stride, ...; FAULT_INTERNAL: the ASSERT_* code
   ringSeq: u32;// debug ring position when the fault was recorded
   _pad: u32;
 }
@@ -508,13 +602,13 @@
 /** The global header. */
 // @ts-ignore: decorator
 @inline export function hdr(): GlobalHeader {
-  return changetype<GlobalHeader>(HEADER_BASE);
+  return changetype<GlobalHeader>(HEAP_BASE + HEADER_OFF);
 }
 
 /** Address of a field of the global header, for atomics. */
 // @ts-ignore: decorator
 @inline export function hdrField(offset: usize): usize {
-  return HEADER_BASE + offset;
+  return HEAP_BASE + HEADER_OFF + offset;
 }
 
 /** Round `x` up to a multiple of the power of two `a`. */

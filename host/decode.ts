@@ -26,6 +26,20 @@ export const CHECK_CODES = [
   'none', 'registry', 'slab_state', 'bad_block', 'duplicate', 'count', 'conservation',
   'class_total', 'owner', 'bitmap',
 ] as const;
+/**
+ * Internal assertion codes (FaultRecord.aux of an 'internal' fault), indexed by code, as
+ * assembly/types.ts's ASSERT_* constants say (test/host/decode.test.ts compares the two).
+ */
+export const ASSERT_MESSAGES = [
+  'abort called by compiled code',
+  'init: a record outgrew its slot, or static data above HEAP_BASE',
+  'malloc handed out a block that is already allocated',
+  'adopted an orphan that has an owner',
+  'cached block from a slab this thread does not own',
+  'slab used counter underflow',
+  'drain by a thread that does not own the slab',
+  'drained more blocks than the slab has in use',
+] as const;
 /** Slab states, indexed by SlabMeta.state. */
 export const SLAB_STATES = ['free', 'small', 'large', 'large_tail'] as const;
 /** Thread record states. */
@@ -107,7 +121,7 @@ export function formatRingEvent(e: RingEvent): string {
 export type FaultFound =
   | { kind: 'slab'; state: number; stateName: string; cls: number; owner16: number }
   | { kind: 'registry'; entry: number; regKind: number; regKindName: string; payload: number }
-  | { kind: 'source_line'; line: number }
+  | { kind: 'assertion'; code: number; value: number }
   | { kind: 'raw'; value: number };
 
 /** One decoded fault record. */
@@ -121,7 +135,7 @@ export interface FaultRecord {
   foundRaw: number;
   aux: number;
   ringSeq: number;
-  /** Internal faults: the assertion message, when the module left one. */
+  /** Internal faults: what the failed assertion says (ASSERT_MESSAGES). */
   message: string | null;
   /** A readable sentence, e.g. "double free of 0x105000 by thread 129: ...". */
   text: string;
@@ -133,7 +147,7 @@ export function faultSeq(view: MemoryView): number {
 }
 
 /** Decode `found` by the code's meaning (slab faults vs registry faults). */
-function decodeFound(view: MemoryView, code: number, ptr: number, found: number): FaultFound {
+function decodeFound(view: MemoryView, code: number, ptr: number, found: number, aux: number): FaultFound {
   const slab = (): FaultFound => ({
     kind: 'slab', state: found & 0xff, stateName: nameOf(SLAB_STATES, found & 0xff),
     cls: (found >>> 8) & 0xff, owner16: found >>> 16,
@@ -151,7 +165,7 @@ function decodeFound(view: MemoryView, code: number, ptr: number, found: number)
       const entry = view.word(view.layout.REGISTRY_BASE + (ptr >>> 20) * 4);
       return (entry & 0xff) === view.layout.REG_SUPERSLAB ? slab() : registry();
     }
-    case 'internal': return { kind: 'source_line', line: found };
+    case 'internal': return { kind: 'assertion', code: aux, value: found };
     default: return { kind: 'raw', value: found };
   }
 }
@@ -173,8 +187,8 @@ function faultText(view: MemoryView, f: Omit<FaultRecord, 'text'>): string {
     }
     case 'registry':
       return `${head}: chunk ${f.ptr >>> 20} is ${fd.regKindName}`;
-    case 'source_line':
-      return `${head}: allocator assertion failed at line ${fd.line}${f.message ? `: ${f.message}` : ''}`;
+    case 'assertion':
+      return `${head}: allocator assertion ${fd.code} failed: ${f.message ?? 'unknown code'} (value ${fd.value})`;
     default:
       return `${head}: found ${hex(fd.value)}, aux ${f.aux}`;
   }
@@ -191,8 +205,8 @@ export function decodeFault(view: MemoryView, seq: number): FaultRecord | null {
   const aux = view.word(at + 20);
   const rec: Omit<FaultRecord, 'text'> = {
     seq, code, codeName: nameOf(FAULT_CODES, code), ptr, tid: view.word(at + 12),
-    found: decodeFound(view, code, ptr, foundRaw), foundRaw, aux, ringSeq: view.word(at + 24),
-    message: FAULT_CODES[code] === 'internal' ? view.getString(ptr) : null,
+    found: decodeFound(view, code, ptr, foundRaw, aux), foundRaw, aux, ringSeq: view.word(at + 24),
+    message: FAULT_CODES[code] === 'internal' ? (ASSERT_MESSAGES[aux] ?? null) : null,
   };
   if (view.atomicWord(at) !== seq) return null;
   return { ...rec, text: faultText(view, rec) };

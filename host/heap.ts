@@ -3,7 +3,8 @@
 // allocator records. Workers (workers.ts) add more allocator threads over the same memory.
 
 import { compileModule, createSharedMemory, MAX_PAGES, type BuildName } from './module.js';
-import { instantiateAllocator, type AllocatorExports, type AllocatorInstance } from './instance.js';
+import { instantiateAllocator, checkHeapBase, DEFAULT_HEAP_BASE, type AllocatorExports,
+         type AllocatorInstance } from './instance.js';
 import type { Layout } from './layout.js';
 import { MemoryView } from './views.js';
 import { initArgs, ringCode, ringName, type HeapConfig, type RingMode } from './config.js';
@@ -20,6 +21,8 @@ export interface HeapOptions {
   config?: Partial<HeapConfig>;
   /** A module exporting the same allocator API (e.g. the bench module); default build/<build>.wasm. */
   modulePath?: string;
+  /** Where the allocator's control region starts (a multiple of 64 KiB); default 0x10000. */
+  heapBase?: number;
 }
 
 /** How many ring events a HeapFaultError carries. */
@@ -46,8 +49,9 @@ export class Heap {
   static async create(opts: HeapOptions = {}): Promise<Heap> {
     const build = opts.build ?? 'release';
     const module = await compileModule(build, opts.modulePath);
+    const heapBase = checkHeapBase(opts.heapBase ?? DEFAULT_HEAP_BASE);
     const memory = createSharedMemory(opts.maxPages ?? MAX_PAGES);
-    const instance = await instantiateAllocator(module, memory);
+    const instance = await instantiateAllocator(module, memory, { heapBase });
     const classSizes: number[] = [];
     for (let c = 0; c < instance.layout.NUM_CLASSES; c++) classSizes.push(instance.exports.class_size(c) >>> 0);
     const view = new MemoryView(memory, instance.layout, classSizes, instance.getString);
@@ -59,6 +63,8 @@ export class Heap {
 
   /** The layout constants. */
   get layout(): Layout { return this.instance.layout; }
+  /** Where the allocator's control region starts (every instance over this memory uses it). */
+  get heapBase(): number { return this.instance.layout.HEAP_BASE; }
   /** The raw exports, for callers that need every nanosecond (results are signed: `>>> 0`). */
   get exports(): AllocatorExports & Record<string, unknown> { return this.instance.exports; }
 

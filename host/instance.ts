@@ -4,7 +4,9 @@
 // page's main thread): it gets a compiled WebAssembly.Module and the shared Memory and never
 // touches files or Node APIs.
 //
-// The allocator module imports only env.memory. The bench module (bench/assembly, the
+// The allocator module imports env.memory and hakmem.heap_base: where its control region
+// starts (the memory contract, docs/ARCHITECTURE.md section 1). Every instance over one
+// memory must get the same heap base. The bench module (bench/assembly, the
 // allocator plus the benchmark workloads) also imports env.bench_wait and env.bench_notify,
 // its blocking waits delegated to JavaScript's Atomics (bench/assembly/host-wait.ts); they
 // are supplied when the module declares them. A thread that must never block (a browser
@@ -57,8 +59,27 @@ export interface AllocatorInstance {
   getString(ptr: number): string | null;
 }
 
+/**
+ * The heap base when the host owns the whole memory: page 1, so page 0 stays untouched (a
+ * null guard) and the bench module's own static data, if any, has room below it.
+ */
+export const DEFAULT_HEAP_BASE = 0x10000;
+
+/** Check a heap base: a multiple of 64 KiB below 4 GiB; returns it. */
+export function checkHeapBase(heapBase: number): number {
+  if (!Number.isInteger(heapBase) || heapBase < 0 || heapBase >= 2 ** 32 || heapBase % 65536 !== 0) {
+    throw new RangeError(`heapBase must be a multiple of 65536 in [0, 2^32), got ${heapBase}`);
+  }
+  return heapBase;
+}
+
 /** How to instantiate. */
 export interface InstantiateOptions {
+  /**
+   * Where the allocator's control region starts (hakmem.heap_base); default DEFAULT_HEAP_BASE.
+   * Every instance over one memory must use the same value.
+   */
+  heapBase?: number;
   /**
    * May this thread block in Atomics.wait? Default true (Node threads, Web Workers); false
    * on a browser page's main thread, where the bench module's bench_wait throws instead.
@@ -93,8 +114,12 @@ export function waitImports(memory: WebAssembly.Memory, canWait = true): WaitImp
  * declares them, env.bench_wait and env.bench_notify over that memory.
  */
 export function allocatorImports(module: WebAssembly.Module, memory?: WebAssembly.Memory,
-                                 options: InstantiateOptions = {}): { env: Record<string, unknown> } {
+                                 options: InstantiateOptions = {}): WebAssembly.Imports {
   const env: Record<string, unknown> = memory ? { memory } : {};
+  const imports: Record<string, Record<string, unknown>> = { env };
+  if (WebAssembly.Module.imports(module).some((i) => i.module === 'hakmem' && i.name === 'heap_base')) {
+    imports.hakmem = { heap_base: checkHeapBase(options.heapBase ?? DEFAULT_HEAP_BASE) };
+  }
   const declared = new Set(WebAssembly.Module.imports(module)
     .filter((i) => i.module === 'env' && i.kind === 'function').map((i) => i.name));
   if (declared.has('bench_wait') || declared.has('bench_notify')) {
@@ -104,7 +129,7 @@ export function allocatorImports(module: WebAssembly.Module, memory?: WebAssembl
       if (declared.has(name)) env[name] = waits[name];
     }
   }
-  return { env };
+  return imports as WebAssembly.Imports;
 }
 
 /**

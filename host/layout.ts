@@ -9,11 +9,12 @@ export const LAYOUT_KEYS = [
   'VERSION', 'DEBUG_BUILD',
   'CHUNK_SIZE', 'SLAB_SIZE', 'SLABS_PER_SS', 'SS_HEADER_SIZE', 'TINY_MAX', 'SMALL_MAX',
   'LARGE_MAX', 'NUM_CLASSES', 'MAX_ALIGN', 'MAX_CHUNKS',
-  'HEADER_BASE', 'REGISTRY_BASE', 'FAULT_BASE', 'FAULT_CAP', 'FAULT_RECORD_SIZE',
-  'CHECK_BASE', 'CHECK_DETAIL_CAP', 'STATS_BASE', 'STATS_GLOBAL_WORDS', 'STATS_CLASS_WORDS',
-  'THREAD_BASE', 'THREAD_SIZE', 'MAX_THREADS', 'RING_BASE', 'RING_CAP', 'RING_EVENT_SIZE',
+  'HEAP_BASE', 'CONTROL_SIZE', 'THREAD_OFF', 'HEADER_OFF', 'REGISTRY_OFF', 'FAULT_OFF',
+  'FAULT_CAP', 'FAULT_RECORD_SIZE', 'CHECK_OFF', 'CHECK_DETAIL_CAP', 'CLASS_MAP_OFF',
+  'CLASS_SIZE_OFF', 'STATS_OFF', 'STATS_GLOBAL_WORDS', 'STATS_CLASS_WORDS', 'THREAD_SIZE',
+  'MAX_THREADS', 'RING_EVENTS_OFF', 'RING_CAP', 'RING_EVENT_SIZE',
   'GH_INIT_STATE', 'GH_RING_SEQ', 'GH_RING_MODE', 'GH_FAULT_SEQ', 'GH_FAULT_POLICY',
-  'GH_POOL_LOCK', 'GH_CHUNK_COUNT',
+  'GH_POOL_LOCK', 'GH_CHUNK_COUNT', 'GH_FIRST_CHUNK',
   'SS_META_OFFSET', 'SLAB_META_SIZE', 'SS_REMOTE_OFFSET', 'REMOTE_STRIDE', 'SS_USED_MASK',
   'SM_OWNER', 'SM_STATE', 'SM_CLASS', 'SM_LIST', 'SM_SPAN', 'SM_STRIDE', 'SM_DATA_START',
   'SM_CAPACITY', 'SM_CARVED', 'SM_FREE_COUNT', 'SM_USED', 'SM_LARGE_SIZE',
@@ -26,10 +27,24 @@ export const LAYOUT_KEYS = [
 export type LayoutKey = (typeof LAYOUT_KEYS)[number];
 
 /**
- * The decoded layout: one number per known constant, plus `all` with every `L_*` export
- * found (a newer module may export more than this host knows about).
+ * Absolute addresses of the control region's parts: HEAP_BASE plus the part's offset. The
+ * module exports the offsets (they are constants) and the heap base it was given (an
+ * import), so these are sums, never numbers of their own.
  */
-export type Layout = Readonly<Record<LayoutKey, number>> & {
+const ABSOLUTE = {
+  THREAD_BASE: 'THREAD_OFF', HEADER_BASE: 'HEADER_OFF', REGISTRY_BASE: 'REGISTRY_OFF',
+  FAULT_BASE: 'FAULT_OFF', CHECK_BASE: 'CHECK_OFF', STATS_BASE: 'STATS_OFF',
+  RING_BASE: 'RING_EVENTS_OFF',
+} as const satisfies Record<string, LayoutKey>;
+
+/** An absolute address the layout derives. */
+export type AbsoluteKey = keyof typeof ABSOLUTE;
+
+/**
+ * The decoded layout: one number per known constant and per derived address, plus `all`
+ * with every `L_*` export found (a newer module may export more than this host knows about).
+ */
+export type Layout = Readonly<Record<LayoutKey | AbsoluteKey, number>> & {
   readonly all: Readonly<Record<string, number>>;
 };
 
@@ -46,6 +61,7 @@ export function readLayout(exports: WebAssembly.Exports): Layout {
   }
   const layout: Record<string, unknown> = { all: Object.freeze(all) };
   for (const k of LAYOUT_KEYS) layout[k] = all[k];
+  for (const [k, off] of Object.entries(ABSOLUTE)) layout[k] = all.HEAP_BASE + all[off];
   return Object.freeze(layout) as Layout;
 }
 

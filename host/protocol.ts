@@ -11,6 +11,8 @@ export interface WorkerInit {
   memory: WebAssembly.Memory;
   /** The worker's index in its pool. */
   index: number;
+  /** The heap's base (hakmem.heap_base); default DEFAULT_HEAP_BASE. */
+  heapBase?: number;
 }
 
 /** Each operation: what the request carries and what the response returns. */

@@ -20,7 +20,7 @@ export class WorkerCore {
 
   /** Instantiate and attach. Throws if every thread slot is taken. */
   static async create(init: WorkerInit): Promise<WorkerCore> {
-    const inst = await instantiateAllocator(init.module, init.memory);
+    const inst = await instantiateAllocator(init.module, init.memory, { heapBase: init.heapBase });
     const tid = inst.exports.attach() >>> 0;
     if (tid === 0) throw new Error(`worker ${init.index}: no free allocator thread slot`);
     return new WorkerCore(init.index, inst, tid);

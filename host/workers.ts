@@ -52,7 +52,9 @@ export class WorkerPool {
 
   /** Start worker `index` and resolve once it reported ready. */
   private spawn(index: number): Promise<void> {
-    const init: WorkerInit = { kind: 'init', module: this.heap.module, memory: this.heap.memory, index };
+    const init: WorkerInit = {
+      kind: 'init', module: this.heap.module, memory: this.heap.memory, index, heapBase: this.heap.heapBase,
+    };
     const worker = new Worker(new URL('./node-worker.js', import.meta.url), { workerData: init });
     let onDied!: (e: WorkerDiedError) => void;
     const slot: Slot = {

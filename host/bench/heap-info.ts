@@ -60,8 +60,8 @@ const FAULT_NAMES = ['', 'outside_heap', 'free_slab', 'not_block_start', 'not_ca
 
 /** Number of faults recorded so far. */
 export function faultCount(e: Engine): number {
-  if (e.g.L_HEADER_BASE === undefined) return 0;
-  return u32(e, e.g.L_HEADER_BASE + e.g.L_GH_FAULT_SEQ);
+  if (e.g.L_HEAP_BASE === undefined) return 0;
+  return u32(e, e.g.L_HEAP_BASE + e.g.L_HEADER_OFF + e.g.L_GH_FAULT_SEQ);
 }
 
 /** The last faults (at most the log's capacity), one line each. */
@@ -70,7 +70,7 @@ export function faultLines(e: Engine, since = 0): string[] {
   const cap = e.g.L_FAULT_CAP;
   const out: string[] = [];
   for (let s = Math.max(since + 1, last - cap + 1); s <= last; s++) {
-    const r = e.g.L_FAULT_BASE + ((s - 1) % cap) * e.g.L_FAULT_RECORD_SIZE;
+    const r = e.g.L_HEAP_BASE + e.g.L_FAULT_OFF + ((s - 1) % cap) * e.g.L_FAULT_RECORD_SIZE;
     const f = (i: number): number => u32(e, r + i * 4);
     if (f(0) !== s) continue; // overwritten or still being written
     const code = f(1);
@@ -86,13 +86,13 @@ const EVENT_NAMES = ['', 'alloc', 'free', 'refill', 'spill', 'carve', 'remote_pu
 
 /** The last `n` valid ring events, oldest first, one line each. */
 export function ringLines(e: Engine, n: number): string[] {
-  if (e.g.L_RING_BASE === undefined) return ['(no ring in this build)'];
-  const last = u32(e, e.g.L_HEADER_BASE + e.g.L_GH_RING_SEQ);
+  if (e.g.L_HEAP_BASE === undefined) return ['(no ring in this build)'];
+  const last = u32(e, e.g.L_HEAP_BASE + e.g.L_HEADER_OFF + e.g.L_GH_RING_SEQ);
   const cap = e.g.L_RING_CAP, size = e.g.L_RING_EVENT_SIZE;
   const dv = e.view();
   const out: string[] = [];
   for (let s = Math.max(1, last - Math.min(n, cap) + 1); s <= last; s++) {
-    const a = e.g.L_RING_BASE + ((s - 1) % cap) * size;
+    const a = e.g.L_HEAP_BASE + e.g.L_RING_EVENTS_OFF + ((s - 1) % cap) * size;
     if (dv.getUint32(a, true) !== s) continue;
     const thread = dv.getUint16(a + 4, true), kind = dv.getUint8(a + 6), cls = dv.getUint8(a + 7);
     const ptr = dv.getUint32(a + 8, true), aux = dv.getUint32(a + 12, true);

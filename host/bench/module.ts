@@ -4,7 +4,7 @@
 
 import { readFileSync, existsSync } from 'node:fs';
 import { BenchBuild, wasmPath } from './paths.js';
-import { allocatorImports, waitImports } from '../instance.js';
+import { allocatorImports, waitImports, DEFAULT_HEAP_BASE } from '../instance.js';
 
 /** Pages of the shared memory's maximum: 2 GiB, as the Emscripten peers' MAXIMUM_MEMORY. */
 export const MAX_PAGES = 32768;
@@ -44,7 +44,7 @@ export function newSharedMemory(): WebAssembly.Memory {
  * waits (and imports nothing).
  */
 export function benchImports(memory?: WebAssembly.Memory): WebAssembly.Imports {
-  return { env: memory ? { memory, ...waitImports(memory) } : {} };
+  return { env: memory ? { memory, ...waitImports(memory) } : {}, hakmem: { heap_base: DEFAULT_HEAP_BASE } };
 }
 
 /**

@@ -13,7 +13,7 @@ async function heapOf(build: string) {
   const file = fileURLToPath(new URL(`../../build/${build}.wasm`, import.meta.url));
   const mod = await WebAssembly.compile(fs.readFileSync(file));
   const memory = new WebAssembly.Memory({ initial: 16, maximum: 4096, shared: true });
-  const x = (await WebAssembly.instantiate(mod, { env: { memory } })).exports as Exports;
+  const x = (await WebAssembly.instantiate(mod, { env: { memory }, hakmem: { heap_base: 0x10000 } })).exports as Exports;
   x.init(2, 1, 16, 0, 1);
   x.attach();
   const L = (name: string) => (x[`L_${name}`] as WebAssembly.Global).value as number;
@@ -21,7 +21,7 @@ async function heapOf(build: string) {
   const u8 = () => new Uint8Array(memory.buffer);
   const meta = (p: number) => ((p & ~0xfffff) >>> 0) + L('SS_META_OFFSET') + ((p >>> 16) & 15) * L('SLAB_META_SIZE');
   const codes = () => {
-    const base = L('CHECK_BASE') >>> 2;
+    const base = (L('HEAP_BASE') + L('CHECK_OFF')) >>> 2;
     const n = Math.min(u32()[base], L('CHECK_DETAIL_CAP'));
     return Array.from({ length: n }, (_, i) => u32()[base + 4 + i * 4]);
   };
@@ -74,7 +74,7 @@ describe.each(['release', 'debug'])('heap checker detects corruption (%s)', (bui
     // Drop the head of this thread's cache for the class without fixing its count.
     const cls = h.x.class_of(64);
     const tid = h.x.thread_id();
-    const rec = h.L('THREAD_BASE') + (tid & (h.L('MAX_THREADS') - 1)) * h.L('THREAD_SIZE');
+    const rec = h.L('HEAP_BASE') + h.L('THREAD_OFF') + (tid & (h.L('MAX_THREADS') - 1)) * h.L('THREAD_SIZE');
     const e = rec + h.L('TH_CACHE_OFFSET') + cls * h.L('CACHE_ENTRY_SIZE');
     h.u32()[e >>> 2] = h.u32()[h.u32()[e >>> 2] >>> 2];
     expect(h.x.heap_check()).toBeGreaterThan(0);

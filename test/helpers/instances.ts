@@ -125,7 +125,17 @@ export interface HeapOptions {
   initialPages?: number;    // default 16
   maximumPages?: number;    // default 16384 (1 GiB)
   init?: boolean;           // call init() with the configuration above (default true)
+  heapBase?: number;        // hakmem.heap_base (default DEFAULT_HEAP_BASE, 0x10000)
 }
+
+/** The heap base the host library uses when it owns the whole memory. */
+export const DEFAULT_HEAP_BASE = 0x10000;
+
+/** Absolute addresses of the control region's parts: heap base + exported offset. */
+const ABSOLUTE: Record<string, string> = {
+  THREAD_BASE: 'THREAD_OFF', HEADER_BASE: 'HEADER_OFF', REGISTRY_BASE: 'REGISTRY_OFF',
+  FAULT_BASE: 'FAULT_OFF', CHECK_BASE: 'CHECK_OFF', STATS_BASE: 'STATS_OFF', RING_BASE: 'RING_EVENTS_OFF',
+};
 
 /** One shared heap: a shared memory, N allocator threads and an unattached observer. */
 export class Heap {
@@ -148,6 +158,7 @@ export class Heap {
     for (const [name, v] of Object.entries(this.observer.instance.exports)) {
       if (name.startsWith('L_')) this.L[name.slice(2)] = (v as WebAssembly.Global).value >>> 0;
     }
+    for (const [k, off] of Object.entries(ABSOLUTE)) this.L[k] = this.L.HEAP_BASE + this.L[off];
     if (opts.init ?? true) this.observer.raw.init(opts.cacheMode ?? 2, opts.batchRefill ?? 1, opts.remoteBatch ?? 0,
       opts.faultPolicy ?? 0, opts.ringMode ?? 1);
     const n = opts.threads ?? 1;
@@ -156,7 +167,10 @@ export class Heap {
 
   private instantiate(name: string): Thread {
     const abort = () => { throw new Error('abort import called'); };
-    const inst = new WebAssembly.Instance(this.module, { env: { memory: this.memory, abort } });
+    const inst = new WebAssembly.Instance(this.module, {
+      env: { memory: this.memory, abort },
+      hakmem: { heap_base: this.opts.heapBase ?? DEFAULT_HEAP_BASE },
+    });
     return new Thread(inst, name);
   }
 

@@ -49,8 +49,26 @@ describe('build check', () => {
     expect(check(wat).status).toBe(0);
   }, 60_000);
 
+  it('fails on an allocator module with a data segment (memory contract)', async () => {
+    const wat = await compile('data', 'const T = memory.data<u8>([1, 2, 3, 4]);\nexport function f(i: usize): u8 { return load<u8>(T + i); }\n');
+    const r = check('--allocator', wat);
+    expect(r.status).not.toBe(0);
+    expect(r.stderr).toMatch(/no data segment/);
+    // The same module passes as a non-allocator module whose data lies below its limit...
+    expect(check('--data-below', '65536', wat).status).toBe(0);
+    // ...and fails when its data reaches past it.
+    expect(check('--data-below', '8', wat).stderr).toMatch(/reaches past 8/);
+  }, 60_000);
+
+  it('fails on a module with a start function', async () => {
+    const wat = await compile('start', 'store<u32>(64, 1);\nexport function f(): u32 { return load<u32>(64); }\n');
+    const r = check(wat);
+    expect(r.status).not.toBe(0);
+    expect(r.stderr).toMatch(/start function/);
+  }, 60_000);
+
   it('passes on build/release.wat and build/debug.wat', () => {
-    const r = check(path.join(ROOT, 'build', 'release.wat'), path.join(ROOT, 'build', 'debug.wat'));
+    const r = check('--allocator', path.join(ROOT, 'build', 'release.wat'), path.join(ROOT, 'build', 'debug.wat'));
     expect(r.stderr).toBe('');
     expect(r.status).toBe(0);
   });
