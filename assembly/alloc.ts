@@ -152,6 +152,25 @@ export function hkAlignedAlloc(align: usize, size: usize): usize {
   return largeAlloc(size == 0 ? 1 : size, true);
 }
 
+/** errno values of the C library a wasm program links (wasi-libc and Emscripten share them). */
+// @ts-ignore: decorator
+@inline export const ERRNO_EINVAL: u32 = 28;
+// @ts-ignore: decorator
+@inline export const ERRNO_ENOMEM: u32 = 48;
+
+/**
+ * posix_memalign: store a block of `size` bytes aligned to `align` at *out; returns 0, or
+ * EINVAL (alignment not a power of two multiple of sizeof(void *), or above MAX_ALIGN) or
+ * ENOMEM, leaving *out untouched. The one store into the caller's memory is the call's job.
+ */
+export function hkPosixMemalign(out: usize, align: usize, size: usize): u32 {
+  if (align < sizeof<usize>() || (align & (align - 1)) != 0 || align > MAX_ALIGN) return ERRNO_EINVAL;
+  const p = hkAlignedAlloc(align, size);
+  if (p == 0) return ERRNO_ENOMEM;
+  store<usize>(out, p);
+  return 0;
+}
+
 /** malloc_usable_size: bytes usable at `p` (0 for 0 or a pointer that is not a live block). */
 export function hkUsableSize(p: usize): usize {
   return blockUsable(p, false);

@@ -1,7 +1,7 @@
 // index.ts: the module's exports (C semantics). One instance per worker = one allocator
 // thread; every instance shares one imported memory. See docs/ARCHITECTURE.md.
 
-import { hkMalloc, hkCalloc, hkRealloc, hkAlignedAlloc, hkUsableSize } from "./alloc";
+import { hkMalloc, hkCalloc, hkRealloc, hkAlignedAlloc, hkPosixMemalign, hkUsableSize } from "./alloc";
 import { hkFree } from "./free";
 import { heapInit } from "./init";
 import { threadAttach, threadDetach, threadReclaim, threadCollect, liveThreads } from "./thread";
@@ -24,6 +24,10 @@ export function calloc(n: usize, size: usize): usize { return hkCalloc(n, size);
 export function realloc(ptr: usize, size: usize): usize { return hkRealloc(ptr, size); }
 /** Allocate with a power-of-two alignment up to 1 MiB; 0 if invalid or exhausted. */
 export function aligned_alloc(align: usize, size: usize): usize { return hkAlignedAlloc(align, size); }
+/** memalign: aligned_alloc under its older name (any power-of-two alignment up to 1 MiB). */
+export function memalign(align: usize, size: usize): usize { return hkAlignedAlloc(align, size); }
+/** posix_memalign: 0 and *out = block, or EINVAL (28) / ENOMEM (48) with *out untouched. */
+export function posix_memalign(out: usize, align: usize, size: usize): u32 { return hkPosixMemalign(out, align, size); }
 /** Bytes usable at a live block (0 for anything else). */
 export function malloc_usable_size(ptr: usize): usize { return hkUsableSize(ptr); }
 

@@ -10,11 +10,13 @@
 //   for (const p of peerCommands()) { const { cmd, args, env } = p.argvFor('larson', ['--ops', '2e6']) ... }
 //
 // Peers: glibc (the plain native binary), mimalloc and jemalloc (the same binary with
-// LD_PRELOAD), dlmalloc and emmalloc (Emscripten builds run under node).
+// LD_PRELOAD), dlmalloc and emmalloc (Emscripten builds run under node), and hakmem-emcc:
+// the same Emscripten build with -sMALLOC=none, linked with hakmem-wasm by `hakmem-wasm link`
+// (the same C program, only the malloc differs).
 // Only node's standard library is used.
 
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, readdirSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -42,6 +44,24 @@ const EMCC_FLAGS = [
   '-sENVIRONMENT=node', '-Wno-pthreads-mem-growth',
 ];
 const WASM_MALLOCS = ['dlmalloc', 'emmalloc'];
+
+// hakmem-wasm as the Emscripten build's malloc: the recipe of README "Emscripten".
+// -sMALLOC=none leaves malloc & co. undefined; ERROR_ON_UNDEFINED_SYMBOLS=0 lets them become
+// imports, which `hakmem-wasm link` binds to the merged-in allocator. The JS library gives
+// Emscripten's JavaScript the allocator's exports under _malloc / _free; hakmem-emscripten.c
+// retires each exiting pthread's allocator identity (needs --wrap=__set_thread_state);
+// __heap_base tells the link where the heap may start.
+export const HAKMEM_EMCC = 'hakmem-emcc';
+const INCLUDE_DIR = join(ROOT, 'include');
+const HAKMEM_EMCC_FLAGS = [
+  '-sMALLOC=none', '-sERROR_ON_UNDEFINED_SYMBOLS=0', `--js-library=${join(INCLUDE_DIR, 'hakmem-emscripten.js')}`,
+  `-I${INCLUDE_DIR}`, '-Wl,--wrap=__set_thread_state', '-Wl,--export=__heap_base',
+];
+const HAKMEM_EMCC_INPUTS = [
+  join(INCLUDE_DIR, 'hakmem.h'), join(INCLUDE_DIR, 'hakmem-emscripten.c'), join(INCLUDE_DIR, 'hakmem-emscripten.js'),
+  join(ROOT, 'build', 'release.wasm'), join(ROOT, 'dist', 'host', 'link', 'merge.js'),
+];
+const HAKMEM_CLI = join(ROOT, 'dist', 'host', 'cli.js');
 
 // Debian's emcc needs Debian's acorn from /usr/share/nodejs.
 function emccEnv() {
@@ -108,10 +128,11 @@ function build(label, cmd, args, env, outputs, inputs, { quiet, force }) {
 }
 
 /**
- * Builds everything the available tools allow into bench/peers/out/.
- * Returns { tools, missing: [hint lines], failed: [labels], peers: peerCommands() }.
+ * Builds everything the available tools allow into bench/peers/out/ (only the peers named in
+ * `only`, if given). Returns { tools, missing: [hint lines], failed: [labels], peers: peerCommands() }.
  */
-export async function buildPeers({ quiet = false, force = false } = {}) {
+export async function buildPeers({ quiet = false, force = false, only = null } = {}) {
+  const wanted = (name) => only === null || only.includes(name);
   mkdirSync(OUT_DIR, { recursive: true });
   // Emscripten 3.1.6 emits CommonJS (.js and .worker.js); the project's package.json says
   // "type": "module", which would make node load them as ES modules and fail
@@ -127,16 +148,35 @@ export async function buildPeers({ quiet = false, force = false } = {}) {
   const failed = [];
   const opts = { quiet, force };
 
-  if (tools.gcc) {
+  if (tools.gcc && ['glibc', 'mimalloc', 'jemalloc'].some(wanted)) {
     const args = ['-std=c11', '-O2', '-pthread', '-Wall', '-Wextra', '-o', NATIVE_BIN, ...cfiles, '-lm'];
     if (!build('native', 'gcc', args, process.env, [NATIVE_BIN], inputs, opts)) failed.push('native');
   }
   if (tools.emcc) {
-    for (const m of WASM_MALLOCS) {
+    for (const m of WASM_MALLOCS.filter(wanted)) {
       const out = wasmJs(m);
       const args = [...EMCC_FLAGS, `-sMALLOC=${m}`, `-DBENCH_ALLOC_NAME="${m}"`, '-o', out, ...cfiles];
       const outs = [out, out.replace(/\.js$/, '.wasm'), out.replace(/\.js$/, '.worker.js')];
       if (!build(m, 'emcc', args, emccEnv(), outs, inputs, opts)) failed.push(m);
+    }
+    if (!wanted(HAKMEM_EMCC)) {
+      // not asked for
+    } else if (!existsSync(HAKMEM_CLI) || !existsSync(join(ROOT, 'build', 'release.wasm'))) {
+      if (!quiet) console.log(`${HAKMEM_EMCC}: skipped: build hakmem-wasm first (npm run build)`);
+    } else {
+      const out = wasmJs(HAKMEM_EMCC);
+      const wasm = out.replace(/\.js$/, '.wasm');
+      const outs = [out, wasm, out.replace(/\.js$/, '.worker.js')];
+      const hinputs = [...inputs, ...HAKMEM_EMCC_INPUTS];
+      const args = [...EMCC_FLAGS, ...HAKMEM_EMCC_FLAGS, `-DBENCH_ALLOC_NAME="${HAKMEM_EMCC}"`, '-o', out,
+        ...cfiles, join(INCLUDE_DIR, 'hakmem-emscripten.c')];
+      const fresh = !force && !stale(outs, hinputs);
+      if (!build(HAKMEM_EMCC, 'emcc', args, emccEnv(), outs, hinputs, opts)) failed.push(HAKMEM_EMCC);
+      else if (!fresh && !build(`${HAKMEM_EMCC} link`, process.execPath, [HAKMEM_CLI, 'link', wasm, '-o', wasm],
+        process.env, outs, hinputs, { quiet, force: true })) {
+        failed.push(HAKMEM_EMCC);
+        for (const o of outs) rmSync(o, { force: true }); // never leave an unlinked build that looks fresh
+      }
     }
   }
   return { tools, missing, failed, peers: peerCommands() };
@@ -172,7 +212,7 @@ export function peerCommands() {
     if (tools.mimalloc) peers.push(native('mimalloc', tools.mimalloc));
     if (tools.jemalloc) peers.push(native('jemalloc', tools.jemalloc));
   }
-  for (const m of WASM_MALLOCS) {
+  for (const m of [...WASM_MALLOCS, HAKMEM_EMCC]) {
     const js = wasmJs(m);
     if (!existsSync(js)) continue;
     peers.push({
