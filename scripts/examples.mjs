@@ -1,7 +1,8 @@
 // examples.mjs: builds the C and Emscripten examples (examples/) the way README "Link into a
 // C program" and "Emscripten" tell a user to, for the tests and for trying them by hand.
 //
-//   node scripts/examples.mjs [outDir]     default build/examples: c-stress.wasm, pthreads.js/.wasm
+//   node scripts/examples.mjs [outDir]     default build/examples: c-stress.wasm, c-micro.wasm,
+//                                          pthreads.js/.wasm
 //
 //   import { buildC, buildEmscripten, CLANG_FLAGS, EMCC_FLAGS } from './scripts/examples.mjs'
 //
@@ -91,5 +92,6 @@ if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.ur
   const c = buildC([join(ROOT, 'examples', 'c', 'stress.c')], join(outDir, 'c-stress.wasm'));
   console.log(`${c}`);
   console.log(link(c, join(outDir, 'c-stress+hakmem.wasm')).trim());
+  console.log(buildC([join(ROOT, 'examples', 'c', 'micro.c')], join(outDir, 'c-micro.wasm')));
   console.log(buildEmscripten([join(ROOT, 'examples', 'emscripten', 'pthreads.c')], join(outDir, 'pthreads.js')));
 }

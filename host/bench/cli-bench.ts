@@ -7,6 +7,8 @@ import { benchTable } from './bench-table.js';
 import { CompareCase, runCompare, targetCases } from './compare.js';
 import { compareTable, targetLines, writeCompareFiles } from './compare-report.js';
 import { BenchBuild, RESULTS_DIR } from './paths.js';
+import { measureLinkMicro } from './link-micro.js';
+import { readFileSync } from 'node:fs';
 
 /** Fail with a usage message (exit status 2, as the C workloads do). */
 function usage(e: unknown): never {
@@ -73,7 +75,7 @@ export function registerBenchCommands(program: Command): void {
     .command('compare')
     .description('allocators x workloads, interleaved, with medians, spreads and ratios; writes bench/results/')
     .option('--repeat <n>', 'runs per cell (interleaved)', '5')
-    .option('--allocs <list>', 'comma-separated allocators (hakmem-wasm, asrt, glibc, mimalloc, jemalloc, dlmalloc, emmalloc)')
+    .option('--allocs <list>', 'comma-separated allocators (hakmem-wasm, asrt, glibc, mimalloc, jemalloc, dlmalloc, emmalloc, hakmem-emcc)')
     .option('--cases <list>', 'comma-separated case ids (default: all)')
     .option('--baseline <alloc>', 'ratios are to this allocator (default mimalloc, if present)')
     .option('--scale <x>', 'multiply every op count (e.g. 0.1 for a quick look)', '1')
@@ -110,5 +112,29 @@ export function registerBenchCommands(program: Command): void {
         for (const f of writeCompareFiles(res, String(opts.out))) console.log(`wrote ${f}`);
       }
       if (res.checksumErrors.length || res.rows.some((r) => r.failures > 0)) process.exitCode = 1;
+    });
+
+  program
+    .command('bench-link')
+    .description('ns per malloc(64)+free pair: in the bench module, from C merged with the allocator, from C calling a second instance')
+    .argument('<c-micro.wasm>', 'examples/c/micro.c built by `node scripts/examples.mjs` (build/examples/c-micro.wasm)')
+    .option('--pairs <n>', 'pairs per timed run', '20000000')
+    .option('--size <bytes>', 'block size', '64')
+    .option('--repeat <n>', 'timed runs per contender (interleaved)', '7')
+    .action(async (file: string, opts: Record<string, string>) => {
+      let pairs: number, size: number, repeat: number;
+      try {
+        pairs = parseCount(opts.pairs, '--pairs');
+        size = parseCount(opts.size, '--size');
+        repeat = Math.max(1, parseCount(opts.repeat, '--repeat'));
+      } catch (e) {
+        if (e instanceof UsageError) usage(e);
+        throw e;
+      }
+      const res = await measureLinkMicro(readFileSync(file), { pairs, size, repeat });
+      for (const r of res) {
+        console.log(`${r.name.padEnd(34)} ${r.nsPerPair.toFixed(2).padStart(7)} ns/pair  ${r.ratio.toFixed(2)}x  ` +
+          `(runs ${r.runs.map((x) => x.toFixed(2)).join(' ')})`);
+      }
     });
 }

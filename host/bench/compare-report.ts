@@ -8,9 +8,13 @@ import { mega, textTable } from './table.js';
 
 const ratioText = (r: number | null): string => (r === null ? '-' : `${r.toFixed(2)}x`);
 
+/** Column titles: allocator names, except the peers whose name says less than their title. */
+const TITLES: Record<string, string> = { 'hakmem-emcc': 'hakmem-wasm (emcc)' };
+export const columnTitle = (alloc: string): string => TITLES[alloc] ?? alloc;
+
 /** Rows: cases; columns: allocators; cells: median Mops/s and ratio to the baseline. */
 export function pivotRows(res: CompareResult): { header: string[]; rows: string[][] } {
-  const header = ['case', 'threads', ...res.allocs];
+  const header = ['case', 'threads', ...res.allocs.map(columnTitle)];
   const rows = res.cases.map((c) => [c.id, String(c.threads), ...res.allocs.map((a) => {
     const row = res.rows.find((r) => r.case === c.id && r.alloc === a);
     if (!row) return '-';
@@ -41,6 +45,14 @@ export function targetLines(res: CompareResult): string[] {
     out.push(line(`${id} vs emmalloc`, h(id) / median(res, id, 'emmalloc'), want));
   }
   out.push(line('larson 2T vs 1T (hakmem-wasm)', h('larson-2T') / h('larson-1T'), 1.8));
+  // What linking into a C program costs: the same workloads compiled by emcc and linked with
+  // hakmem-wasm, against the bench module (workloads in AssemblyScript, in the same module).
+  for (const c of res.cases) {
+    const e = median(res, c.id, 'hakmem-emcc');
+    if (Number.isFinite(e) && Number.isFinite(h(c.id))) {
+      out.push(`- ${c.id}: hakmem-wasm (emcc) ${mega(e)} Mops/s = ${(e / h(c.id)).toFixed(2)}x the bench module's ${mega(h(c.id))}`);
+    }
+  }
   const x = h('xfree-1P1C');
   if (Number.isFinite(x)) {
     out.push(`- xfree-1P1C: ${mega(x)} Mops/s; ${res.allocs.filter((a) => a !== 'hakmem-wasm')
@@ -99,7 +111,7 @@ const COLORS = ['#d62728', '#9467bd', '#1f77b4', '#2ca02c', '#ff7f0e', '#8c564b'
 
 /** A bar chart: one panel per case, one bar per allocator (median ops/s, ratio label). */
 export function svgChart(res: CompareResult): string {
-  const barH = 16, gap = 4, panelGap = 28, left = 120, width = 760, barMax = width - left - 170;
+  const barH = 16, gap = 4, panelGap = 28, left = 140, width = 780, barMax = width - left - 170;
   let y = 40;
   const parts: string[] = [];
   for (const c of res.cases) {
@@ -111,7 +123,7 @@ export function svgChart(res: CompareResult): string {
       const i = res.allocs.indexOf(r.alloc);
       const v = Number.isFinite(r.opsPerSec.median) ? r.opsPerSec.median : 0;
       const w = Math.max(1, (v / max) * barMax);
-      parts.push(`<text x="${left - 6}" y="${y + barH - 4}" text-anchor="end">${esc(r.alloc)}</text>`,
+      parts.push(`<text x="${left - 6}" y="${y + barH - 4}" text-anchor="end">${esc(columnTitle(r.alloc))}</text>`,
         `<rect x="${left}" y="${y}" width="${w.toFixed(1)}" height="${barH}" fill="${COLORS[i % COLORS.length]}"/>`,
         `<text x="${left + w + 6}" y="${y + barH - 4}">${mega(v)} Mops/s (${ratioText(r.ratio)})</text>`);
       y += barH + gap;
