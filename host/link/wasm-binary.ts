@@ -52,6 +52,33 @@ function readSleb(b: Uint8Array, at: number): [number, number] {
   return [v, at];
 }
 
+/** One import entry: its kind and where its descriptor lies. */
+interface ImportEntry { kind: number; descStart: number; descEnd: number }
+
+/** Walk the import section (payload [start, end)); `visit` returning true stops the walk. */
+function forEachImport(b: Uint8Array, start: number, visit: (e: ImportEntry) => boolean): void {
+  let [count, p] = readLeb(b, start);
+  while (count-- > 0) {
+    p = skipName(b, skipName(b, p));
+    const kind = b[p++];
+    const descStart = p;
+    if (kind === 0) p = readLeb(b, p)[1];                                  // function: type index
+    else if (kind === 1) { p++; p = skipLimits(b, p); }                    // table: type, limits
+    else if (kind === 2) p = skipLimits(b, p);                             // memory: limits
+    else if (kind === 3) p += 2;                                           // global: type, mutability
+    else if (kind === 4) { p++; p = readLeb(b, p)[1]; }                     // tag
+    else throw new Error(`unknown import kind ${kind}`);
+    if (visit({ kind, descStart, descEnd: p })) return;
+  }
+}
+
+/** Skip limits (flags, min, max if flags & 1); returns the next offset. */
+function skipLimits(b: Uint8Array, p: number): number {
+  const f = b[p++];
+  p = readLeb(b, p)[1];
+  return f & 1 ? readLeb(b, p)[1] : p;
+}
+
 /** The sections of a module: id -> [payload start, payload end] (first of each id). */
 function sections(b: Uint8Array): Map<number, [number, number]> {
   const out = new Map<number, [number, number]>();
@@ -87,18 +114,7 @@ export function exportedGlobalConst(b: Uint8Array, name: string): number | null 
   if (index < 0) return null;
   let imported = 0;
   const imp = s.get(2);
-  if (imp) {
-    let [n, q] = readLeb(b, imp[0]);
-    while (n-- > 0) {
-      q = skipName(b, skipName(b, q));
-      const kind = b[q++];
-      if (kind === 0) q = readLeb(b, q)[1];
-      else if (kind === 1) { q++; const f = b[q++]; q = readLeb(b, q)[1]; if (f & 1) q = readLeb(b, q)[1]; }
-      else if (kind === 2) { const f = b[q++]; q = readLeb(b, q)[1]; if (f & 1) q = readLeb(b, q)[1]; }
-      else if (kind === 3) { imported++; q += 2; }
-      else if (kind === 4) { q++; q = readLeb(b, q)[1]; }
-    }
-  }
+  if (imp) forEachImport(b, imp[0], (e) => { if (e.kind === 3) imported++; return false; });
   if (index < imported) return null;
   const glob = s.get(6);
   if (!glob) return null;
@@ -152,24 +168,18 @@ function findMemoryImport(b: Uint8Array): MemoryImport | null {
     const [size, payloadStart] = readLeb(b, at);
     const payloadEnd = payloadStart + size;
     if (id === 2) {
-      let [count, p] = readLeb(b, payloadStart);
-      while (count-- > 0) {
-        p = skipName(b, skipName(b, p));
-        const kind = b[p++];
-        if (kind === 0) { p = readLeb(b, p)[1]; continue; }            // function: type index
-        if (kind === 1) { p++; const f = b[p++]; p = readLeb(b, p)[1]; if (f & 1) p = readLeb(b, p)[1]; continue; } // table
-        if (kind === 3) { p += 2; continue; }                          // global: type, mutability
-        if (kind === 4) { p++; p = readLeb(b, p)[1]; continue; }         // tag
-        if (kind !== 2) throw new Error(`unknown import kind ${kind}`);
-        const limitsStart = p;
-        const flags = b[p++];
-        let min: number;
+      let found: MemoryImport | null = null;
+      forEachImport(b, payloadStart, (e) => {
+        if (e.kind !== 2) return false;
+        const flags = b[e.descStart];
+        let [min, p] = readLeb(b, e.descStart + 1);
         let max: number | null = null;
-        [min, p] = readLeb(b, p);
         if (flags & 1) [max, p] = readLeb(b, p);
-        return { sectionStart, payloadStart, payloadEnd, limitsStart, limitsEnd: p, min, max, shared: (flags & 2) !== 0, flags };
-      }
-      return null;
+        found = { sectionStart, payloadStart, payloadEnd, limitsStart: e.descStart, limitsEnd: e.descEnd,
+          min, max, shared: (flags & 2) !== 0, flags };
+        return true;
+      });
+      return found;
     }
     at = payloadEnd;
   }
