@@ -51,7 +51,7 @@ export function registerLinkCommands(program: Command): void {
         for (const n of report.notes) console.log(`  note: ${n}`);
       } catch (e) {
         if (!(e instanceof LinkError)) throw e;
-        console.error(`hakmem-wasm link: ${e.message}`);
+        console.error(`hakmem-wasm: link: ${e.message}`);
         process.exitCode = 2;
       }
     });

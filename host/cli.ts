@@ -1,16 +1,30 @@
 #!/usr/bin/env node
 // cli.ts: the `hakmem-wasm` command. With no arguments (npm start): the short default
-// benchmark suite of hakmem-wasm alone. Subcommands: bench, compare (host/bench/), stress, and
-// link / run (host/link/: hakmem-wasm as the malloc of a program compiled to wasm).
+// benchmark suite of hakmem-wasm alone. Subcommands: bench, compare, bench-link (host/bench/),
+// stress, and link / run (host/link/: hakmem-wasm as the malloc of a program compiled to wasm).
+//
+// One error style for every bad usage: `hakmem-wasm: <what is wrong>` on stderr, exit status
+// 2 (as the C workloads do), whether commander, an option parser or a host API's range check
+// found it. Other failures are errors of the run: exit status 1.
 
-import { Command } from 'commander';
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { Command, CommanderError } from 'commander';
 import { registerBenchCommands } from './bench/cli-bench.js';
 import { runDefaultSuite } from './bench/suite.js';
+import { UsageError } from './bench/params.js';
 import { registerStressCommand } from './cli-stress.js';
 import { registerLinkCommands } from './cli-link.js';
+import { packageRoot } from './module.js';
+
+const version = (JSON.parse(readFileSync(path.join(packageRoot(), 'package.json'), 'utf8')) as { version: string }).version;
 
 const program = new Command('hakmem-wasm')
-  .description('hakmem-wasm: a multi-threaded malloc for WebAssembly shared memory');
+  .description('hakmem-wasm: a multi-threaded malloc for WebAssembly shared memory')
+  .version(version, '-V, --version', 'print the version')
+  .showHelpAfterError('(run with --help for usage)')
+  .configureOutput({ outputError: (s, write) => write(s.replace(/^error: /, 'hakmem-wasm: ')) })
+  .exitOverride();
 registerBenchCommands(program);
 registerStressCommand(program);
 registerLinkCommands(program);
@@ -19,5 +33,16 @@ if (process.argv.length <= 2) {
   const { ok } = await runDefaultSuite();
   if (!ok) process.exitCode = 1;
 } else {
-  await program.parseAsync(process.argv);
+  try {
+    await program.parseAsync(process.argv);
+  } catch (e) {
+    if (e instanceof CommanderError) {
+      process.exitCode = e.exitCode === 0 ? 0 : 2; // help and --version exit 0; usage errors 2
+    } else if (e instanceof UsageError || e instanceof RangeError) {
+      process.stderr.write(`hakmem-wasm: ${e.message}\n`);
+      process.exitCode = 2;
+    } else {
+      throw e;
+    }
+  }
 }

@@ -12,6 +12,7 @@ import { decodeCheck, decodeFaults, decodeMap, decodeRing, decodeStats, decodeTh
          type CheckReport, type FaultRecord, type HeapMap, type HeapStats, type RingEvent,
          type ThreadInfo } from './decode.js';
 import { HeapCheckError, HeapFaultError } from './errors.js';
+import { address, alignment, bytes, intIn, u32 } from './args.js';
 
 /** Options of Heap.create. */
 export interface HeapOptions {
@@ -71,22 +72,28 @@ export class Heap {
   // ---- C API (the main thread's allocator thread) ----
 
   /** malloc(size); 0 on failure. */
-  malloc(size: number): number { return this.raw.malloc(size) >>> 0; }
+  malloc(size: number): number { return this.raw.malloc(bytes('size', size)) >>> 0; }
   /** free(ptr); a bad pointer records a fault (and traps under the strict policy). */
-  free(ptr: number): void { this.raw.free(ptr); }
+  free(ptr: number): void { this.raw.free(address('ptr', ptr)); }
   /** calloc(n, size); 0 on failure. */
-  calloc(n: number, size: number): number { return this.raw.calloc(n, size) >>> 0; }
+  calloc(n: number, size: number): number {
+    return this.raw.calloc(bytes('n', n), bytes('size', size)) >>> 0; // the module checks n * size
+  }
   /** realloc(ptr, size); 0 on failure (the block is untouched). */
-  realloc(ptr: number, size: number): number { return this.raw.realloc(ptr, size) >>> 0; }
+  realloc(ptr: number, size: number): number {
+    return this.raw.realloc(address('ptr', ptr), bytes('size', size)) >>> 0;
+  }
   /** aligned_alloc(align, size); 0 if the alignment is invalid or memory is exhausted. */
-  alignedAlloc(align: number, size: number): number { return this.raw.aligned_alloc(align, size) >>> 0; }
+  alignedAlloc(align: number, size: number): number {
+    return this.raw.aligned_alloc(alignment('align', align, this.layout.MAX_ALIGN), bytes('size', size)) >>> 0;
+  }
   /** Usable bytes of a live block (0 otherwise). */
-  usableSize(ptr: number): number { return this.raw.malloc_usable_size(ptr) >>> 0; }
+  usableSize(ptr: number): number { return this.raw.malloc_usable_size(address('ptr', ptr)) >>> 0; }
 
   /** free(ptr), throwing HeapFaultError if the free recorded a new fault (report policy). */
   freeChecked(ptr: number): void {
     const before = faultSeq(this.view);
-    this.raw.free(ptr);
+    this.raw.free(address('ptr', ptr));
     if (faultSeq(this.view) === before) return;
     // Only faults of this thread: another thread may have faulted meanwhile.
     const mine = decodeFaults(this.view, before).filter((f) => f.tid === this.tid);
@@ -109,9 +116,9 @@ export class Heap {
    * one huge block and free it). Workers started afterwards take chunks from the pool
    * instead of growing the memory while other threads run.
    */
-  reserve(bytes: number): void {
-    const p = this.malloc(bytes);
-    if (p === 0) throw new RangeError(`cannot reserve ${bytes} bytes (maximum memory too small?)`);
+  reserve(n: number): void {
+    const p = this.malloc(bytes('bytes', n));
+    if (p === 0) throw new RangeError(`cannot reserve ${n} bytes (maximum memory too small?)`);
     this.free(p);
   }
 
@@ -134,7 +141,7 @@ export class Heap {
     return decodeStats(this.view);
   }
   /** The last `n` ring events. */
-  ring(n = 64): RingEvent[] { return decodeRing(this.view, n); }
+  ring(n = 64): RingEvent[] { return decodeRing(this.view, intIn('n', n, 0, this.layout.RING_CAP)); }
   /** Faults still in the log with seq > `after`. */
   faults(after = 0): FaultRecord[] { return decodeFaults(this.view, after); }
   /** Number of faults recorded so far. */
@@ -149,7 +156,7 @@ export class Heap {
   /** Give back everything the main thread holds and sweep orphan slabs. */
   collect(): void { this.raw.collect(); }
   /** Retire a dead thread's identity (its worker must be gone). True if it was live. */
-  reclaim(tid: number): boolean { return this.raw.reclaim(tid) === 1; }
+  reclaim(tid: number): boolean { return this.raw.reclaim(u32('tid', tid)) === 1; }
   /** Switch the ring at run time; returns the previous mode. */
   setRingMode(mode: RingMode): RingMode { return ringName(this.raw.set_ring_mode(ringCode(mode))); }
   /** Number of attached allocator threads. */

@@ -11,6 +11,7 @@ export { readLayout, LAYOUT_KEYS, type Layout, type LayoutKey } from './layout.j
 export { MemoryView } from './views.js';
 export * from './decode.js';
 export { HeapFaultError, WorkerDiedError, HeapCheckError } from './errors.js';
+export { ThreadLimitError, maxThreads, MAX_BYTES } from './args.js';
 export * from './protocol.js';
 export { WorkerCore } from './worker-core.js';
 export { SpscQueues, type QueuedBlock } from './spsc.js';

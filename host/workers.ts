@@ -7,6 +7,7 @@
 import { Worker } from 'node:worker_threads';
 import type { Heap } from './heap.js';
 import { WorkerDiedError } from './errors.js';
+import { intIn, maxThreads, ThreadLimitError } from './args.js';
 import { fromWireError, type Op, type Ops, type Request, type RequestBody, type WorkerInit,
          type WorkerMessage } from './protocol.js';
 
@@ -43,7 +44,11 @@ export class WorkerPool {
 
   /** Spawn `n` workers over `heap` and wait until each attached. */
   static async create(heap: Heap, n: number): Promise<WorkerPool> {
-    if (!Number.isInteger(n) || n < 1) throw new RangeError('a pool needs at least one worker');
+    intIn('workers', n, 1, Number.MAX_SAFE_INTEGER);
+    // Before any worker starts: every worker attaches, and so has the heap's own thread.
+    const limit = maxThreads(heap.layout);
+    const available = limit - heap.threads().length;
+    if (n > available) throw new ThreadLimitError(n, available, limit);
     const pool = new WorkerPool(heap, []);
     await Promise.all(Array.from({ length: n }, (_, i) => pool.spawn(i)));
     pool.slots.sort((a, b) => a.index - b.index);

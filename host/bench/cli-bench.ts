@@ -2,9 +2,10 @@
 
 import { Command, Option } from 'commander';
 import { BenchOptions, DEFAULT_OPTIONS, benchRuns, recordOk } from './runner.js';
-import { UsageError, WORKLOADS, parseCount, parseParams, RawOptions } from './params.js';
+import { UsageError, WORKLOADS, parseCount, parseParams, threadsOf, RawOptions } from './params.js';
+import { loadModule, threadLimitOf } from './module.js';
 import { benchTable } from './bench-table.js';
-import { CompareCase, runCompare, targetCases } from './compare.js';
+import { ALLOCATORS, CompareCase, runCompare, targetCases } from './compare.js';
 import { compareTable, targetLines, writeCompareFiles } from './compare-report.js';
 import { BenchBuild, RESULTS_DIR } from './paths.js';
 import { measureLinkMicro } from './link-micro.js';
@@ -16,7 +17,14 @@ function usage(e: unknown): never {
   process.exit(2);
 }
 
-/** Register `bench <workload>` and `compare` on `program`. */
+/** A count that must be at least 1 (0 would silently run nothing, or once). */
+function atLeastOne(v: string | boolean, what: string): number {
+  const n = parseCount(v, what);
+  if (n < 1) throw new UsageError(`${what} must be at least 1, got ${n}`);
+  return n;
+}
+
+/** Register `bench <workload>`, `compare` and `bench-link` on `program`. */
 export function registerBenchCommands(program: Command): void {
   program
     .command('bench')
@@ -56,10 +64,18 @@ export function registerBenchCommands(program: Command): void {
       try {
         params = parseParams(workload, opts as RawOptions, vector);
         o = {
-          ...DEFAULT_OPTIONS, build: opts.build as BenchBuild, repeat: Math.max(1, parseCount(opts.repeat, '--repeat')),
+          ...DEFAULT_OPTIONS, build: opts.build as BenchBuild, repeat: atLeastOne(opts.repeat, '--repeat'),
           warmup: parseCount(opts.warmup, '--warmup'), check: opts.check === true,
           ring: parseCount(opts.ring, '--ring'), progress: opts.progress !== false,
         };
+        if (o.build !== 'asrt') {
+          // Every worker of the workload attaches, and so does the main instance.
+          const limit = threadLimitOf(await loadModule(o.build)) - 1;
+          if (threadsOf(params) > limit) {
+            throw new UsageError(`${params.workload} with ${threadsOf(params)} threads: the heap attaches at most ` +
+              `${limit} workers besides the main thread (L_MAX_THREADS ${limit + 2} records, one reserved)`);
+          }
+        }
       } catch (e) {
         if (e instanceof UsageError) usage(e);
         throw e;
@@ -75,7 +91,7 @@ export function registerBenchCommands(program: Command): void {
     .command('compare')
     .description('allocators x workloads, interleaved, with medians, spreads and ratios; writes bench/results/')
     .option('--repeat <n>', 'runs per cell (interleaved)', '5')
-    .option('--allocs <list>', 'comma-separated allocators (hakmem-wasm, asrt, glibc, mimalloc, jemalloc, dlmalloc, emmalloc, hakmem-emcc)')
+    .option('--allocs <list>', `comma-separated allocators (${ALLOCATORS.join(', ')}; default: all that can run here)`)
     .option('--cases <list>', 'comma-separated case ids (default: all)')
     .option('--baseline <alloc>', 'ratios are to this allocator (default mimalloc, if present)')
     .option('--scale <x>', 'multiply every op count (e.g. 0.1 for a quick look)', '1')
@@ -98,14 +114,24 @@ export function registerBenchCommands(program: Command): void {
         if (e instanceof UsageError) usage(e);
         throw e;
       }
+      let repeat: number, allocs: string[] | undefined;
+      try {
+        repeat = atLeastOne(opts.repeat, '--repeat');
+        allocs = typeof opts.allocs === 'string' ? opts.allocs.split(',').map((a) => a.trim()) : undefined;
+        const unknown = (allocs ?? []).filter((a) => !ALLOCATORS.includes(a));
+        if (unknown.length) throw new UsageError(`unknown allocator(s) ${unknown.join(', ')} (known: ${ALLOCATORS.join(', ')})`);
+      } catch (e) {
+        if (e instanceof UsageError) usage(e);
+        throw e;
+      }
       const command = `hakmem-wasm compare ${process.argv.slice(3).join(' ')}`.trim();
       const res = await runCompare({
-        cases, repeat: Math.max(1, parseCount(opts.repeat, '--repeat')),
-        allocs: typeof opts.allocs === 'string' ? opts.allocs.split(',') : undefined,
+        cases, repeat, allocs,
         baseline: typeof opts.baseline === 'string' ? opts.baseline : undefined,
         warmup: parseCount(opts.warmup, '--warmup'),
         log: (s) => process.stderr.write(`${s}\n`),
       }, command);
+      if (res.allocs.length === 0) usage(new Error(`none of ${allocs?.join(', ')} can run here: ${res.skipped.join('; ')}`));
       console.log(`\n${compareTable(res)}\n\nMops/s median (ratio to ${res.baseline})\n${targetLines(res).join('\n')}`);
       if (res.checksumErrors.length) console.log(`\nCHECKSUM MISMATCHES:\n${res.checksumErrors.join('\n')}`);
       if (opts.write !== false) {
@@ -126,7 +152,7 @@ export function registerBenchCommands(program: Command): void {
       try {
         pairs = parseCount(opts.pairs, '--pairs');
         size = parseCount(opts.size, '--size');
-        repeat = Math.max(1, parseCount(opts.repeat, '--repeat'));
+        repeat = atLeastOne(opts.repeat, '--repeat');
       } catch (e) {
         if (e instanceof UsageError) usage(e);
         throw e;

@@ -32,6 +32,11 @@ export function targetCases(scale = 1): CompareCase[] {
   ];
 }
 
+/** Every allocator compare knows: the two wasm builds here, then the peers of bench/peers. */
+export const ALLOCATORS: readonly string[] = [
+  'hakmem-wasm', 'asrt', 'glibc', 'mimalloc', 'jemalloc', 'dlmalloc', 'emmalloc', 'hakmem-emcc',
+];
+
 /** The fields that must be equal for every allocator on the same case. */
 const CHECKSUMS: Record<string, string[]> = {
   larson: ['ops', 'size_sum', 'fill_size_sum', 'live_bytes_end', 'generations'],

@@ -5,6 +5,7 @@
 import { readFileSync, existsSync } from 'node:fs';
 import { BenchBuild, wasmPath } from './paths.js';
 import { allocatorImports, waitImports, DEFAULT_HEAP_BASE } from '../instance.js';
+import { maxThreads } from '../args.js';
 
 /** Pages of the shared memory's maximum: 2 GiB, as the Emscripten peers' MAXIMUM_MEMORY. */
 export const MAX_PAGES = 32768;
@@ -72,4 +73,15 @@ export function functionsOf(instance: WebAssembly.Instance): BenchExports {
     if (typeof v === 'function') out[name] = v as (...args: number[]) => number;
   }
   return out;
+}
+
+/**
+ * Threads the module's heap can attach at once (its thread table's records minus the
+ * reserved one), read from its L_MAX_THREADS export on a throwaway instance: the module has
+ * no start function, so instantiating it runs nothing.
+ */
+export function threadLimitOf(module: WebAssembly.Module): number {
+  const inst = instantiate(module, newSharedMemory());
+  const g = globalsOf(inst, 'L_');
+  return maxThreads({ MAX_THREADS: g.L_MAX_THREADS });
 }

@@ -88,8 +88,8 @@ export function parseParams(workload: string, raw0: RawOptions, positional: stri
       const chunks = u32Of(raw, 'chunks', 1000, '--chunks');
       const rounds = u32Of(raw, 'rounds', 100, '--rounds');
       const hasOps = raw.ops !== undefined, hasDur = raw.duration !== undefined;
-      if (hasOps === hasDur) throw new UsageError('larson needs exactly one of --ops or --duration');
       if (threads < 1 || chunks < 1) throw new UsageError('--threads and --chunks must be >= 1');
+      if (hasOps === hasDur) throw new UsageError('larson needs exactly one of --ops or --duration');
       const genSteps = raw.genSteps !== undefined ? u32Of(raw, 'genSteps', 0, '--gen-steps') : rounds * chunks;
       if (genSteps < 1 || genSteps > 0xFFFFFFFF) throw new UsageError('--gen-steps (rounds * chunks) must be in 1..2^32-1');
       return {

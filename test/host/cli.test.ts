@@ -1,0 +1,41 @@
+// The CLI as a user meets it: one error style and exit status 2 for every bad usage, from
+// commander, the option parsers or a range check; --version; limits reported before anything
+// runs.
+import { describe, it, expect } from 'vitest';
+import { spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+import { ROOT } from '../helpers/instances.js';
+
+const CLI = path.join(ROOT, 'dist', 'host', 'cli.js');
+const run = (...args: string[]) => spawnSync(process.execPath, [CLI, ...args], { encoding: 'utf8', timeout: 60_000 });
+
+describe('hakmem-wasm CLI', () => {
+  it('--version prints the package version', () => {
+    const r = run('--version');
+    expect(r.status).toBe(0);
+    expect(r.stdout.trim()).toBe(JSON.parse(fs.readFileSync(path.join(ROOT, 'package.json'), 'utf8')).version);
+  });
+
+  it.each([
+    [['bench', 'larson', '--threads', '200', '--ops', '1e5'], /at most \d+ workers besides the main thread/],
+    [['bench', 'larson', '--threads', '0', '--ops', '1e5'], /--threads and --chunks must be >= 1/],
+    [['bench', 'micro', '--repeat', '0'], /--repeat must be at least 1/],
+    [['bench', 'nosuch'], /unknown workload 'nosuch'/],
+    [['bench', 'micro', '--bogus'], /unknown option '--bogus'/],
+    [['compare', '--allocs', 'foo', '--no-write'], /unknown allocator\(s\) foo/],
+    [['stress', '--workers', '200'], /200 workers requested, but only \d+ more threads can attach/],
+    [['link', '/nonexistent.wasm'], /required option/],
+  ])('%j: one line "hakmem-wasm: ...", exit 2', (args, message) => {
+    const r = run(...args);
+    expect(r.stderr).toMatch(/^hakmem-wasm: /);
+    expect(r.stderr).toMatch(message);
+    expect(r.status).toBe(2);
+  });
+
+  it('the help shows defaults', () => {
+    const r = run('bench', '--help');
+    expect(r.stdout).toMatch(/--repeat <n>.*\(default: "1"\)/s);
+    expect(r.stdout).toMatch(/--warmup <n>.*\(default: "2"\)/s);
+  });
+});
