@@ -1,6 +1,15 @@
-// index.ts: the host library's public API.
+// index.ts: the host library's public API in Node: `import { Heap } from 'hakmem-wasm'`.
+// Everything of the browser entry (browser.ts) plus what needs Node: reading the module file,
+// worker_threads pools, the link of programs compiled to wasm.
 
-export { Heap, type HeapOptions } from './heap.js';
+import { fileURLToPath } from 'node:url';
+import { compileModule } from './module.js';
+import { setModuleLoader } from './heap.js';
+
+// Heap.create's default module: the package's build/<build>.wasm, read from the file system.
+setModuleLoader((build, source) => compileModule(build, source instanceof URL ? fileURLToPath(source) : source));
+
+export { Heap, setModuleLoader, resolveModule, type HeapOptions, type ModuleSource, type ModuleLoader } from './heap.js';
 export { WorkerPool } from './workers.js';
 export { DEFAULT_CONFIG, type HeapConfig, type RingMode } from './config.js';
 export { compileModule, createSharedMemory, wasmPath, packageRoot, MAX_PAGES, INITIAL_PAGES,
@@ -20,3 +29,7 @@ export { runStressTask, patternTag, DEFAULT_STRESS, type StressParams,
 export { runStress, stressTotals, type StressRun, type StressTotals,
          type StressOptions } from './stress.js';
 export { formatStats, formatStressRun, formatCheckReport, formatTable, formatBytes } from './report.js';
+export { checkHeapBase, DEFAULT_HEAP_BASE } from './instance.js';
+export { linkProgram, LinkError, type LinkOptions, type LinkReport } from './link/merge.js';
+export { runProgram, type RunOptions, type RunResult } from './link/run.js';
+export { instantiateMerged, instantiatePair, type ProgramThread, type LinkedAllocator } from './link/program.js';

@@ -1,4 +1,5 @@
-// module.ts: finding, compiling and hosting the allocator module in Node.
+// module.ts: finding and compiling the allocator module in Node (files, paths). The
+// environment-independent part (the shared memory, build names) is memory.ts.
 //
 // The module is compiled once and the compiled WebAssembly.Module is sent to every worker
 // (compiling per worker would cost time and memory for identical code). The shared memory is
@@ -7,14 +8,9 @@
 import { readFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import path from 'node:path';
+import type { BuildName } from './memory.js';
 
-/** Which build of the allocator: `release` (-O3, slow-path ring) or `debug` (checked frees). */
-export type BuildName = 'release' | 'debug';
-
-/** Pages of 64 KiB the module declares as its initial memory (asconfig initialMemory). */
-export const INITIAL_PAGES = 16;
-/** Largest maximum the module accepts (4 GiB). */
-export const MAX_PAGES = 65536;
+export { createSharedMemory, INITIAL_PAGES, MAX_PAGES, type BuildName } from './memory.js';
 
 /**
  * The package root: two levels above this file, whether it runs as dist/host/module.js or
@@ -44,10 +40,3 @@ export async function compileModule(build: BuildName = 'release',
   return WebAssembly.compile(new Uint8Array(bytes));
 }
 
-/** Create the shared memory every instance imports. */
-export function createSharedMemory(maxPages: number = MAX_PAGES): WebAssembly.Memory {
-  if (!Number.isInteger(maxPages) || maxPages < INITIAL_PAGES || maxPages > MAX_PAGES) {
-    throw new RangeError(`maxPages must be an integer in [${INITIAL_PAGES}, ${MAX_PAGES}]`);
-  }
-  return new WebAssembly.Memory({ initial: INITIAL_PAGES, maximum: maxPages, shared: true });
-}

@@ -16,7 +16,9 @@ const SUITE: { id: string; params: Params }[] = [
 ];
 
 /** Run the default suite, print its table; resolves to the records (all checks passed or not). */
-export async function runDefaultSuite(log: (s: string) => void = console.log): Promise<{ ok: boolean; records: RunRecord[] }> {
+export async function runDefaultSuite(log: (s: string) => void = console.log,
+                                      progress: (s: string) => void = (s) => process.stderr.write(`${s}\n`)):
+    Promise<{ ok: boolean; records: RunRecord[] }> {
   const records: RunRecord[] = [];
   const rows: string[][] = [];
   for (const s of SUITE) {
@@ -24,10 +26,21 @@ export async function runDefaultSuite(log: (s: string) => void = console.log): P
     records.push(r);
     const extra = r.bench === 'micro' ? `${(r.ns_per_pair as number).toFixed(2)} ns/pair` : `size_sum ${count(r.size_sum)}`;
     rows.push([s.id, count(r.ops), r.secs.toFixed(3), mega(r.ops_per_sec), extra, recordOk(r) ? 'ok' : 'FAILED']);
-    log(`${s.id}: ${mega(r.ops_per_sec)} Mops/s`);
+    progress(`  ${s.id}: ${mega(r.ops_per_sec)} Mops/s`);
   }
-  log('');
+  progress('');
+  log('hakmem-wasm, release build, one run of each workload (warmed up):\n');
   log(textTable(['workload', 'ops', 'secs', 'Mops/s', 'checksum', 'checks'], rows));
-  log('\nhakmem-wasm bench --help for one workload; hakmem-wasm compare for the peers.');
+  log([
+    '',
+    'ops:      one malloc or one free is one operation (micro: each pair is two).',
+    'checksum: the workload\'s checksum (size_sum: bytes requested in total), the same on every',
+    '          allocator for the same parameters (bench/WORKLOADS.md).',
+    'checks:   ok = no corrupted block, no allocator fault, and the heap checker found the heap',
+    '          consistent after the run.',
+    '',
+    'Next: node dist/host/cli.js bench <workload> --repeat 5 (one workload, medians; --help),',
+    '      node dist/host/cli.js compare (against glibc, mimalloc, jemalloc, dlmalloc, emmalloc).',
+  ].join('\n'));
   return { ok: records.every(recordOk), records };
 }

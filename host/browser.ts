@@ -1,0 +1,41 @@
+// browser.ts: the host library in a browser (or any bundler target without Node):
+// `import { Heap, WebWorkerPool } from 'hakmem-wasm/browser'` (the package's "browser"
+// condition also maps 'hakmem-wasm' here). Nothing below imports a Node module.
+//
+// Heap.create's default module is fetched from the package's build/ folder, found relative
+// to this file, so a bundler that understands `new URL(..., import.meta.url)` (Vite, webpack,
+// esbuild with its loader) ships the .wasm as an asset. Pass `module` (a compiled
+// WebAssembly.Module or bytes) to load it some other way. Shared memory needs a cross-origin
+// isolated page (COOP / COEP headers, README "Serving the built files elsewhere").
+
+import { setModuleLoader } from './heap.js';
+import type { BuildName } from './memory.js';
+
+/** The package's default module files, as URLs a bundler can see. */
+const DEFAULT_URLS: Record<BuildName, URL> = {
+  release: new URL('../../build/release.wasm', import.meta.url),
+  debug: new URL('../../build/debug.wasm', import.meta.url),
+};
+
+setModuleLoader(async (build, source) => {
+  const url = source ?? DEFAULT_URLS[build];
+  const response = await fetch(url);
+  if (!response.ok) throw new Error(`cannot fetch wasm module ${String(url)}: HTTP ${response.status}`);
+  return WebAssembly.compileStreaming ? WebAssembly.compileStreaming(response)
+    : WebAssembly.compile(await response.arrayBuffer());
+});
+
+export { Heap, setModuleLoader, resolveModule, type HeapOptions, type ModuleSource, type ModuleLoader } from './heap.js';
+export { createSharedMemory, INITIAL_PAGES, MAX_PAGES, type BuildName } from './memory.js';
+export { DEFAULT_CONFIG, type HeapConfig, type RingMode } from './config.js';
+export { instantiateAllocator, allocatorImports, waitImports, checkHeapBase, DEFAULT_HEAP_BASE,
+         type AllocatorExports, type AllocatorInstance, type InstantiateOptions, type WaitImports } from './instance.js';
+export { readLayout, LAYOUT_KEYS, type Layout, type LayoutKey } from './layout.js';
+export { MemoryView } from './views.js';
+export * from './decode.js';
+export { HeapFaultError, WorkerDiedError, HeapCheckError } from './errors.js';
+export { ThreadLimitError, maxThreads, MAX_BYTES } from './args.js';
+export * from './protocol.js';
+export { WorkerCore } from './worker-core.js';
+export { AllocatorWorker, WorkerPool as WebWorkerPool, type WorkerFactory } from './web-pool.js';
+export { instantiateMerged, instantiatePair, type ProgramThread, type LinkedAllocator } from './link/program.js';

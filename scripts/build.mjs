@@ -1,0 +1,77 @@
+// build.mjs: `npm run build`: builds what changed since the last build, in order:
+//   1. the allocator modules (asc): build/release.wasm, build/debug.wasm
+//   2. the bench modules (asc): build/bench-release.wasm, bench-debug.wasm, bench-asrt.wasm
+//   3. the build check over the allocator and bench modules (scripts/check-build.mjs)
+//   4. the host (tsc, incremental): dist/host
+// A target is rebuilt when one of its outputs is missing or older than any of its inputs
+// (sources, configs, this script). `--force` rebuilds everything.
+//
+//   node scripts/build.mjs [--force]
+
+import { spawnSync } from 'node:child_process';
+import { existsSync, readdirSync, statSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
+const force = process.argv.includes('--force');
+const bin = (name) => join(ROOT, 'node_modules', '.bin', name);
+
+/** Every file below `dir` (relative to ROOT) whose name matches `re`. */
+function files(dir, re = /\.ts$/) {
+  const out = [];
+  const walk = (d) => {
+    for (const e of readdirSync(d, { withFileTypes: true })) {
+      const p = join(d, e.name);
+      if (e.isDirectory()) walk(p);
+      else if (re.test(e.name)) out.push(p);
+    }
+  };
+  walk(join(ROOT, dir));
+  return out;
+}
+
+const mtime = (f) => statSync(f).mtimeMs;
+const stale = (outputs, inputs) => {
+  if (force || outputs.some((o) => !existsSync(join(ROOT, o)))) return true;
+  const newest = Math.max(...inputs.map(mtime));
+  return outputs.some((o) => mtime(join(ROOT, o)) < newest);
+};
+
+function run(label, cmd, args) {
+  process.stdout.write(`build: ${label}\n`);
+  const r = spawnSync(cmd, args, { cwd: ROOT, stdio: 'inherit' });
+  if (r.status !== 0) {
+    process.stderr.write(`build: ${label} failed (exit ${r.status})\n`);
+    process.exit(r.status ?? 1);
+  }
+}
+
+const self = fileURLToPath(import.meta.url);
+const allocatorInputs = [...files('assembly'), join(ROOT, 'asconfig.json'), self];
+const benchInputs = [...allocatorInputs, ...files('bench/assembly'), join(ROOT, 'bench', 'asconfig.json')];
+let built = 0;
+
+for (const target of ['release', 'debug']) {
+  if (stale([`build/${target}.wasm`, `build/${target}.wat`], allocatorInputs)) {
+    run(`allocator (${target})`, bin('asc'), ['--config', 'asconfig.json', '--target', target]);
+    built++;
+  }
+}
+for (const target of ['release', 'debug', 'asrt']) {
+  if (stale([`build/bench-${target}.wasm`], benchInputs)) {
+    const entry = target === 'asrt' ? 'bench/assembly/asrt.ts' : 'bench/assembly/index.ts';
+    run(`bench module (${target})`, bin('asc'), [entry, '--config', 'bench/asconfig.json', '--target', target]);
+    built++;
+  }
+}
+if (built > 0 || force) {
+  run('build check', process.execPath, [join(ROOT, 'scripts', 'check-build.mjs'), '--allocator', 'build/release.wat',
+    'build/debug.wat', '--data-below', '65536', 'build/bench-release.wat', 'build/bench-debug.wat']);
+}
+const hostInputs = [...files('host'), join(ROOT, 'tsconfig.json'), self];
+if (stale(['dist/host/cli.js', 'dist/host/index.js'], hostInputs)) {
+  run('host (tsc)', bin('tsc'), ['-p', 'tsconfig.json']);
+  built++;
+}
+if (built === 0) process.stdout.write('build: everything is up to date\n');
