@@ -24,8 +24,8 @@ function requireBenchWasm(): Plugin {
     name: 'hakmem-require-bench-wasm',
     buildStart() {
       if (!existsSync(benchWasm)) {
-        throw new Error(`${benchWasm} is missing: run \`npm run demo:wasm\` ` +
-          '(asc bench/assembly/index.ts --config bench/asconfig.json --target release)');
+        throw new Error(`${benchWasm} is missing: run \`npm run build\` (it builds the bench module ` +
+          'with the allocator; `npm run demo` does it first)');
       }
     },
   };

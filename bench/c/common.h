@@ -1,6 +1,6 @@
 /*
  * Shared pieces of the C benchmark harness: the RNG and touch/check patterns of
- * /work/shared/WORKLOADS.md (sections 1 and 2), the parsed options, and small helpers
+ * bench/WORKLOADS.md (sections 1 and 2), the parsed options, and small helpers
  * (clock, fatal malloc, JSON output).  Everything here is portable C11 + pthreads so
  * the same source builds natively (gcc) and for wasm32 (emcc).
  */

@@ -1,6 +1,7 @@
-// Regression tests for the bug classes of the original C allocator (the seed documents in
-// /work/shared/seeds). Every allocator "thread" here is one instance of the module over the
-// shared memory, driven from one JavaScript thread, so every interleaving is deterministic.
+// Regression tests for the bug classes of the original C allocator (docs/ARCHITECTURE.md
+// section 11 says what each one was and the rule it gave this project). Every allocator
+// "thread" here is one instance of the module over the shared memory, driven from one
+// JavaScript thread, so every interleaving is deterministic.
 import { describe, it, expect } from 'vitest';
 import { BUILDS, EV, CHECK_CODE, Heap, RingEvent, createHeap, tagBlock, hasTag } from '../helpers/instances.js';
 import { Mix } from '../helpers/workload.js';
