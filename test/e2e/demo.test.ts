@@ -174,6 +174,7 @@ describe('browser demo (Vite preview + Chromium)', () => {
     expect(before.violations, before.text).toBe(0);
     expect(before.text).toContain('clean');
 
+    const faultsBefore = Number(await page.locator('#stats').getAttribute('data-faults'));
     await page.click('#badfree');
     const fault = page.locator('#fault-report[data-fault-code]');
     await fault.waitFor({ timeout: 15_000 });
@@ -181,7 +182,10 @@ describe('browser demo (Vite preview + Chromium)', () => {
     const text = await fault.innerText();
     expect(text).toMatch(/fault #\d+: not block start of 0x[0-9a-f]+ by thread \d+/);
     expect(text).toContain('ring events before it');
-    expect(Number(await page.locator('#stats').getAttribute('data-faults'))).toBeGreaterThanOrEqual(0);
+    // The Heap panel counts the deliberate bad free: exactly one more fault than before.
+    await page.waitForFunction((n) => Number(document.querySelector('#stats')?.getAttribute('data-faults')) > n,
+      faultsBefore, { timeout: 15_000 });
+    expect(Number(await page.locator('#stats').getAttribute('data-faults'))).toBe(faultsBefore + 1);
 
     const after = await heapCheck(page, 2);
     expect(after.violations, after.text).toBe(0);
