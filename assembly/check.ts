@@ -33,6 +33,7 @@ import { spinLock, spinUnlock } from "./lock";
 import { selfTid, syncMemory } from "./tls";
 
 // Violation codes.
+// abi: CHECK_CODES names CHK_
 // @ts-ignore: decorator
 @inline export const CHK_REGISTRY: u32 = 1;     // registry entry vs chunk contents
 // @ts-ignore: decorator

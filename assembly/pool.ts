@@ -10,7 +10,7 @@
 import { GlobalHeader, CHUNK_SHIFT, PAGES_PER_CHUNK,
          MAX_CHUNKS, SLABS_PER_SS, ALL_SLABS_MASK, SLAB_FREE, SLAB_LARGE, SLAB_LARGE_TAIL,
          LIST_NONE, LIST_ORPHAN, REG_FREE, REG_SUPERSLAB, REG_HUGE, REG_HUGE_TAIL, orphanBase,
-         EV_SS_ACQUIRE, EV_SS_RELEASE, EV_OOM, SLAB_SHIFT, hdr, hdrField } from "./types";
+         EV_SUPERSLAB_ACQUIRE, EV_SUPERSLAB_RELEASE, EV_OOM, SLAB_SHIFT, hdr, hdrField } from "./types";
 import { registryGet, registrySet, regKind, regMake } from "./registry";
 import { superslabFormat, ssHeader, metaAt, slabIndex, ssOf, slabMeta } from "./superslab";
 import { spinLock, spinUnlock } from "./lock";
@@ -156,7 +156,7 @@ function superslabCreate(): usize {
   registrySet(chunk, regMake(REG_SUPERSLAB, 0)); // publish after the header is written
   hdr().superslabs++;
   nonfullAdd(ss);
-  ringRecord(EV_SS_ACQUIRE, 0, ss, hdr().grows != grewBefore ? 1 : 0);
+  ringRecord(EV_SUPERSLAB_ACQUIRE, 0, ss, hdr().grows != grewBefore ? 1 : 0);
   return ss;
 }
 
@@ -166,7 +166,7 @@ function superslabDestroy(ss: usize): void {
   ssHeader(ss).magic = 0;
   registrySet(<u32>(ss >>> CHUNK_SHIFT), regMake(REG_FREE, 0));
   hdr().superslabs--;
-  ringRecord(EV_SS_RELEASE, 0, ss, 0);
+  ringRecord(EV_SUPERSLAB_RELEASE, 0, ss, 0);
 }
 
 /** Mark slabs `mask` of `ss` used, updating the non-full list (pool locked). */

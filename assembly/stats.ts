@@ -20,6 +20,7 @@ import { recordAt } from "./thread";
 import { syncMemory } from "./tls";
 
 // Global word indices.
+// abi: STATS_GLOBAL_FIELDS words ST_
 // @ts-ignore: decorator
 @inline export const ST_PAGES: u32 = 0;
 // @ts-ignore: decorator
@@ -86,6 +87,7 @@ import { syncMemory } from "./tls";
 @inline export const ST_DEBUG_BUILD: u32 = 31;
 
 /** Per-class word indices. */
+// abi: STATS_CLASS_FIELDS words SC_
 // @ts-ignore: decorator
 @inline const SC_STRIDE: u32 = 0;
 // @ts-ignore: decorator

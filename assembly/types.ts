@@ -119,6 +119,7 @@
 }
 
 // Slab states (SlabMeta.state).
+// abi: SLAB_STATES names SLAB_
 // @ts-ignore: decorator
 @inline export const SLAB_FREE: u8 = 0;
 // @ts-ignore: decorator
@@ -129,6 +130,7 @@
 @inline export const SLAB_LARGE_TAIL: u8 = 3; // later slab of a large run
 
 // Which list an owned slab is on (SlabMeta.list).
+// abi: SLAB_LISTS names LIST_
 // @ts-ignore: decorator
 @inline export const LIST_NONE: u8 = 0;
 // @ts-ignore: decorator
@@ -419,6 +421,7 @@
 @inline export const TH_COUNTERS_OFFSET: u32 = TH_OUTBOX_OFFSET + OUTBOX_SIZE * OUTBOX_ENTRY_SIZE;
 
 // Thread states.
+// abi: THREAD_STATES names THREAD_
 // @ts-ignore: decorator
 @inline export const THREAD_FREE: u32 = 0;
 // @ts-ignore: decorator
@@ -494,6 +497,7 @@
 // ---- faults -------------------------------------------------------------------------------
 
 // Fault codes (FaultRecord.code).
+// abi: FAULT_CODES names FAULT_ (the host decodes with the table generated from these lines)
 // @ts-ignore: decorator
 @inline export const FAULT_OUTSIDE_HEAP: u32 = 1;    // no SuperSlab or span covers the address
 // @ts-ignore: decorator
@@ -515,7 +519,8 @@
 
 // Internal assertion codes: FaultRecord.aux of a FAULT_INTERNAL record. The debug build checks
 // these (debugAssert in fault.ts); numbers, not strings, so the module has no data segment.
-// The host's decoder names each one (host/decode.ts, ASSERT_MESSAGES).
+// The host names each one with the table scripts/gen-codes.mjs generates from these lines.
+// abi: ASSERT_MESSAGES messages ASSERT_
 // @ts-ignore: decorator
 @inline export const ASSERT_LAYOUT: u32 = 1;          // init: a record outgrew its slot, or static data above HEAP_BASE
 // @ts-ignore: decorator
@@ -546,6 +551,7 @@
 // ---- debug ring ---------------------------------------------------------------------------
 
 // Event kinds.
+// abi: RING_KINDS names EV_
 // @ts-ignore: decorator
 @inline export const EV_ALLOC: u8 = 1;        // fast-path malloc (ring mode RING_ALL)
 // @ts-ignore: decorator
@@ -567,7 +573,7 @@
 // @ts-ignore: decorator
 @inline export const EV_RECLAIM: u8 = 10;     // aux = tid reclaimed
 // @ts-ignore: decorator
-@inline export const EV_SS_ACQUIRE: u8 = 11;  // ptr = SuperSlab, aux = 1 if memory grew
+@inline export const EV_SUPERSLAB_ACQUIRE: u8 = 11;  // ptr = SuperSlab, aux = 1 if memory grew
 // @ts-ignore: decorator
 @inline export const EV_OOM: u8 = 12;         // aux = bytes requested
 // @ts-ignore: decorator
@@ -585,7 +591,7 @@
 // @ts-ignore: decorator
 @inline export const EV_DETACH: u8 = 19;      // aux = tid
 // @ts-ignore: decorator
-@inline export const EV_SS_RELEASE: u8 = 20;  // ptr = SuperSlab
+@inline export const EV_SUPERSLAB_RELEASE: u8 = 20;  // ptr = SuperSlab
 
 /** One ring event (16 B). `seq` is written last: a reader trusts an event whose seq matches. */
 @unmanaged export class RingEvent {

@@ -3,49 +3,19 @@
 // They only read shared memory through a MemoryView: they never call into the module and
 // never allocate from the wasm heap, so they work from any thread, while workers run (the
 // figures are then a racy snapshot) and after a worker died (its records stay in memory).
-// Offsets come from the Layout; only the word order of records documented in MODULE-API.md
-// (ring event fields, stats words, fault codes) is written down here.
+// Offsets come from the Layout, and the code tables (event kinds, fault codes, check codes,
+// assertion messages, slab states, stats words) from codes.generated.ts, which the build
+// generates from the allocator's own constants. Only the field order of the ring event and
+// fault records (MODULE-API.md) is written down here.
 
 import type { MemoryView } from './views.js';
+import { RING_KINDS, FAULT_CODES, CHECK_CODES, ASSERT_MESSAGES, SLAB_STATES, THREAD_STATES, SLAB_LISTS,
+         STATS_GLOBAL_FIELDS, STATS_GLOBAL_FIELDS_U64 } from './codes.generated.js';
 
 // ---- names ----------------------------------------------------------------------------------
 
-/** Ring event kinds, indexed by kind number. */
-export const RING_KINDS = [
-  'none', 'alloc', 'free', 'refill', 'spill', 'carve', 'remote_push', 'drain', 'adopt',
-  'orphan', 'reclaim', 'superslab_acquire', 'oom', 'fault', 'slab_acquire', 'slab_release',
-  'large_alloc', 'large_free', 'attach', 'detach', 'superslab_release',
-] as const;
-/** Fault codes, indexed by code. */
-export const FAULT_CODES = [
-  'none', 'outside_heap', 'free_slab', 'not_block_start', 'not_carved', 'double_free',
-  'large_interior', 'header', 'not_attached', 'internal',
-] as const;
-/** Heap-check violation codes, indexed by code. */
-export const CHECK_CODES = [
-  'none', 'registry', 'slab_state', 'bad_block', 'duplicate', 'count', 'conservation',
-  'class_total', 'owner', 'bitmap',
-] as const;
-/**
- * Internal assertion codes (FaultRecord.aux of an 'internal' fault), indexed by code, as
- * assembly/types.ts's ASSERT_* constants say (test/host/decode.test.ts compares the two).
- */
-export const ASSERT_MESSAGES = [
-  'abort called by compiled code',
-  'init: a record outgrew its slot, or static data above HEAP_BASE',
-  'malloc handed out a block that is already allocated',
-  'adopted an orphan that has an owner',
-  'cached block from a slab this thread does not own',
-  'slab used counter underflow',
-  'drain by a thread that does not own the slab',
-  'drained more blocks than the slab has in use',
-] as const;
-/** Slab states, indexed by SlabMeta.state. */
-export const SLAB_STATES = ['free', 'small', 'large', 'large_tail'] as const;
-/** Thread record states. */
-export const THREAD_STATES = ['free', 'active', 'retiring'] as const;
-/** Which list an owned slab is on (SlabMeta.list). */
-export const SLAB_LISTS = ['none', 'current', 'partial', 'orphan'] as const;
+export { RING_KINDS, FAULT_CODES, CHECK_CODES, ASSERT_MESSAGES, SLAB_STATES, THREAD_STATES,
+         SLAB_LISTS } from './codes.generated.js';
 
 /** Name of entry `i` of a name table, or `unknown(i)`. */
 function nameOf(table: readonly string[], i: number): string {
@@ -243,28 +213,22 @@ export interface ClassStats {
   capacity: number;
 }
 
-/** The global figures of the stats block, in word order (u64 fields take two words). */
-const GLOBAL_FIELDS = [
-  'pages', 'chunks', 'superslabs', 'hugeSpans', 'largeRuns', 'largeSlabs', 'grows', 'oom',
-  'peakChunks', 'threads', 'remoteFrees', 'remotePushes', 'drains', 'drainedBlocks',
-  'adoptions', 'orphaned', 'reclaims', 'faults', 'ringSeq', 'smallSlabs', 'freeSlabs',
-  'bytesAsked', 'bytesGiven', 'bytesInUse', 'orphanSlabs', 'cacheMode', 'remoteBatch',
-  'ringMode', 'debugBuild',
-] as const;
-const U64_FIELDS: ReadonlySet<string> = new Set(['bytesAsked', 'bytesGiven', 'bytesInUse']);
+/** The global figures of the stats block (a u64 field takes two words, low first). */
+type GlobalField = Exclude<(typeof STATS_GLOBAL_FIELDS)[number], ''>;
+const U64_FIELDS: ReadonlySet<string> = new Set(STATS_GLOBAL_FIELDS_U64);
 
 /** A decoded stats block. */
-export type HeapStats = Record<(typeof GLOBAL_FIELDS)[number], number> & { classes: ClassStats[] };
+export type HeapStats = Record<GlobalField, number> & { classes: ClassStats[] };
 
 /** Decode the stats block (written by the module's stats_collect()). */
 export function decodeStats(view: MemoryView): HeapStats {
   const L = view.layout;
   const g: Record<string, number> = {};
-  let w = 0;
-  for (const name of GLOBAL_FIELDS) {
+  STATS_GLOBAL_FIELDS.forEach((name, w) => {
+    if (name === '') return;
     const at = L.STATS_BASE + w * 4;
-    if (U64_FIELDS.has(name)) { g[name] = view.u64(at); w += 2; } else { g[name] = view.word(at); w++; }
-  }
+    g[name] = U64_FIELDS.has(name) ? view.u64(at) : view.word(at);
+  });
   const classes: ClassStats[] = [];
   for (let cls = 0; cls < L.NUM_CLASSES; cls++) {
     const at = L.STATS_BASE + (L.STATS_GLOBAL_WORDS + cls * L.STATS_CLASS_WORDS) * 4;
@@ -274,7 +238,7 @@ export function decodeStats(view: MemoryView): HeapStats {
       carved: view.word(at + 24), capacity: view.word(at + 28),
     });
   }
-  return { ...(g as Record<(typeof GLOBAL_FIELDS)[number], number>), classes };
+  return { ...(g as Record<GlobalField, number>), classes };
 }
 
 // ---- heap check -----------------------------------------------------------------------------

@@ -3,13 +3,13 @@
 // fault log and the debug ring.
 
 import { Engine, u32 } from './engine.js';
+import { FAULT_CODES, STATS_GLOBAL_FIELDS } from '../codes.generated.js';
 
-/** Global words of the stats block, by index (MODULE-API "Stats block"). */
-const W = {
-  pages: 0, superslabs: 2, grows: 6, oom: 7, peakChunks: 8, threads: 9, remoteFrees: 10,
-  remotePushes: 11, drains: 12, drainedBlocks: 13, adoptions: 14, orphaned: 15, reclaims: 16,
-  faults: 17, bytesInUse: 25,
-} as const;
+/** The global stats words the harness reads. */
+const FIELDS = ['pages', 'superslabs', 'grows', 'oom', 'peakChunks', 'threads', 'remoteFrees', 'remotePushes',
+  'drains', 'drainedBlocks', 'adoptions', 'orphaned', 'reclaims', 'faults', 'bytesInUse'] as const;
+/** Their word indices in the stats block, from the module's own ST_* constants. */
+const W = Object.fromEntries(FIELDS.map((k) => [k, STATS_GLOBAL_FIELDS.indexOf(k)])) as Record<(typeof FIELDS)[number], number>;
 
 /** The allocator counters a record carries (cumulative ones as deltas over the timed run). */
 export interface AllocCounters {
@@ -55,8 +55,6 @@ export function countersBetween(before: Snapshot | null, after: Snapshot | null,
   };
 }
 
-const FAULT_NAMES = ['', 'outside_heap', 'free_slab', 'not_block_start', 'not_carved', 'double_free',
-  'large_interior', 'header', 'not_attached', 'internal'];
 
 /** Number of faults recorded so far. */
 export function faultCount(e: Engine): number {
@@ -74,7 +72,7 @@ export function faultLines(e: Engine, since = 0): string[] {
     const f = (i: number): number => u32(e, r + i * 4);
     if (f(0) !== s) continue; // overwritten or still being written
     const code = f(1);
-    out.push(`fault #${s}: ${FAULT_NAMES[code] ?? `code ${code}`} ptr 0x${f(2).toString(16)} tid ${f(3)} ` +
+    out.push(`fault #${s}: ${FAULT_CODES[code] ?? `code ${code}`} ptr 0x${f(2).toString(16)} tid ${f(3)} ` +
       `found 0x${f(4).toString(16)} aux ${f(5)}`);
   }
   return out;

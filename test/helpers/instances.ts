@@ -6,36 +6,29 @@
 // detaches, C adopts...) without worker threads or timing.
 //
 // Decoders here are deliberately minimal (the full host library lives in host/). Every offset
-// comes from the module's own L_* layout globals; only the documented codes (fault codes,
-// ring event kinds, stats word indices) are spelled out below.
+// comes from the module's own L_* layout globals, and the code tables from the generated
+// host/codes.generated.ts; only the stats and counter word orders are spelled out below.
 
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { FAULT_CODES, RING_KINDS, CHECK_CODES } from '../../dist/host/codes.generated.js';
 
 export type Build = 'release' | 'debug';
 export const BUILDS: Build[] = ['release', 'debug'];
 
 export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 
-// ---- documented codes (docs/MODULE-API.md) ------------------------------------------------
+// ---- codes (generated from the allocator's constants) and documented word orders -----------
 
-export const FAULT = {
-  outside_heap: 1, free_slab: 2, not_block_start: 3, not_carved: 4, double_free: 5,
-  large_interior: 6, header: 7, not_attached: 8, internal: 9,
-} as const;
+/** name -> code of a generated code table (host/codes.generated.ts, from assembly's constants). */
+function codesOf<T extends readonly string[]>(table: T): { readonly [K in Exclude<T[number], 'none'>]: number } {
+  return Object.fromEntries(table.map((n, i) => [n, i]).filter(([n]) => n !== 'none')) as never;
+}
 
-export const EV = {
-  alloc: 1, free: 2, refill: 3, spill: 4, carve: 5, remote_push: 6, drain: 7, adopt: 8,
-  orphan: 9, reclaim: 10, superslab_acquire: 11, oom: 12, fault: 13, slab_acquire: 14,
-  slab_release: 15, large_alloc: 16, large_free: 17, attach: 18, detach: 19,
-  superslab_release: 20,
-} as const;
-
-export const CHECK_CODE = {
-  registry: 1, slab_state: 2, bad_block: 3, duplicate: 4, count: 5, conservation: 6,
-  class_total: 7, owner: 8, bitmap: 9,
-} as const;
+export const FAULT = codesOf(FAULT_CODES);
+export const EV = codesOf(RING_KINDS);
+export const CHECK_CODE = codesOf(CHECK_CODES);
 
 const STATS_GLOBAL_NAMES = [
   'pages', 'chunks', 'superslabs', 'huge_spans', 'large_runs', 'large_slabs', 'grows', 'oom',
