@@ -16,7 +16,7 @@ import { MemoryView } from '../../host/views.js';
 /** Pages the module declares as its initial memory (asconfig initialMemory). */
 const INITIAL_PAGES = 16;
 /** The demo's memory limit: 1 GiB (the module accepts up to 4 GiB). */
-const MAX_PAGES = 16384;
+const DEMO_MAX_PAGES = 16384;
 
 /** The heap's configuration: report faults (a bad free returns), slow-path ring events. */
 export const DEMO_CONFIG: Partial<HeapConfig> = { faultPolicy: 'report', ring: 'slow' };
@@ -61,7 +61,7 @@ export async function bootHeap(): Promise<DemoHeap> {
   if (!response.ok) throw new Error(`cannot fetch ${benchWasmUrl}: HTTP ${response.status}`);
   // compile() rather than compileStreaming(): works whatever MIME type a server sends.
   const module = await WebAssembly.compile(await response.arrayBuffer());
-  const memory = new WebAssembly.Memory({ initial: INITIAL_PAGES, maximum: MAX_PAGES, shared: true });
+  const memory = new WebAssembly.Memory({ initial: INITIAL_PAGES, maximum: DEMO_MAX_PAGES, shared: true });
   const instance = await instantiateAllocator(module, memory, { canWait: false });
   instance.exports.init(...initArgs(DEMO_CONFIG));
   const classSizes: number[] = [];

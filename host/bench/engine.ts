@@ -8,8 +8,9 @@ import { BenchBuild } from './paths.js';
 import { BenchExports, functionsOf, globalsOf, instantiate, loadModule, newSharedMemory } from './module.js';
 import { GatedCall, TimedHooks, TimedResult, WorkerSet, callInFreshWorker, nowMs } from './worker-set.js';
 
-/** Heap set-up of the hakmem engine (init's arguments). */
-export interface HeapConfig {
+/** Heap set-up of the hakmem engine: init()'s arguments as numbers (host/config.ts's named
+ * HeapConfig maps to these with initArgs). */
+export interface InitNumbers {
   cacheMode: number;   // 0 off, 1 small, 2 default
   batchRefill: number;
   remoteBatch: number; // 0 = default
@@ -17,7 +18,7 @@ export interface HeapConfig {
   ringMode: number;    // 0 off, 1 slow-path events, 2 all
 }
 
-export const DEFAULT_HEAP: HeapConfig = { cacheMode: 2, batchRefill: 1, remoteBatch: 0, faultPolicy: 0, ringMode: 0 };
+export const DEFAULT_HEAP: InitNumbers = { cacheMode: 2, batchRefill: 1, remoteBatch: 0, faultPolicy: 0, ringMode: 0 };
 
 /** What the workload runners need from a heap. */
 export interface Engine {
@@ -69,7 +70,7 @@ class HakmemEngine implements Engine {
   private readonly gate: number;
 
   constructor(readonly build: BenchBuild, private readonly module: WebAssembly.Module,
-              private readonly memory: WebAssembly.Memory, heap: HeapConfig) {
+              private readonly memory: WebAssembly.Memory, heap: InitNumbers) {
     const inst = instantiate(module, memory);
     this.ex = functionsOf(inst);
     this.g = { ...globalsOf(inst, 'BL_'), ...globalsOf(inst, 'L_') };
@@ -144,7 +145,7 @@ class AsrtEngine implements Engine {
 }
 
 /** A new heap: a fresh shared memory and main-thread instance (hakmem), or an asrt instance. */
-export async function createEngine(build: BenchBuild, heap: HeapConfig = DEFAULT_HEAP): Promise<Engine> {
+export async function createEngine(build: BenchBuild, heap: InitNumbers = DEFAULT_HEAP): Promise<Engine> {
   const module = await loadModule(build);
   if (build === 'asrt') return new AsrtEngine(module);
   return new HakmemEngine(build, module, newSharedMemory(), heap);

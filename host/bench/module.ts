@@ -8,7 +8,7 @@ import { allocatorImports, waitImports, DEFAULT_HEAP_BASE } from '../instance.js
 import { maxThreads } from '../args.js';
 
 /** Pages of the shared memory's maximum: 2 GiB, as the Emscripten peers' MAXIMUM_MEMORY. */
-export const MAX_PAGES = 32768;
+export const BENCH_MAX_PAGES = 32768;
 /** Pages the module asks for at least (asconfig initialMemory). */
 export const INITIAL_PAGES = 16;
 
@@ -35,7 +35,7 @@ export async function loadModule(build: BenchBuild): Promise<WebAssembly.Module>
 
 /** A new shared memory the hakmem builds can import. */
 export function newSharedMemory(): WebAssembly.Memory {
-  return new WebAssembly.Memory({ initial: INITIAL_PAGES, maximum: MAX_PAGES, shared: true });
+  return new WebAssembly.Memory({ initial: INITIAL_PAGES, maximum: BENCH_MAX_PAGES, shared: true });
 }
 
 /**
