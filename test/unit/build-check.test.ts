@@ -31,12 +31,19 @@ async function compile(name: string, source: string): Promise<string> {
   return wat;
 }
 
+/** Compile `source` as `name`, run the check with `flags`, and expect it to refuse with `why`. */
+async function expectRejected(name: string, source: string, why: RegExp, ...flags: string[]): Promise<string> {
+  const wat = await compile(name, source);
+  const r = check(...flags, wat);
+  expect(r.status).not.toBe(0);
+  expect(r.stderr).toMatch(why);
+  return wat;
+}
+
 describe('build check', () => {
   it('fails on a module that allocates an Array', async () => {
-    const wat = await compile('array', 'export function f(n: i32): i32 { const a = new Array<i32>(); a.push(n); return a.length; }\n');
-    const r = check(wat);
-    expect(r.status).not.toBe(0);
-    expect(r.stderr).toMatch(/managed runtime/);
+    await expectRejected('array', 'export function f(n: i32): i32 { const a = new Array<i32>(); a.push(n); return a.length; }\n',
+      /managed runtime/);
   }, 60_000);
 
   it('fails on a module that concatenates strings', async () => {
@@ -50,10 +57,8 @@ describe('build check', () => {
   }, 60_000);
 
   it('fails on an allocator module with a data segment (memory contract)', async () => {
-    const wat = await compile('data', 'const T = memory.data<u8>([1, 2, 3, 4]);\nexport function f(i: usize): u8 { return load<u8>(T + i); }\n');
-    const r = check('--allocator', wat);
-    expect(r.status).not.toBe(0);
-    expect(r.stderr).toMatch(/no data segment/);
+    const wat = await expectRejected('data', 'const T = memory.data<u8>([1, 2, 3, 4]);\nexport function f(i: usize): u8 { return load<u8>(T + i); }\n',
+      /no data segment/, '--allocator');
     // The same module passes as a non-allocator module whose data lies below its limit...
     expect(check('--data-below', '65536', wat).status).toBe(0);
     // ...and fails when its data reaches past it.
@@ -61,10 +66,7 @@ describe('build check', () => {
   }, 60_000);
 
   it('fails on a module with a start function', async () => {
-    const wat = await compile('start', 'store<u32>(64, 1);\nexport function f(): u32 { return load<u32>(64); }\n');
-    const r = check(wat);
-    expect(r.status).not.toBe(0);
-    expect(r.stderr).toMatch(/start function/);
+    await expectRejected('start', 'store<u32>(64, 1);\nexport function f(): u32 { return load<u32>(64); }\n', /start function/);
   }, 60_000);
 
   it('passes on build/release.wat and build/debug.wat', () => {
