@@ -12,11 +12,10 @@
 // It must run while no other thread is inside the allocator (the host pauses its workers):
 // it marks visited blocks by setting bit 0 of their link word, and clears the marks after.
 //
-//   CheckReport (checkBase()): violations u32, slabs u32, _ u32, _ u32,
-//                             then CHECK_DETAIL_CAP x { code, addr, a, b } (u32 each),
-//                             then i32 per class: in-use total found on the slabs
+//   The report it writes at checkBase(): a CheckReport head, CHECK_DETAIL_CAP CheckDetails,
+//   then an i32 per class, the in-use total found on the slabs (diagram in types.ts).
 
-import { GlobalHeader, ThreadHeader, OutboxEntry, SlabMeta, checkBase, CHECK_DETAIL_CAP,
+import { GlobalHeader, ThreadHeader, OutboxEntry, SlabMeta, CheckReport, CheckDetail, checkBase, CHECK_DETAIL_CAP,
          CHECK_CLASS_TOTALS_OFF, CHECK_REPORT_BYTES,
          CHUNK_SHIFT, SLABS_PER_SS, SLAB_FREE, SLAB_SMALL, SLAB_LARGE, SLAB_LARGE_TAIL,
          LIST_CURRENT, LIST_PARTIAL, LIST_ORPHAN, REG_NONE, REG_FREE, REG_SUPERSLAB, REG_HUGE,
@@ -55,15 +54,16 @@ import { selfTid, syncMemory } from "./tls";
 
 /** Record one violation (the first CHECK_DETAIL_CAP keep their details). */
 function violation(code: u32, addr: usize, a: u32, b: u32): void {
-  const n = load<u32>(checkBase());
+  const r = changetype<CheckReport>(checkBase());
+  const n = r.violations;
   if (n < CHECK_DETAIL_CAP) {
-    const d = checkBase() + 16 + (<usize>n << 4);
-    store<u32>(d, code);
-    store<u32>(d, <u32>addr, 4);
-    store<u32>(d, a, 8);
-    store<u32>(d, b, 12);
+    const d = changetype<CheckDetail>(checkBase() + offsetof<CheckReport>() + <usize>n * offsetof<CheckDetail>());
+    d.code = code;
+    d.addr = <u32>addr;
+    d.a = a;
+    d.b = b;
   }
-  store<u32>(checkBase(), n + 1);
+  r.violations = n + 1;
 }
 
 /** SlabMeta of `p` if it is a carved block start of a small slab, else 0 (no violation). */
@@ -360,8 +360,9 @@ export function heapCheck(): u32 {
     const onSlabs = load<i32>(checkBase() + CHECK_CLASS_TOTALS_OFF + (<usize>cls << 2));
     if (counted != onSlabs) violation(CHK_CLASS_TOTAL, cls, <u32>onSlabs, <u32>counted);
   }
-  store<u32>(checkBase() + 4, slabs);
-  const n = load<u32>(checkBase());
+  const report = changetype<CheckReport>(checkBase());
+  report.slabs = slabs;
+  const n = report.violations;
   spinUnlock(lock);
   return n;
 }

@@ -13,7 +13,8 @@
 import { SlabMeta, SS_HEADER_SIZE, SLAB_SMALL, SLAB_LARGE, SLAB_LARGE_TAIL,
          REG_SUPERSLAB, REG_HUGE, REG_HUGE_TAIL, CHUNK_MASK, DEBUG_BUILD, EV_FREE,
          FAULT_OUTSIDE_HEAP, FAULT_FREE_SLAB, FAULT_NOT_BLOCK_START, FAULT_NOT_CARVED,
-         FAULT_DOUBLE_FREE, FAULT_LARGE_INTERIOR, FAULT_HEADER, retiredBase, hdr } from "./types";
+         FAULT_DOUBLE_FREE, FAULT_LARGE_INTERIOR, FAULT_HEADER, FOUND_CLASS_SHIFT, FOUND_OWNER_SHIFT,
+         RetiredCounters, retiredOf, hdr } from "./types";
 import { registryOf, regKind } from "./registry";
 import { ssOf, metaOf, slabMeta } from "./superslab";
 import { blockIndex, bitClearAllocated, bitIsAllocated } from "./slab";
@@ -59,9 +60,10 @@ function debugFreeCheck(m: usize, idx: i32, p: usize, meta: SlabMeta): bool {
   return true;
 }
 
-/** What a fault record says was found at a slab: state | class << 8 | owner << 16. */
+/** What a fault record says was found at a slab: its state, class and owner, packed. */
 function slabFound(meta: SlabMeta): u32 {
-  return <u32>meta.state | (<u32>meta.cls << 8) | (atomic.load<u32>(changetype<usize>(meta)) << 16);
+  return <u32>meta.state | (<u32>meta.cls << FOUND_CLASS_SHIFT)
+    | (atomic.load<u32>(changetype<usize>(meta)) << FOUND_OWNER_SHIFT);
 }
 
 /** Every free the fast path did not finish. */
@@ -116,7 +118,7 @@ function freeNonSmall(p: usize, m: usize, meta: SlabMeta): void {
  */
 function freeWithoutThread(m: usize, idx: i32, p: usize, meta: SlabMeta): void {
   if (DEBUG_BUILD && !debugFreeCheck(m, idx, p, meta)) return;
-  atomic.add<u32>(retiredBase() + (<usize>meta.cls << 3) + 4, 1); // the retired "returned"
+  atomic.add<u32>(retiredOf(meta.cls) + offsetof<RetiredCounters>("returned"), 1);
   remotePushOne(m, p);
 }
 

@@ -5,15 +5,14 @@
 // class map and the header, the others spin until it marks the heap ready. Spinning (not
 // atomic.wait) keeps the path legal on a browser's main thread.
 
-import { GlobalHeader, ThreadHeader, ThreadCounters, SlabMeta, HEAP_MAGIC, LAYOUT_VERSION,
-         SS_HEADER_SIZE, DEBUG_BUILD, HEAP_BASE, HEAP_BASE_ALIGN, CONTROL_SIZE, HEADER_OFF,
-         HEADER_SLOT, CHECK_REPORT_BYTES, CHECK_SLOT, TH_CACHE_OFFSET, TH_COUNTERS_OFFSET,
-         THREAD_SIZE, SLAB_META_SIZE, MAX_CHUNKS, CHUNK_SHIFT, CHUNK_SIZE, CHUNK_MASK,
+import { GlobalHeader, HEAP_MAGIC, LAYOUT_VERSION,
+         SS_HEADER_SIZE, DEBUG_BUILD, HEAP_BASE, HEAP_BASE_ALIGN, CONTROL_SIZE, HEADER_OFF, MAX_CHUNKS, CHUNK_SHIFT, CHUNK_SIZE, CHUNK_MASK,
          WASM_PAGE_SHIFT, PAGES_PER_CHUNK, CACHE_DEFAULT, DEFAULT_REMOTE_BATCH,
          MAX_REMOTE_BATCH, POLICY_STRICT, RING_ALL, RING_SLOW, FAULT_INTERNAL, ASSERT_LAYOUT,
          REG_FREE, hdr, hdrField }
   from "./types";
 import { buildClassMap, classTableValid } from "./classes";
+import { layoutChecks } from "./layout-checks";
 import { reportFault } from "./fault";
 import { registrySet, regMake } from "./registry";
 
@@ -38,13 +37,6 @@ function heapBaseValid(): bool {
     && <u64>HEAP_BASE + CONTROL_SIZE <= (<u64>MAX_CHUNKS << CHUNK_SHIFT) - CHUNK_SIZE;
 }
 
-/** True if every record fits the slot the control region gives it (see types.ts). */
-function slotsValid(): bool {
-  return offsetof<GlobalHeader>() <= HEADER_SLOT && offsetof<ThreadHeader>() <= TH_CACHE_OFFSET
-    && TH_COUNTERS_OFFSET + offsetof<ThreadCounters>() <= THREAD_SIZE
-    && CHECK_REPORT_BYTES <= CHECK_SLOT && offsetof<SlabMeta>() <= SLAB_META_SIZE;
-}
-
 /**
  * Initialise the heap once with this configuration; later calls (any instance) wait for
  * the first and return 0. Returns 1 for the call that did the work. Traps if HEAP_BASE or
@@ -59,6 +51,7 @@ function slotsValid(): bool {
  */
 export function heapInit(cacheMode: u32, batchRefill: u32, remoteBatch: u32,
                          faultPolicy: u32, ringMode: u32): u32 {
+  layoutChecks(); // compile time: no code
   if (!heapBaseValid()) unreachable(); // nothing at HEAP_BASE can be trusted or written
   const flag = hdrField(offsetof<GlobalHeader>("initState"));
   // The init flag must be addressable (also for atomics: grow(0) refreshes this thread's view
@@ -75,7 +68,7 @@ export function heapInit(cacheMode: u32, batchRefill: u32, remoteBatch: u32,
     const rest = HEADER_OFF + offsetof<GlobalHeader>("initState") + 4;
     memory.fill(HEAP_BASE + rest, 0, CONTROL_SIZE - rest);
     buildClassMap();
-    if (!classTableValid() || !slotsValid() || __data_end > HEAP_BASE) {
+    if (!classTableValid() || __data_end > HEAP_BASE) {
       atomic.store<u32>(flag, INIT_FAILED);
       reportFault(FAULT_INTERNAL, __data_end, 0, ASSERT_LAYOUT);
       unreachable();

@@ -5,7 +5,7 @@
 // is handed out and cleared only after its last block came back. A pointer whose entry is
 // not REG_SUPERSLAB / REG_HUGE is an invalid free, never a guess.
 
-import { HEAP_BASE, REGISTRY_OFF, CHUNK_SHIFT, REG_KIND_MASK } from "./types";
+import { HEAP_BASE, REGISTRY_OFF, CHUNK_SHIFT, REG_KIND_MASK, REG_PAYLOAD_SHIFT } from "./types";
 
 /**
  * Registry entry of the chunk holding `p` (plain load: entries change only with ownership).
@@ -37,11 +37,11 @@ import { HEAP_BASE, REGISTRY_OFF, CHUNK_SHIFT, REG_KIND_MASK } from "./types";
 /** Payload of a registry entry (huge span length, or a tail's head chunk). */
 // @ts-ignore: decorator
 @inline export function regPayload(entry: u32): u32 {
-  return entry >>> 8;
+  return entry >>> REG_PAYLOAD_SHIFT;
 }
 
 /** Build an entry. */
 // @ts-ignore: decorator
 @inline export function regMake(kind: u32, payload: u32): u32 {
-  return kind | (payload << 8);
+  return kind | (payload << REG_PAYLOAD_SHIFT);
 }

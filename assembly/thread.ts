@@ -9,7 +9,7 @@
 // starts clean" rule).
 
 import { ThreadHeader, GlobalHeader, threadBase, THREAD_SIZE, MAX_THREADS, TID_SLOT_BITS,
-         THREAD_FREE, THREAD_ACTIVE, THREAD_RETIRING, NUM_CLASSES, retiredBase,
+         THREAD_FREE, THREAD_ACTIVE, THREAD_RETIRING, NUM_CLASSES, RetiredCounters, retiredOf,
          NO_TID, EV_ATTACH, EV_DETACH, EV_RECLAIM, EV_ADOPT, EV_ORPHAN, EV_SLAB_RELEASE, hdr, hdrField }
   from "./types";
 import { cacheCapFor } from "./classes";
@@ -71,9 +71,10 @@ function threadRetire(rec: usize, tid: u32): void {
   poolLock();
   for (let cls: u32 = 0; cls < NUM_CLASSES; cls++) {
     const e = cacheEntry(rec, cls);
-    const r = retiredBase() + (<usize>cls << 3);
-    atomic.add<u32>(r, e.refilled); // atomic: slot-less frees add here without the lock
-    atomic.add<u32>(r + 4, e.returned);
+    const r = retiredOf(cls);
+    // atomic: slot-less frees add to `returned` without the lock
+    atomic.add<u32>(r + offsetof<RetiredCounters>("refilled"), e.refilled);
+    atomic.add<u32>(r + offsetof<RetiredCounters>("returned"), e.returned);
   }
   h.retiredRemoteFrees += c.remoteFrees;
   h.retiredRemotePushes += c.remotePushes;

@@ -176,7 +176,8 @@
 // program that links the allocator (its data, stacks, TLS) lives below HEAP_BASE and is never
 // written. The control region starts at HEAP_BASE; heap chunks start at the first 1 MiB
 // boundary after it. Every offset below is relative to HEAP_BASE and derived from the one
-// before it, so regions cannot overlap; init() checks that each record fits its slot.
+// before it, so regions cannot overlap; the compiler checks that each record
+// fits its slot and no two parts overlap (layout-checks.ts).
 //
 //   HEAP_BASE + 0  ┌──────────────────────────────────────────────┐
 //                  │ ThreadTable: MAX_THREADS x THREAD_SIZE        │  slot 0 = the unattached
@@ -227,9 +228,9 @@
 @inline export const CHECK_OFF: u32 = FAULT_OFF + FAULT_CAP * FAULT_RECORD_SIZE;
 // @ts-ignore: decorator
 @inline export const CHECK_DETAIL_CAP: u32 = 32;
-/** CheckReport: 16-byte head, CHECK_DETAIL_CAP 16-byte details, then an i32 per class. */
+/** Byte offset of the per-class totals in the CheckReport: after the head and the details. */
 // @ts-ignore: decorator
-@inline export const CHECK_CLASS_TOTALS_OFF: u32 = 16 + CHECK_DETAIL_CAP * 16;
+@inline export const CHECK_CLASS_TOTALS_OFF: u32 = offsetof<CheckReport>() + CHECK_DETAIL_CAP * offsetof<CheckDetail>();
 // @ts-ignore: decorator
 @inline export const CHECK_REPORT_BYTES: u32 = CHECK_CLASS_TOTALS_OFF + NUM_CLASSES * 4;
 // @ts-ignore: decorator
@@ -245,13 +246,10 @@
 // @ts-ignore: decorator
 @inline export const RETIRED_OFF: u32 = ORPHAN_OFF + ((NUM_CLASSES * 4 + 63) & ~63);
 // @ts-ignore: decorator
-@inline export const STATS_OFF: u32 = RETIRED_OFF + ((NUM_CLASSES * 8 + 63) & ~63);
+@inline export const STATS_OFF: u32 = RETIRED_OFF + ((NUM_CLASSES * offsetof<RetiredCounters>() + 63) & ~63);
+/** StatsBlock: a StatsGlobal, then a StatsClass per class (stats.ts writes them). */
 // @ts-ignore: decorator
-@inline export const STATS_GLOBAL_WORDS: u32 = 32;
-// @ts-ignore: decorator
-@inline export const STATS_CLASS_WORDS: u32 = 8;
-// @ts-ignore: decorator
-@inline export const STATS_BYTES: u32 = (STATS_GLOBAL_WORDS + NUM_CLASSES * STATS_CLASS_WORDS) * 4;
+@inline export const STATS_BYTES: u32 = offsetof<StatsGlobal>() + NUM_CLASSES * offsetof<StatsClass>();
 // @ts-ignore: decorator
 @inline export const RING_EVENTS_OFF: u32 = (STATS_OFF + STATS_BYTES + 4095) & ~4095;
 // @ts-ignore: decorator
@@ -286,6 +284,12 @@
 /** Absolute address of the retired threads' per-class flow counters. */
 // @ts-ignore: decorator
 @inline export function retiredBase(): usize { return HEAP_BASE + RETIRED_OFF; }
+
+/** Address of the RetiredCounters of class `cls`. */
+// @ts-ignore: decorator
+@inline export function retiredOf(cls: u32): usize {
+  return retiredBase() + <usize>cls * offsetof<RetiredCounters>();
+}
 /** Absolute address of the stats block. */
 // @ts-ignore: decorator
 @inline export function statsBase(): usize { return HEAP_BASE + STATS_OFF; }
@@ -393,6 +397,8 @@
 @inline export const REG_HUGE_TAIL: u32 = 4; // later chunk, payload = head chunk index
 // @ts-ignore: decorator
 @inline export const REG_KIND_MASK: u32 = 0xFF;
+// @ts-ignore: decorator
+@inline export const REG_PAYLOAD_SHIFT: u32 = 8; // entry = kind | payload << REG_PAYLOAD_SHIFT
 
 // ---- per-thread records -------------------------------------------------------------------
 //
@@ -401,6 +407,7 @@
 //   +64    CacheEntry[NUM_CLASSES] (16 B): the per-class cache, read by the fast paths
 //   +912   ClassState[NUM_CLASSES] (8 B): current slab and partial list (slow path only)
 //   +1344  OutboxEntry[OUTBOX_SIZE] (16 B): remote frees waiting to be pushed in a batch
+//          (TH_OUTBOX_OFFSET: the class states' end rounded up to a 64-byte line)
 //   +1856  ThreadCounters (64 B)
 
 // @ts-ignore: decorator
@@ -412,7 +419,7 @@
 // @ts-ignore: decorator
 @inline export const CLASS_STATE_SIZE: u32 = 8;
 // @ts-ignore: decorator
-@inline export const TH_OUTBOX_OFFSET: u32 = 1344;
+@inline export const TH_OUTBOX_OFFSET: u32 = (TH_CLASS_OFFSET + NUM_CLASSES * CLASS_STATE_SIZE + 63) & ~63;
 // @ts-ignore: decorator
 @inline export const OUTBOX_SIZE: u32 = 32; // a power of two
 // @ts-ignore: decorator
@@ -519,7 +526,7 @@
 
 // Internal assertion codes: FaultRecord.aux of a FAULT_INTERNAL record. The debug build checks
 // these (debugAssert in fault.ts); numbers, not strings, so the module has no data segment.
-// The host names each one with the table scripts/gen-codes.mjs generates from these lines.
+// The host names each one with the table scripts/gen-abi.mjs generates from these lines.
 // abi: ASSERT_MESSAGES messages ASSERT_
 // @ts-ignore: decorator
 @inline export const ASSERT_LAYOUT: u32 = 1;          // init: a record outgrew its slot, or static data above HEAP_BASE
@@ -536,13 +543,20 @@
 // @ts-ignore: decorator
 @inline export const ASSERT_DRAIN_TOO_MANY: u32 = 7;  // drained more blocks than the slab has in use
 
+// What a slab fault's `found` packs (the owner's low 16 bits above the class).
+// @ts-ignore: decorator
+@inline export const FOUND_CLASS_SHIFT: u32 = 8;
+// @ts-ignore: decorator
+@inline export const FOUND_OWNER_SHIFT: u32 = 16;
+
 /** One fault (32 B): a ring of FAULT_CAP in the fault log, indexed by faultSeq. */
 @unmanaged export class FaultRecord {
   seq: u32;    // 1-based sequence number, written last
   code: u32;
   ptr: u32;
   tid: u32;
-  found: u32;  // what was found: registry entry (free) or slab state | class << 8 | owner << 16
+  found: u32;  // what was found: a registry entry, or slab state | class << FOUND_CLASS_SHIFT
+               //   | owner << FOUND_OWNER_SHIFT (fault.ts says which, by code)
   aux: u32;    // code specific: offset in slab, stride, ...; FAULT_INTERNAL: the ASSERT_* code
   ringSeq: u32;// debug ring position when the fault was recorded
   _pad: u32;
@@ -601,6 +615,90 @@
   cls: u8;
   ptr: u32;
   aux: u32;
+}
+
+// ---- records of the control region ---------------------------------------------------------
+//
+//   CheckReport (checkBase(), CHECK_SLOT bytes), written by heap_check():
+//   +0                       CheckReport head (16 B): violations, slabs
+//   +16                      CheckDetail[CHECK_DETAIL_CAP] (16 B): the first violations
+//   +CHECK_CLASS_TOTALS_OFF  i32[NUM_CLASSES]: in-use blocks found on each class's slabs
+//
+//   RetiredCounters[NUM_CLASSES] (retiredBase()): the cache flows of retired threads
+//
+//   StatsBlock (statsBase(), STATS_BYTES), written by stats_collect():
+//   +0                       StatsGlobal (128 B)
+//   +offsetof<StatsGlobal>() StatsClass[NUM_CLASSES] (32 B)
+
+/** The check report's head. violations counts all; only the first CHECK_DETAIL_CAP have details. */
+@unmanaged export class CheckReport {
+  violations: u32; // violations found (CHK_* codes in the details)
+  slabs: u32;      // slabs visited
+  _r2: u32;
+  _r3: u32;
+}
+
+/** One violation the checker kept: what (CHK_*), where, and two code-specific values. */
+@unmanaged export class CheckDetail {
+  code: u32;
+  addr: u32;
+  a: u32;
+  b: u32;
+}
+
+/**
+ * The cache flows of threads that retired, per class (CacheEntry.refilled / returned summed).
+ * In use of a class = retired.refilled - retired.returned + the live threads' own flows.
+ * Atomic adds: a slot-less free adds to `returned` without the pool lock.
+ */
+@unmanaged export class RetiredCounters {
+  refilled: u32;
+  returned: u32;
+}
+
+/** The global figures of a stats snapshot. u64 fields first, so each is 8-aligned. */
+@unmanaged export class StatsGlobal {
+  bytesAsked: u64;   // sum of sizes passed to malloc, all threads ever
+  bytesGiven: u64;   // sum of usable sizes handed out
+  bytesInUse: u64;   // usable bytes of blocks with users (small) plus large and huge bytes
+  pages: u32;        // memory.size()
+  chunks: u32;       // heap chunks (free, SuperSlab or huge)
+  superslabs: u32;
+  hugeSpans: u32;
+  largeRuns: u32;
+  largeSlabs: u32;   // 64 KiB units held by large runs and huge spans
+  grows: u32;        // memory.grow calls by the allocator
+  oom: u32;          // allocations that returned 0 for lack of memory
+  peakChunks: u32;
+  threads: u32;      // attached (active) threads
+  remoteFrees: u32;
+  remotePushes: u32;
+  drains: u32;
+  drainedBlocks: u32;
+  adoptions: u32;
+  orphaned: u32;     // slabs handed back by retiring threads (cumulative)
+  reclaims: u32;     // dead threads reclaimed
+  faults: u32;       // faults recorded
+  ringSeq: u32;      // ring events recorded
+  smallSlabs: u32;
+  freeSlabs: u32;
+  orphanSlabs: u32;  // slabs on the orphan lists now
+  cacheMode: u32;    // the configuration (GlobalHeader)
+  remoteBatch: u32;
+  ringMode: u32;
+  debugBuild: u32;
+}
+
+/** The figures of one size class. pending = carved - free - cached - inUse. */
+@unmanaged export class StatsClass {
+  stride: u32;
+  inUse: i32;     // blocks with users, from the flow counters
+  cached: u32;    // blocks in thread caches
+  free: u32;      // blocks on slab free lists
+  pending: i32;   // blocks on remote stacks or in outboxes
+  slabs: u32;
+  carved: u32;
+  capacity: u32;
 }
 
 // ---- small helpers ------------------------------------------------------------------------

@@ -3,26 +3,49 @@
 // They only read shared memory through a MemoryView: they never call into the module and
 // never allocate from the wasm heap, so they work from any thread, while workers run (the
 // figures are then a racy snapshot) and after a worker died (its records stay in memory).
-// Offsets come from the Layout, and the code tables (event kinds, fault codes, check codes,
-// assertion messages, slab states, stats words) from codes.generated.ts, which the build
-// generates from the allocator's own constants. Only the field order of the ring event and
-// fault records (MODULE-API.md) is written down here.
+// Region offsets and bit packing come from the Layout (the module's L_* exports); record
+// fields (their offsets and types) and the code tables (event kinds, fault codes, check
+// codes, assertion messages, slab states) from abi.generated.ts, which the build generates
+// from the allocator's own classes and constants. No offset or code is written down here.
 
 import type { MemoryView } from './views.js';
 import { RING_KINDS, FAULT_CODES, CHECK_CODES, ASSERT_MESSAGES, SLAB_STATES, THREAD_STATES, SLAB_LISTS,
-         STATS_GLOBAL_FIELDS, STATS_GLOBAL_FIELDS_U64 } from './codes.generated.js';
+         GlobalHeader, RingEvent as RingEventRec, FaultRecord as FaultRec, StatsGlobal, StatsClass,
+         CheckReport as CheckReportRec, CheckDetail, CacheEntry, ThreadHeader, ThreadCounters as
+         ThreadCountersRec, SlabMeta, SuperSlabHeader, OutboxEntry } from './abi.generated.js';
 
 // ---- names ----------------------------------------------------------------------------------
 
 export { RING_KINDS, FAULT_CODES, CHECK_CODES, ASSERT_MESSAGES, SLAB_STATES, THREAD_STATES,
-         SLAB_LISTS } from './codes.generated.js';
+         SLAB_LISTS } from './abi.generated.js';
 
 /** Name of entry `i` of a name table, or `unknown(i)`. */
 function nameOf(table: readonly string[], i: number): string {
   return table[i] ?? `unknown(${i})`;
 }
 
-/** Registry kind names (the low byte of an entry); values come from the layout. */
+/** The kind of a registry entry (REG_*). */
+function regKind(view: MemoryView, entry: number): number {
+  return entry & view.layout.REG_KIND_MASK;
+}
+
+/** The payload of a registry entry (a huge span's chunks, or a tail's head chunk). */
+function regPayload(view: MemoryView, entry: number): number {
+  return entry >>> view.layout.REG_PAYLOAD_SHIFT;
+}
+
+/** The registry entry of the chunk holding address `p`. */
+function registryEntryOf(view: MemoryView, p: number, atomic = false): number {
+  const at = view.layout.REGISTRY_BASE + Math.floor(p / view.layout.CHUNK_SIZE) * 4;
+  return atomic ? view.atomicWord(at) : view.word(at);
+}
+
+/** Address of a global header field. */
+function headerField(view: MemoryView, f: keyof typeof GlobalHeader.off): number {
+  return view.layout.HEADER_BASE + GlobalHeader.off[f];
+}
+
+/** Registry kind names; values come from the layout. */
 function regKindName(view: MemoryView, kind: number): string {
   const L = view.layout;
   if (kind === 0) return 'none';
@@ -53,7 +76,7 @@ export interface RingEvent {
 
 /** Sequence number of the last claimed ring event. */
 export function ringSeq(view: MemoryView): number {
-  return view.atomicWord(view.layout.HEADER_BASE + view.layout.GH_RING_SEQ);
+  return view.atomicWord(headerField(view, 'ringSeq'));
 }
 
 /**
@@ -69,11 +92,8 @@ export function decodeRing(view: MemoryView, n = 64): RingEvent[] {
   for (let seq = last - count + 1; seq <= last; seq++) {
     const at = L.RING_BASE + ((seq - 1) % L.RING_CAP) * L.RING_EVENT_SIZE;
     if (view.atomicWord(at) !== seq) continue;
-    const kind = view.byte(at + 6);
-    const ev: RingEvent = {
-      seq, thread: view.half(at + 4), kind, kindName: nameOf(RING_KINDS, kind),
-      cls: view.byte(at + 7), ptr: view.word(at + 8), aux: view.word(at + 12),
-    };
+    const r = view.record(RingEventRec, at);
+    const ev: RingEvent = { ...r, seq, kindName: nameOf(RING_KINDS, r.kind) };
     if (view.atomicWord(at) !== seq) continue; // overwritten while we read it
     out.push(ev);
   }
@@ -113,18 +133,21 @@ export interface FaultRecord {
 
 /** Sequence number of the last fault recorded (= number of faults so far). */
 export function faultSeq(view: MemoryView): number {
-  return view.atomicWord(view.layout.HEADER_BASE + view.layout.GH_FAULT_SEQ);
+  return view.atomicWord(headerField(view, 'faultSeq'));
 }
 
 /** Decode `found` by the code's meaning (slab faults vs registry faults). */
 function decodeFound(view: MemoryView, code: number, ptr: number, found: number, aux: number): FaultFound {
-  const slab = (): FaultFound => ({
-    kind: 'slab', state: found & 0xff, stateName: nameOf(SLAB_STATES, found & 0xff),
-    cls: (found >>> 8) & 0xff, owner16: found >>> 16,
-  });
+  const L = view.layout;
+  const slab = (): FaultFound => {
+    const state = found & ((1 << L.FOUND_CLASS_SHIFT) - 1);
+    return { kind: 'slab', state, stateName: nameOf(SLAB_STATES, state),
+             cls: (found >>> L.FOUND_CLASS_SHIFT) & ((1 << (L.FOUND_OWNER_SHIFT - L.FOUND_CLASS_SHIFT)) - 1),
+             owner16: found >>> L.FOUND_OWNER_SHIFT };
+  };
   const registry = (): FaultFound => ({
-    kind: 'registry', entry: found, regKind: found & 0xff,
-    regKindName: regKindName(view, found & 0xff), payload: found >>> 8,
+    kind: 'registry', entry: found, regKind: regKind(view, found),
+    regKindName: regKindName(view, regKind(view, found)), payload: regPayload(view, found),
   });
   switch (FAULT_CODES[code]) {
     case 'outside_heap': return registry();
@@ -132,8 +155,7 @@ function decodeFound(view: MemoryView, code: number, ptr: number, found: number,
     case 'header': return slab();
     case 'large_interior': {
       // Inside a SuperSlab it is a large run (slab form); inside a huge span, registry form.
-      const entry = view.word(view.layout.REGISTRY_BASE + (ptr >>> 20) * 4);
-      return (entry & 0xff) === view.layout.REG_SUPERSLAB ? slab() : registry();
+      return regKind(view, registryEntryOf(view, ptr)) === L.REG_SUPERSLAB ? slab() : registry();
     }
     case 'internal': return { kind: 'assertion', code: aux, value: found };
     default: return { kind: 'raw', value: found };
@@ -156,7 +178,7 @@ function faultText(view: MemoryView, f: Omit<FaultRecord, 'text'>): string {
       return `${head}: ${detail}`;
     }
     case 'registry':
-      return `${head}: chunk ${f.ptr >>> 20} is ${fd.regKindName}`;
+      return `${head}: chunk ${Math.floor(f.ptr / view.layout.CHUNK_SIZE)} is ${fd.regKindName}`;
     case 'assertion':
       return `${head}: allocator assertion ${fd.code} failed: ${f.message ?? 'unknown code'} (value ${fd.value})`;
     default:
@@ -169,13 +191,10 @@ export function decodeFault(view: MemoryView, seq: number): FaultRecord | null {
   const L = view.layout;
   const at = L.FAULT_BASE + ((seq - 1) % L.FAULT_CAP) * L.FAULT_RECORD_SIZE;
   if (seq < 1 || view.atomicWord(at) !== seq) return null;
-  const code = view.word(at + 4);
-  const ptr = view.word(at + 8);
-  const foundRaw = view.word(at + 16);
-  const aux = view.word(at + 20);
+  const { code, ptr, tid, found: foundRaw, aux, ringSeq: ring } = view.record(FaultRec, at);
   const rec: Omit<FaultRecord, 'text'> = {
-    seq, code, codeName: nameOf(FAULT_CODES, code), ptr, tid: view.word(at + 12),
-    found: decodeFound(view, code, ptr, foundRaw, aux), foundRaw, aux, ringSeq: view.word(at + 24),
+    seq, code, codeName: nameOf(FAULT_CODES, code), ptr, tid,
+    found: decodeFound(view, code, ptr, foundRaw, aux), foundRaw, aux, ringSeq: ring,
     message: FAULT_CODES[code] === 'internal' ? (ASSERT_MESSAGES[aux] ?? null) : null,
   };
   if (view.atomicWord(at) !== seq) return null;
@@ -196,49 +215,20 @@ export function decodeFaults(view: MemoryView, after = 0): FaultRecord[] {
 
 // ---- stats ----------------------------------------------------------------------------------
 
-/** Per-class figures of the stats block. */
-export interface ClassStats {
-  cls: number;
-  stride: number;
-  /** Blocks with users (allocs - frees over all threads). */
-  inUse: number;
-  /** Blocks in per-thread caches. */
-  cached: number;
-  /** Blocks on slab free lists. */
-  free: number;
-  /** Blocks on remote stacks or in outboxes. */
-  pending: number;
-  slabs: number;
-  carved: number;
-  capacity: number;
-}
+/** Per-class figures of the stats block (StatsClass, assembly/types.ts, with its class). */
+export type ClassStats = Record<keyof typeof StatsClass.off, number> & { cls: number };
 
-/** The global figures of the stats block (a u64 field takes two words, low first). */
-type GlobalField = Exclude<(typeof STATS_GLOBAL_FIELDS)[number], ''>;
-const U64_FIELDS: ReadonlySet<string> = new Set(STATS_GLOBAL_FIELDS_U64);
-
-/** A decoded stats block. */
-export type HeapStats = Record<GlobalField, number> & { classes: ClassStats[] };
+/** A decoded stats block: the StatsGlobal figures and a ClassStats per class. */
+export type HeapStats = Record<keyof typeof StatsGlobal.off, number> & { classes: ClassStats[] };
 
 /** Decode the stats block (written by the module's stats_collect()). */
 export function decodeStats(view: MemoryView): HeapStats {
   const L = view.layout;
-  const g: Record<string, number> = {};
-  STATS_GLOBAL_FIELDS.forEach((name, w) => {
-    if (name === '') return;
-    const at = L.STATS_BASE + w * 4;
-    g[name] = U64_FIELDS.has(name) ? view.u64(at) : view.word(at);
-  });
   const classes: ClassStats[] = [];
   for (let cls = 0; cls < L.NUM_CLASSES; cls++) {
-    const at = L.STATS_BASE + (L.STATS_GLOBAL_WORDS + cls * L.STATS_CLASS_WORDS) * 4;
-    classes.push({
-      cls, stride: view.word(at), inUse: view.int(at + 4), cached: view.word(at + 8),
-      free: view.word(at + 12), pending: view.int(at + 16), slabs: view.word(at + 20),
-      carved: view.word(at + 24), capacity: view.word(at + 28),
-    });
+    classes.push({ cls, ...view.record(StatsClass, L.STATS_BASE + StatsGlobal.size + cls * StatsClass.size) });
   }
-  return { ...(g as Record<GlobalField, number>), classes };
+  return { ...view.record(StatsGlobal, L.STATS_BASE), classes };
 }
 
 // ---- heap check -----------------------------------------------------------------------------
@@ -265,19 +255,16 @@ export interface CheckReport {
 /** Decode the check report (written by the module's heap_check()). */
 export function decodeCheck(view: MemoryView): CheckReport {
   const L = view.layout;
-  const violations = view.word(L.CHECK_BASE);
+  const { violations, slabs } = view.record(CheckReportRec, L.CHECK_BASE);
   const details: CheckViolation[] = [];
   for (let i = 0; i < Math.min(violations, L.CHECK_DETAIL_CAP); i++) {
-    const at = L.CHECK_BASE + 16 + i * 16;
-    const code = view.word(at);
-    details.push({ code, codeName: nameOf(CHECK_CODES, code), addr: view.word(at + 4),
-                   a: view.word(at + 8), b: view.word(at + 12) });
+    const d = view.record(CheckDetail, L.CHECK_BASE + CheckReportRec.size + i * CheckDetail.size);
+    details.push({ ...d, codeName: nameOf(CHECK_CODES, d.code) });
   }
-  // The per-class totals follow the detail array.
-  const totals = L.CHECK_BASE + 16 + L.CHECK_DETAIL_CAP * 16;
+  const totals = L.CHECK_BASE + L.CHECK_CLASS_TOTALS_OFF; // an i32 per class
   const classTotals: number[] = [];
   for (let cls = 0; cls < L.NUM_CLASSES; cls++) classTotals.push(view.int(totals + cls * 4));
-  return { violations, slabs: view.word(L.CHECK_BASE + 4), details, classTotals };
+  return { violations, slabs, details, classTotals };
 }
 
 /** One line per violation (for error messages). */
@@ -304,14 +291,8 @@ export interface CacheInfo {
   held: number;
 }
 
-/** The per-thread counters, in record order. */
-const THREAD_COUNTERS = [
-  'remoteFrees', 'remotePushes', 'drains', 'drainedBlocks', 'adoptions', 'refills', 'spills',
-  'carvedBlocks', 'slabsAcquired', 'slabsReleased', 'largeAllocs', 'largeFrees', 'faults', 'oom',
-] as const;
-
-/** Counters of one thread. */
-export type ThreadCounters = Record<(typeof THREAD_COUNTERS)[number], number>;
+/** Counters of one thread (ThreadCounters, assembly/types.ts). */
+export type ThreadCounters = Record<keyof typeof ThreadCountersRec.off, number>;
 
 /** One thread record in use. */
 export interface ThreadInfo {
@@ -330,21 +311,16 @@ export function decodeThreads(view: MemoryView): ThreadInfo[] {
   const out: ThreadInfo[] = [];
   for (let slot = 1; slot < L.MAX_THREADS; slot++) {
     const rec = L.THREAD_BASE + slot * L.THREAD_SIZE;
-    const state = view.atomicWord(rec + L.TH_STATE);
+    const state = view.atomicWord(rec + ThreadHeader.off.state);
     if (state === 0) continue;
     const caches: CacheInfo[] = [];
     for (let cls = 0; cls < L.NUM_CLASSES; cls++) {
-      const at = rec + L.TH_CACHE_OFFSET + cls * L.CACHE_ENTRY_SIZE;
-      const count = view.half(at + 4);
-      const refilled = view.word(at + 8);
-      const returned = view.word(at + 12);
-      const c = { cls, head: view.word(at), count, cap: view.half(at + 6), refilled, returned,
-                  held: (refilled - returned - count) | 0 };
+      const e = view.record(CacheEntry, rec + L.TH_CACHE_OFFSET + cls * L.CACHE_ENTRY_SIZE);
+      const c = { cls, ...e, held: (e.refilled - e.returned - e.count) | 0 };
       if (c.count || c.refilled || c.returned) caches.push(c);
     }
-    const counters = {} as ThreadCounters;
-    THREAD_COUNTERS.forEach((name, i) => { counters[name] = view.word(rec + L.TH_COUNTERS_OFFSET + i * 4); });
-    out.push({ slot, tid: view.atomicWord(rec + L.TH_TID), state,
+    const counters = view.record(ThreadCountersRec, rec + L.TH_COUNTERS_OFFSET);
+    out.push({ slot, tid: view.atomicWord(rec + ThreadHeader.off.tid), state,
                stateName: nameOf(THREAD_STATES, state), caches, counters });
   }
   return out;
@@ -400,29 +376,29 @@ export interface HeapMap {
 function decodeSlab(view: MemoryView, ss: number, k: number): SlabInfo {
   const L = view.layout;
   const m = ss + L.SS_META_OFFSET + k * L.SLAB_META_SIZE;
-  const state = view.byte(m + L.SM_STATE);
+  const f = (name: keyof typeof SlabMeta.off): number => view.field(SlabMeta, m, name);
+  const state = f('state');
   return {
     index: k, addr: ss + k * L.SLAB_SIZE, state, stateName: nameOf(SLAB_STATES, state),
-    cls: view.byte(m + L.SM_CLASS), owner: view.atomicWord(m + L.SM_OWNER),
-    list: nameOf(SLAB_LISTS, view.byte(m + L.SM_LIST)), span: view.byte(m + L.SM_SPAN),
-    stride: view.word(m + L.SM_STRIDE), dataStart: view.word(m + L.SM_DATA_START),
-    capacity: view.word(m + L.SM_CAPACITY), carved: view.word(m + L.SM_CARVED),
-    free: view.word(m + L.SM_FREE_COUNT), used: view.word(m + L.SM_USED),
+    cls: f('cls'), owner: view.atomicWord(m + SlabMeta.off.owner),
+    list: nameOf(SLAB_LISTS, f('list')), span: f('span'), stride: f('stride'),
+    dataStart: f('dataStart'), capacity: f('capacity'), carved: f('carved'),
+    free: f('freeCount'), used: f('used'),
     remotePending: view.atomicWord(ss + L.SS_REMOTE_OFFSET + k * L.REMOTE_STRIDE) !== 0,
-    largeSize: view.word(m + L.SM_LARGE_SIZE),
+    largeSize: f('largeSize'),
   };
 }
 
 /** Snapshot every chunk: SuperSlabs with their slabs, large runs, huge spans, free chunks. */
 export function decodeMap(view: MemoryView): HeapMap {
   const L = view.layout;
-  const chunkCount = view.atomicWord(L.HEADER_BASE + L.GH_CHUNK_COUNT);
+  const chunkCount = view.atomicWord(headerField(view, 'chunkCount'));
   const map: HeapMap = { chunkSize: L.CHUNK_SIZE, slabSize: L.SLAB_SIZE, chunkCount,
                          chunks: [], largeRuns: [], hugeSpans: [], freeChunks: [] };
   for (let c = 1; c < chunkCount; c++) {
-    const entry = view.atomicWord(L.REGISTRY_BASE + c * 4);
-    const kind = entry & 0xff;
     const addr = c * L.CHUNK_SIZE;
+    const entry = registryEntryOf(view, addr, true);
+    const kind = regKind(view, entry);
     if (kind === L.REG_SUPERSLAB) {
       const slabs: SlabInfo[] = [];
       for (let k = 0; k < L.SLABS_PER_SS; k++) {
@@ -433,12 +409,12 @@ export function decodeMap(view: MemoryView): HeapMap {
         }
       }
       map.chunks.push({ chunk: c, addr, kind: 'superslab',
-                        usedMask: view.word(addr + L.SS_USED_MASK), slabs });
+                        usedMask: view.field(SuperSlabHeader, addr, 'usedMask'), slabs });
     } else if (kind === L.REG_HUGE) {
-      map.chunks.push({ chunk: c, addr, kind: 'huge', chunks: entry >>> 8 });
-      map.hugeSpans.push({ addr, chunks: entry >>> 8 });
+      map.chunks.push({ chunk: c, addr, kind: 'huge', chunks: regPayload(view, entry) });
+      map.hugeSpans.push({ addr, chunks: regPayload(view, entry) });
     } else if (kind === L.REG_HUGE_TAIL) {
-      map.chunks.push({ chunk: c, addr, kind: 'huge_tail', head: entry >>> 8 });
+      map.chunks.push({ chunk: c, addr, kind: 'huge_tail', head: regPayload(view, entry) });
     } else if (kind === L.REG_FREE) {
       map.chunks.push({ chunk: c, addr, kind: 'free' });
       map.freeChunks.push(c);
@@ -483,8 +459,7 @@ function bump(m: Map<number, number>, key: number, n = 1): void {
 function inSuperSlab(view: MemoryView, p: number): boolean {
   const L = view.layout;
   if (p === 0 || p >= view.byteLength()) return false;
-  const entry = view.word(L.REGISTRY_BASE + Math.floor(p / L.CHUNK_SIZE) * 4);
-  return (entry & 0xff) === L.REG_SUPERSLAB;
+  return regKind(view, registryEntryOf(view, p)) === L.REG_SUPERSLAB;
 }
 
 /** Count cached blocks: every active thread's per-class cache list, walked up to its count. */
@@ -492,11 +467,11 @@ function censusCaches(view: MemoryView, out: Map<number, number>): void {
   const L = view.layout;
   for (let slot = 1; slot < L.MAX_THREADS; slot++) {
     const rec = L.THREAD_BASE + slot * L.THREAD_SIZE;
-    if (view.atomicWord(rec + L.TH_STATE) === 0) continue;
+    if (view.atomicWord(rec + ThreadHeader.off.state) === 0) continue;
     for (let cls = 0; cls < L.NUM_CLASSES; cls++) {
-      const entry = rec + L.TH_CACHE_OFFSET + cls * L.CACHE_ENTRY_SIZE; // {head, count u16, cap u16, ...}
-      const count = Math.min(view.half(entry + 4), view.half(entry + 6));
-      let p = view.word(entry);
+      const entry = rec + L.TH_CACHE_OFFSET + cls * L.CACHE_ENTRY_SIZE;
+      const count = Math.min(view.field(CacheEntry, entry, 'count'), view.field(CacheEntry, entry, 'cap'));
+      let p = view.field(CacheEntry, entry, 'head');
       for (let i = 0; i < count && inSuperSlab(view, p); i++) {
         bump(out, slabIdOf(view, p));
         p = view.word(p);
@@ -508,13 +483,13 @@ function censusCaches(view: MemoryView, out: Map<number, number>): void {
 /** Count remote blocks: each slab's remote stack (walked) plus every outbox chain (counted). */
 function censusRemote(view: MemoryView, out: Map<number, number>): void {
   const L = view.layout;
-  const chunks = view.atomicWord(L.HEADER_BASE + L.GH_CHUNK_COUNT);
+  const chunks = view.atomicWord(headerField(view, 'chunkCount'));
   for (let c = 1; c < chunks; c++) {
-    if ((view.word(L.REGISTRY_BASE + c * 4) & 0xff) !== L.REG_SUPERSLAB) continue;
     const ss = c * L.CHUNK_SIZE;
+    if (regKind(view, registryEntryOf(view, ss)) !== L.REG_SUPERSLAB) continue;
     for (let k = 0; k < L.SLABS_PER_SS; k++) {
       const id = c * L.SLABS_PER_SS + k;
-      const capacity = view.word(ss + L.SS_META_OFFSET + k * L.SLAB_META_SIZE + L.SM_CAPACITY);
+      const capacity = view.field(SlabMeta, ss + L.SS_META_OFFSET + k * L.SLAB_META_SIZE, 'capacity');
       let p = view.atomicWord(ss + L.SS_REMOTE_OFFSET + k * L.REMOTE_STRIDE);
       let n = 0;
       while (p !== 0 && n < capacity && slabIdOf(view, p) === id) { n++; p = view.word(p); }
@@ -523,12 +498,10 @@ function censusRemote(view: MemoryView, out: Map<number, number>): void {
   }
   for (let slot = 1; slot < L.MAX_THREADS; slot++) {
     const rec = L.THREAD_BASE + slot * L.THREAD_SIZE;
-    if (view.atomicWord(rec + L.TH_STATE) === 0) continue;
+    if (view.atomicWord(rec + ThreadHeader.off.state) === 0) continue;
     for (let e = 0; e < L.OUTBOX_SIZE; e++) {
-      const at = rec + L.TH_OUTBOX_OFFSET + e * L.OUTBOX_ENTRY_SIZE;
-      const meta = view.word(at + L.OB_SLAB);
-      const count = view.word(at + L.OB_COUNT);
-      if (meta === 0 || count === 0 || view.word(at + L.OB_HEAD) === 0 || !inSuperSlab(view, meta)) continue;
+      const { slab: meta, head, count } = view.record(OutboxEntry, rec + L.TH_OUTBOX_OFFSET + e * L.OUTBOX_ENTRY_SIZE);
+      if (meta === 0 || count === 0 || head === 0 || !inSuperSlab(view, meta)) continue;
       const chunk = Math.floor(meta / L.CHUNK_SIZE);
       const k = Math.floor((meta - chunk * L.CHUNK_SIZE - L.SS_META_OFFSET) / L.SLAB_META_SIZE);
       if (k >= 0 && k < L.SLABS_PER_SS) bump(out, chunk * L.SLABS_PER_SS + k, count);

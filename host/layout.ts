@@ -1,26 +1,24 @@
 // layout.ts: the shared-memory layout, read from the module's own `L_*` global exports.
 //
-// The module exports every offset and geometry constant it uses (assembly/layout.ts), so the
-// host never repeats a number that could drift from the allocator: if a constant the host
-// needs is missing, instantiation fails loudly here instead of decoding garbage later.
+// The module exports every geometry constant and region offset it uses (assembly/layout.ts),
+// so the host never repeats a number that could drift from the allocator: if a constant the
+// host needs is missing, instantiation fails loudly here instead of decoding garbage later.
+// Field offsets inside records come from abi.generated.ts (generated from the classes).
 
 /** Every layout constant the host decodes with (names without the `L_` prefix). */
 export const LAYOUT_KEYS = [
   'VERSION', 'DEBUG_BUILD',
-  'CHUNK_SIZE', 'SLAB_SIZE', 'SLABS_PER_SS', 'SS_HEADER_SIZE', 'TINY_MAX', 'SMALL_MAX',
+  'CHUNK_SIZE', 'CHUNK_SHIFT', 'SLAB_SIZE', 'SLABS_PER_SS', 'SS_HEADER_SIZE', 'TINY_MAX', 'SMALL_MAX',
   'LARGE_MAX', 'NUM_CLASSES', 'MAX_ALIGN', 'MAX_CHUNKS',
   'HEAP_BASE', 'CONTROL_SIZE', 'THREAD_OFF', 'HEADER_OFF', 'REGISTRY_OFF', 'FAULT_OFF',
-  'FAULT_CAP', 'FAULT_RECORD_SIZE', 'CHECK_OFF', 'CHECK_DETAIL_CAP', 'CLASS_MAP_OFF',
-  'CLASS_SIZE_OFF', 'STATS_OFF', 'STATS_GLOBAL_WORDS', 'STATS_CLASS_WORDS', 'THREAD_SIZE',
+  'FAULT_CAP', 'FAULT_RECORD_SIZE', 'CHECK_OFF', 'CHECK_DETAIL_CAP', 'CHECK_CLASS_TOTALS_OFF',
+  'CLASS_MAP_OFF', 'CLASS_SIZE_OFF', 'STATS_OFF', 'THREAD_SIZE',
   'MAX_THREADS', 'RING_EVENTS_OFF', 'RING_CAP', 'RING_EVENT_SIZE',
-  'GH_INIT_STATE', 'GH_RING_SEQ', 'GH_RING_MODE', 'GH_FAULT_SEQ', 'GH_FAULT_POLICY',
-  'GH_POOL_LOCK', 'GH_CHUNK_COUNT', 'GH_FIRST_CHUNK',
-  'SS_META_OFFSET', 'SLAB_META_SIZE', 'SS_REMOTE_OFFSET', 'REMOTE_STRIDE', 'SS_USED_MASK',
-  'SM_OWNER', 'SM_STATE', 'SM_CLASS', 'SM_LIST', 'SM_SPAN', 'SM_STRIDE', 'SM_DATA_START',
-  'SM_CAPACITY', 'SM_CARVED', 'SM_FREE_COUNT', 'SM_USED', 'SM_LARGE_SIZE',
-  'TH_TID', 'TH_STATE', 'TH_CACHE_OFFSET', 'CACHE_ENTRY_SIZE', 'TH_COUNTERS_OFFSET',
-  'TH_OUTBOX_OFFSET', 'OUTBOX_SIZE', 'OUTBOX_ENTRY_SIZE', 'OB_SLAB', 'OB_HEAD', 'OB_COUNT',
-  'REG_FREE', 'REG_SUPERSLAB', 'REG_HUGE', 'REG_HUGE_TAIL',
+  'SS_META_OFFSET', 'SLAB_META_SIZE', 'SS_REMOTE_OFFSET', 'REMOTE_STRIDE',
+  'TH_CACHE_OFFSET', 'CACHE_ENTRY_SIZE', 'TH_COUNTERS_OFFSET',
+  'TH_OUTBOX_OFFSET', 'OUTBOX_SIZE', 'OUTBOX_ENTRY_SIZE',
+  'REG_FREE', 'REG_SUPERSLAB', 'REG_HUGE', 'REG_HUGE_TAIL', 'REG_KIND_MASK', 'REG_PAYLOAD_SHIFT',
+  'FOUND_CLASS_SHIFT', 'FOUND_OWNER_SHIFT',
 ] as const;
 
 /** A layout constant's name. */

@@ -5,6 +5,7 @@
 // when it changed. Memory never shrinks, so a stale view is never too long, only too short.
 
 import type { Layout } from './layout.js';
+import type { RecordDesc } from './abi.generated.js';
 
 /** Shared memory + layout, with views rebuilt on growth. What every decoder reads through. */
 export class MemoryView {
@@ -63,4 +64,23 @@ export class MemoryView {
   byte(addr: number): number { return this.u8()[addr] ?? 0; }
   /** u64 read from two u32 words (exact below 2^53). */
   u64(addr: number): number { return this.word(addr) + this.word(addr + 4) * 0x1_0000_0000; }
+
+  /** Field `f` of the record `rec` at `at`, read by its type (a plain read). */
+  field<F extends string>(rec: RecordDesc<F>, at: number, f: F): number {
+    const a = at + rec.off[f];
+    switch (rec.type[f]) {
+      case 'u8': return this.byte(a);
+      case 'u16': return this.half(a);
+      case 'i32': return this.int(a);
+      case 'u64': return this.u64(a);
+      default: return this.word(a);
+    }
+  }
+
+  /** Every field of the record `rec` at `at` (a racy snapshot while others write it). */
+  record<F extends string>(rec: RecordDesc<F>, at: number): Record<F, number> {
+    const out = {} as Record<F, number>;
+    for (const f of Object.keys(rec.off) as F[]) out[f] = this.field(rec, at, f);
+    return out;
+  }
 }

@@ -2,7 +2,7 @@
 //   1. the allocator modules (asc): build/release.wasm, build/debug.wasm
 //   2. the bench modules (asc): build/bench-release.wasm, bench-debug.wasm, bench-asrt.wasm
 //   3. the build check over the allocator and bench modules (scripts/check-build.mjs)
-//   4. the host's code tables from the allocator's constants (scripts/gen-codes.mjs)
+//   4. the host's records and code tables from the allocator's sources (scripts/gen-abi.mjs)
 //   5. the host (tsc): dist/host
 // A target is rebuilt when one of its outputs is missing or older than any of its inputs
 // (sources, configs, this script). `--force` rebuilds everything.
@@ -70,8 +70,8 @@ if (built > 0 || force) {
   run('build check', process.execPath, [join(ROOT, 'scripts', 'check-build.mjs'), '--allocator', 'build/release.wat',
     'build/debug.wat', '--data-below', '65536', 'build/bench-release.wat', 'build/bench-debug.wat']);
 }
-// The host's code tables, generated from the allocator's constants (scripts/gen-codes.mjs).
-run('code tables', process.execPath, [join(ROOT, 'scripts', 'gen-codes.mjs')]);
+// The host's code tables, generated from the allocator's constants (scripts/gen-abi.mjs).
+run('ABI records and code tables', process.execPath, [join(ROOT, 'scripts', 'gen-abi.mjs')]);
 const hostInputs = [...files('host'), join(ROOT, 'tsconfig.json'), self];
 if (stale(['dist/host/cli.js', 'dist/host/index.js'], hostInputs)) {
   run('host (tsc)', bin('tsc'), ['-p', 'tsconfig.json']);

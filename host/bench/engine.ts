@@ -4,6 +4,8 @@
 // AssemblyScript-runtime engine is one instance with its own memory on the main thread: its
 // allocator is single-threaded, so the timed calls run right here.
 
+import { MemoryView } from '../views.js';
+import { readLayout } from '../layout.js';
 import { BenchBuild } from './paths.js';
 import { BenchExports, functionsOf, globalsOf, instantiate, loadModule, newSharedMemory } from './module.js';
 import { GatedCall, TimedHooks, TimedResult, WorkerSet, callInFreshWorker, nowMs } from './worker-set.js';
@@ -32,6 +34,8 @@ export interface Engine {
   readonly g: Record<string, number>;
   /** A fresh view of the whole memory (the buffer changes when memory grows). */
   view(): DataView;
+  /** The host's view of a hakmem-wasm heap, for the decoders (null for other allocators). */
+  readonly heap: MemoryView | null;
   /** Run the calls of one timed region; each on its own worker (or here, for one call). */
   timed(calls: GatedCall[], hooks?: TimedHooks): Promise<TimedResult>;
   /** Untimed call on worker k. */
@@ -66,6 +70,7 @@ class HakmemEngine implements Engine {
   readonly multiThreaded = true;
   readonly ex: BenchExports;
   readonly g: Record<string, number>;
+  readonly heap: MemoryView;
   private readonly workers: WorkerSet;
   private readonly gate: number;
 
@@ -74,6 +79,7 @@ class HakmemEngine implements Engine {
     const inst = instantiate(module, memory);
     this.ex = functionsOf(inst);
     this.g = { ...globalsOf(inst, 'BL_'), ...globalsOf(inst, 'L_') };
+    this.heap = new MemoryView(memory, readLayout(inst.exports));
     this.ex.init(heap.cacheMode, heap.batchRefill, heap.remoteBatch, heap.faultPolicy, heap.ringMode);
     this.gate = this.ex.bench_record_alloc(64) >>> 0;
     if (this.gate === 0) throw new Error('hakmem-wasm: no memory for the start gate');
@@ -108,6 +114,7 @@ class AsrtEngine implements Engine {
   readonly platform = 'wasm32-assemblyscript';
   readonly build: BenchBuild = 'asrt';
   readonly multiThreaded = false;
+  readonly heap = null;
   readonly ex: BenchExports;
   readonly g: Record<string, number>;
   private readonly memory: WebAssembly.Memory;

@@ -2,33 +2,27 @@
 // (through raw writes to shared memory) and asserts that heap_check reports the matching
 // violation. A clean report elsewhere in the suite means something only because of these.
 import { describe, it, expect } from 'vitest';
-import fs from 'node:fs';
-import { fileURLToPath } from 'node:url';
+import { CHECK_CODE, createHeap } from '../helpers/instances.js';
+import { SlabMeta, SuperSlabHeader, CacheEntry } from '../../dist/host/abi.generated.js';
 
-type Exports = Record<string, any>;
+const CHK = { registry: CHECK_CODE.registry, slabState: CHECK_CODE.slab_state, badBlock: CHECK_CODE.bad_block,
+              duplicate: CHECK_CODE.duplicate, count: CHECK_CODE.count, conservation: CHECK_CODE.conservation,
+              classTotal: CHECK_CODE.class_total, owner: CHECK_CODE.owner, bitmap: CHECK_CODE.bitmap };
 
-const CHK = { registry: 1, slabState: 2, badBlock: 3, duplicate: 4, count: 5, conservation: 6, classTotal: 7, owner: 8, bitmap: 9 };
-
-async function heapOf(build: string) {
-  const file = fileURLToPath(new URL(`../../build/${build}.wasm`, import.meta.url));
-  const mod = await WebAssembly.compile(fs.readFileSync(file));
-  const memory = new WebAssembly.Memory({ initial: 16, maximum: 4096, shared: true });
-  const x = (await WebAssembly.instantiate(mod, { env: { memory }, hakmem: { heap_base: 0x10000 } })).exports as Exports;
-  x.init(2, 1, 16, 0, 1);
-  x.attach();
-  const L = (name: string) => (x[`L_${name}`] as WebAssembly.Global).value as number;
-  const u32 = () => new Uint32Array(memory.buffer);
-  const u8 = () => new Uint8Array(memory.buffer);
-  const meta = (p: number) => ((p & ~0xfffff) >>> 0) + L('SS_META_OFFSET') + ((p >>> 16) & 15) * L('SLAB_META_SIZE');
-  const codes = () => {
-    const base = (L('HEAP_BASE') + L('CHECK_OFF')) >>> 2;
-    const n = Math.min(u32()[base], L('CHECK_DETAIL_CAP'));
-    return Array.from({ length: n }, (_, i) => u32()[base + 4 + i * 4]);
-  };
-  return { x, L, u32, u8, meta, codes, memory };
+/** One attached thread over a fresh heap, with raw views for corrupting it. */
+async function heapOf(build: 'release' | 'debug') {
+  const heap = createHeap({ build, remoteBatch: 16 });
+  const x = heap.threads[0].raw;
+  const L = (name: string): number => heap.L[name];
+  const u32 = () => new Uint32Array(heap.memory.buffer);
+  const u8 = () => new Uint8Array(heap.memory.buffer);
+  const ssOf = (p: number) => p - (p % L('CHUNK_SIZE'));
+  const meta = (p: number) => ssOf(p) + L('SS_META_OFFSET') + Math.floor((p - ssOf(p)) / L('SLAB_SIZE')) * L('SLAB_META_SIZE');
+  const codes = () => heap.check().details.map((d) => d.code);
+  return { x, L, u32, u8, ssOf, meta, codes, memory: heap.memory };
 }
 
-describe.each(['release', 'debug'])('heap checker detects corruption (%s)', (build) => {
+describe.each(['release', 'debug'] as const)('heap checker detects corruption (%s)', (build) => {
   it('is clean on a healthy heap with blocks in every state', async () => {
     const h = await heapOf(build);
     const ps = Array.from({ length: 3000 }, (_, i) => h.x.malloc(8 + (i % 200) * 5) >>> 0);
@@ -61,7 +55,7 @@ describe.each(['release', 'debug'])('heap checker detects corruption (%s)', (bui
     const h = await heapOf(build);
     const ps = Array.from({ length: 100 }, () => h.x.malloc(64) >>> 0);
     const m = h.meta(ps[0]);
-    h.u32()[(m + h.L('SM_USED')) >>> 2] += 1;
+    h.u32()[(m + SlabMeta.off.used) >>> 2] += 1;
     expect(h.x.heap_check()).toBeGreaterThan(0);
     expect(h.codes()).toContain(CHK.conservation);
   });
@@ -75,7 +69,7 @@ describe.each(['release', 'debug'])('heap checker detects corruption (%s)', (bui
     const cls = h.x.class_of(64);
     const tid = h.x.thread_id();
     const rec = h.L('HEAP_BASE') + h.L('THREAD_OFF') + (tid & (h.L('MAX_THREADS') - 1)) * h.L('THREAD_SIZE');
-    const e = rec + h.L('TH_CACHE_OFFSET') + cls * h.L('CACHE_ENTRY_SIZE');
+    const e = rec + h.L('TH_CACHE_OFFSET') + cls * h.L('CACHE_ENTRY_SIZE') + CacheEntry.off.head;
     h.u32()[e >>> 2] = h.u32()[h.u32()[e >>> 2] >>> 2];
     expect(h.x.heap_check()).toBeGreaterThan(0);
     expect(h.codes()).toContain(CHK.count);
@@ -84,8 +78,8 @@ describe.each(['release', 'debug'])('heap checker detects corruption (%s)', (bui
   it('reports a registry entry that does not match its chunk', async () => {
     const h = await heapOf(build);
     const p = h.x.malloc(64) >>> 0;
-    const ss = (p & ~0xfffff) >>> 0;
-    h.u32()[ss >>> 2] = 0xdeadbeef; // SuperSlab magic
+    const ss = h.ssOf(p);
+    h.u32()[(ss + SuperSlabHeader.off.magic) >>> 2] = 0xdeadbeef;
     expect(h.x.heap_check()).toBeGreaterThan(0);
     expect(h.codes()).toContain(CHK.registry);
   });
@@ -94,7 +88,7 @@ describe.each(['release', 'debug'])('heap checker detects corruption (%s)', (bui
     const h = await heapOf(build);
     const p = h.x.malloc(64) >>> 0;
     h.x.free(p); // p is cached by this thread
-    h.u32()[h.meta(p) >>> 2] = 0x7777; // owner
+    h.u32()[(h.meta(p) + SlabMeta.off.owner) >>> 2] = 0x7777;
     expect(h.x.heap_check()).toBeGreaterThan(0);
     expect(h.codes()).toContain(CHK.owner);
   });
@@ -102,8 +96,8 @@ describe.each(['release', 'debug'])('heap checker detects corruption (%s)', (bui
   it('reports a used mask that disagrees with the slab states', async () => {
     const h = await heapOf(build);
     const p = h.x.malloc(64) >>> 0;
-    const ss = (p & ~0xfffff) >>> 0;
-    h.u32()[(ss + h.L('SS_USED_MASK')) >>> 2] ^= 1 << 9;
+    const ss = h.ssOf(p);
+    h.u32()[(ss + SuperSlabHeader.off.usedMask) >>> 2] ^= 1 << 9;
     expect(h.x.heap_check()).toBeGreaterThan(0);
     expect(h.codes()).toContain(CHK.slabState);
   });

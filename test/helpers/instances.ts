@@ -5,14 +5,22 @@
 // calls deterministically (A mallocs, B frees A's blocks remotely, A refills and drains, A
 // detaches, C adopts...) without worker threads or timing.
 //
-// Decoders here are deliberately minimal (the full host library lives in host/). Every offset
-// comes from the module's own L_* layout globals, and the code tables from the generated
-// host/codes.generated.ts; only the stats and counter word orders are spelled out below.
+// The instances are made synchronously (a test builds its heap in one statement), so this file
+// does its own `new WebAssembly.Instance`; everything it reads it reads through the host
+// library: the layout from the module's L_* exports (host/layout.ts), records through a
+// MemoryView with the descriptors generated from the allocator's classes, and the code tables
+// generated from its constants (host/abi.generated.ts). No offset is written down here.
 
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { FAULT_CODES, RING_KINDS, CHECK_CODES } from '../../dist/host/codes.generated.js';
+import { FAULT_CODES, RING_KINDS, CHECK_CODES, GlobalHeader, RingEvent as RingEventRec,
+         FaultRecord as FaultRec, StatsGlobal, StatsClass, CheckReport as CheckReportRec,
+         CheckDetail, SlabMeta, ThreadHeader, CacheEntry as CacheEntryRec,
+         ThreadCounters } from '../../dist/host/abi.generated.js';
+import { readLayout } from '../../dist/host/layout.js';
+import { MemoryView } from '../../dist/host/views.js';
+import { DEFAULT_HEAP_BASE } from '../../dist/host/instance.js';
 
 export type Build = 'release' | 'debug';
 export const BUILDS: Build[] = ['release', 'debug'];
@@ -21,7 +29,7 @@ export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '
 
 // ---- codes (generated from the allocator's constants) and documented word orders -----------
 
-/** name -> code of a generated code table (host/codes.generated.ts, from assembly's constants). */
+/** name -> code of a generated code table (host/abi.generated.ts, from assembly's constants). */
 function codesOf<T extends readonly string[]>(table: T): { readonly [K in Exclude<T[number], 'none'>]: number } {
   return Object.fromEntries(table.map((n, i) => [n, i]).filter(([n]) => n !== 'none')) as never;
 }
@@ -30,19 +38,8 @@ export const FAULT = codesOf(FAULT_CODES);
 export const EV = codesOf(RING_KINDS);
 export const CHECK_CODE = codesOf(CHECK_CODES);
 
-const STATS_GLOBAL_NAMES = [
-  'pages', 'chunks', 'superslabs', 'huge_spans', 'large_runs', 'large_slabs', 'grows', 'oom',
-  'peak_chunks', 'threads', 'remote_frees', 'remote_pushes', 'drains', 'drained_blocks',
-  'adoptions', 'orphaned', 'reclaims', 'faults', 'ring_seq', 'small_slabs', 'free_slabs',
-  'bytes_asked_lo', 'bytes_asked_hi', 'bytes_given_lo', 'bytes_given_hi', 'bytes_in_use_lo',
-  'bytes_in_use_hi', 'orphan_slabs', 'cache_mode', 'remote_batch', 'ring_mode', 'debug_build',
-] as const;
-type GlobalName = (typeof STATS_GLOBAL_NAMES)[number];
-
-export const THREAD_COUNTER_NAMES = [
-  'remoteFrees', 'remotePushes', 'drains', 'drainedBlocks', 'adoptions', 'refills', 'spills',
-  'carvedBlocks', 'slabsAcquired', 'slabsReleased', 'largeAllocs', 'largeFrees', 'faults', 'oom',
-] as const;
+/** The names of a thread's counters (the ThreadCounters record's fields). */
+export const THREAD_COUNTER_NAMES = Object.keys(ThreadCounters.off) as (keyof typeof ThreadCounters.off)[];
 
 // ---- module loading -------------------------------------------------------------------------
 
@@ -89,13 +86,8 @@ export class Thread {
 
 // ---- decoded records ------------------------------------------------------------------------
 
-export interface ClassStats {
-  stride: number; inUse: number; cached: number; free: number; pending: number;
-  slabs: number; carved: number; capacity: number;
-}
-export type Stats = Record<GlobalName, number> & {
-  bytesAsked: number; bytesGiven: number; bytesInUse: number; classes: ClassStats[];
-};
+export type ClassStats = Record<keyof typeof StatsClass.off, number>;
+export type Stats = Record<keyof typeof StatsGlobal.off, number> & { classes: ClassStats[] };
 export interface CheckReport { violations: number; slabs: number; details: { code: number; addr: number; a: number; b: number }[] }
 export interface FaultRecord { seq: number; code: number; ptr: number; tid: number; found: number; aux: number; ringSeq: number }
 export interface RingEvent { seq: number; thread: number; kind: number; cls: number; ptr: number; aux: number }
@@ -121,20 +113,16 @@ export interface HeapOptions {
   heapBase?: number;        // hakmem.heap_base (default DEFAULT_HEAP_BASE, 0x10000)
 }
 
-/** The heap base the host library uses when it owns the whole memory. */
-export const DEFAULT_HEAP_BASE = 0x10000;
-
-/** Absolute addresses of the control region's parts: heap base + exported offset. */
-const ABSOLUTE: Record<string, string> = {
-  THREAD_BASE: 'THREAD_OFF', HEADER_BASE: 'HEADER_OFF', REGISTRY_BASE: 'REGISTRY_OFF',
-  FAULT_BASE: 'FAULT_OFF', CHECK_BASE: 'CHECK_OFF', STATS_BASE: 'STATS_OFF', RING_BASE: 'RING_EVENTS_OFF',
-};
+export { DEFAULT_HEAP_BASE };
 
 /** One shared heap: a shared memory, N allocator threads and an unattached observer. */
 export class Heap {
   readonly memory: WebAssembly.Memory;
   readonly module: WebAssembly.Module;
-  readonly L: Record<string, number> = {};
+  /** The layout: every L_* constant, and the control region's absolute addresses. */
+  readonly L: Record<string, number>;
+  /** The host's view of the memory (records and decoders read through it). */
+  readonly mv: MemoryView;
   readonly threads: Thread[] = [];
   /** An instance that never attaches: runs stats_collect / heap_check only. */
   readonly observer: Thread;
@@ -148,10 +136,9 @@ export class Heap {
       shared: true,
     });
     this.observer = this.instantiate('observer');
-    for (const [name, v] of Object.entries(this.observer.instance.exports)) {
-      if (name.startsWith('L_')) this.L[name.slice(2)] = (v as WebAssembly.Global).value >>> 0;
-    }
-    for (const [k, off] of Object.entries(ABSOLUTE)) this.L[k] = this.L.HEAP_BASE + this.L[off];
+    const layout = readLayout(this.observer.instance.exports);
+    this.L = { ...layout.all, ...layout } as unknown as Record<string, number>;
+    this.mv = new MemoryView(this.memory, layout);
     if (opts.init ?? true) this.observer.raw.init(opts.cacheMode ?? 2, opts.batchRefill ?? 1, opts.remoteBatch ?? 0,
       opts.faultPolicy ?? 0, opts.ringMode ?? 1);
     const n = opts.threads ?? 1;
@@ -193,22 +180,11 @@ export class Heap {
   // ---- stats, checker, faults, ring ----
   stats(): Stats {
     const base = this.observer.raw.stats_collect() >>> 0;
-    const s: Record<string, number> = {};
-    STATS_GLOBAL_NAMES.forEach((name, i) => { s[name] = this.u32(base + i * 4); });
-    const u64 = (lo: string) => s[lo] + s[lo.replace('_lo', '_hi')] * 2 ** 32;
     const classes: ClassStats[] = [];
-    const cbase = base + this.L.STATS_GLOBAL_WORDS * 4;
     for (let c = 0; c < this.L.NUM_CLASSES; c++) {
-      const a = cbase + c * this.L.STATS_CLASS_WORDS * 4;
-      classes.push({
-        stride: this.u32(a), inUse: this.i32(a + 4), cached: this.u32(a + 8), free: this.u32(a + 12),
-        pending: this.i32(a + 16), slabs: this.u32(a + 20), carved: this.u32(a + 24), capacity: this.u32(a + 28),
-      });
+      classes.push(this.mv.record(StatsClass, base + StatsGlobal.size + c * StatsClass.size));
     }
-    return Object.assign(s, {
-      bytesAsked: u64('bytes_asked_lo'), bytesGiven: u64('bytes_given_lo'),
-      bytesInUse: u64('bytes_in_use_lo'), classes,
-    }) as Stats;
+    return { ...this.mv.record(StatsGlobal, base), classes };
   }
 
   /** Run heap_check (the heap must be quiescent: it always is, with one JS thread). */
@@ -217,37 +193,33 @@ export class Heap {
     const b = this.L.CHECK_BASE;
     const details = [];
     for (let i = 0; i < Math.min(violations, this.L.CHECK_DETAIL_CAP); i++) {
-      const d = b + 16 + i * 16;
-      details.push({ code: this.u32(d), addr: this.u32(d + 4), a: this.u32(d + 8), b: this.u32(d + 12) });
+      details.push(this.mv.record(CheckDetail, b + CheckReportRec.size + i * CheckDetail.size));
     }
-    return { violations, slabs: this.u32(b + 4), details };
+    return { violations, slabs: this.mv.field(CheckReportRec, b, 'slabs'), details };
   }
 
-  faultSeq(): number { return this.u32(this.L.HEADER_BASE + this.L.GH_FAULT_SEQ); }
+  faultSeq(): number { return this.u32(this.L.HEADER_BASE + GlobalHeader.off.faultSeq); }
   /** Fault records with seq > `since` (only the last L_FAULT_CAP are kept). */
   faultsSince(since: number): FaultRecord[] {
     const last = this.faultSeq();
     const out: FaultRecord[] = [];
     for (let seq = Math.max(since + 1, last - this.L.FAULT_CAP + 1); seq <= last; seq++) {
-      const a = this.L.FAULT_BASE + ((seq - 1) % this.L.FAULT_CAP) * this.L.FAULT_RECORD_SIZE;
-      const r = { seq: this.u32(a), code: this.u32(a + 4), ptr: this.u32(a + 8), tid: this.u32(a + 12),
-        found: this.u32(a + 16), aux: this.u32(a + 20), ringSeq: this.u32(a + 24) };
+      const r = this.mv.record(FaultRec, this.L.FAULT_BASE + ((seq - 1) % this.L.FAULT_CAP) * this.L.FAULT_RECORD_SIZE);
       if (r.seq === seq) out.push(r);
     }
     return out;
   }
 
-  ringSeq(): number { return this.u32(this.L.HEADER_BASE + this.L.GH_RING_SEQ); }
+  ringSeq(): number { return this.u32(this.L.HEADER_BASE + GlobalHeader.off.ringSeq); }
   /** Ring events with seq > `since`; throws if the ring wrapped past them (a test bug). */
   eventsSince(since = 0): RingEvent[] {
     const last = this.ringSeq();
     if (last - since > this.L.RING_CAP) throw new Error(`ring wrapped: ${last - since} events`);
     const out: RingEvent[] = [];
     for (let seq = since + 1; seq <= last; seq++) {
-      const a = this.L.RING_BASE + ((seq - 1) % this.L.RING_CAP) * this.L.RING_EVENT_SIZE;
-      if (this.u32(a) !== seq) throw new Error(`ring event ${seq} not valid`);
-      out.push({ seq, thread: this.u16(a + 4), kind: this.u8(a + 6), cls: this.u8(a + 7),
-        ptr: this.u32(a + 8), aux: this.u32(a + 12) });
+      const r = this.mv.record(RingEventRec, this.L.RING_BASE + ((seq - 1) % this.L.RING_CAP) * this.L.RING_EVENT_SIZE);
+      if (r.seq !== seq) throw new Error(`ring event ${seq} not valid`);
+      out.push(r);
     }
     return out;
   }
@@ -259,14 +231,7 @@ export class Heap {
     const ss = (p & ~(L.CHUNK_SIZE - 1)) >>> 0;
     const k = Math.floor((p - ss) / L.SLAB_SIZE);
     const meta = ss + L.SS_META_OFFSET + k * L.SLAB_META_SIZE;
-    return {
-      ss, k, meta, base: ss + k * L.SLAB_SIZE,
-      owner: this.u32(meta + L.SM_OWNER), state: this.u8(meta + L.SM_STATE), cls: this.u8(meta + L.SM_CLASS),
-      list: this.u8(meta + L.SM_LIST), span: this.u8(meta + L.SM_SPAN), stride: this.u32(meta + L.SM_STRIDE),
-      dataStart: this.u32(meta + L.SM_DATA_START), capacity: this.u32(meta + L.SM_CAPACITY),
-      carved: this.u32(meta + L.SM_CARVED), freeCount: this.u32(meta + L.SM_FREE_COUNT),
-      used: this.u32(meta + L.SM_USED), largeSize: this.u32(meta + L.SM_LARGE_SIZE),
-    };
+    return { ss, k, meta, base: ss + k * L.SLAB_SIZE, ...this.mv.record(SlabMeta, meta) };
   }
   /** Slab index k (0..15) and SuperSlab base of any address. */
   slabKey(p: number): string {
@@ -277,17 +242,14 @@ export class Heap {
   threadRecordAddr(tid: number): number { return this.L.THREAD_BASE + (tid & (this.L.MAX_THREADS - 1)) * this.L.THREAD_SIZE; }
   threadState(tid: number): { tid: number; state: number } {
     const r = this.threadRecordAddr(tid);
-    return { tid: this.u32(r + this.L.TH_TID), state: this.u32(r + this.L.TH_STATE) };
+    return { tid: this.mv.field(ThreadHeader, r, 'tid'), state: this.mv.field(ThreadHeader, r, 'state') };
   }
   cacheEntry(tid: number, cls: number): CacheEntry {
     const a = this.threadRecordAddr(tid) + this.L.TH_CACHE_OFFSET + cls * this.L.CACHE_ENTRY_SIZE;
-    return { head: this.u32(a), count: this.u16(a + 4), cap: this.u16(a + 6), refilled: this.u32(a + 8), returned: this.u32(a + 12) };
+    return this.mv.record(CacheEntryRec, a);
   }
   counters(tid: number): Record<(typeof THREAD_COUNTER_NAMES)[number], number> {
-    const a = this.threadRecordAddr(tid) + this.L.TH_COUNTERS_OFFSET;
-    const out: Record<string, number> = {};
-    THREAD_COUNTER_NAMES.forEach((n, i) => { out[n] = this.u32(a + i * 4); });
-    return out as Record<(typeof THREAD_COUNTER_NAMES)[number], number>;
+    return this.mv.record(ThreadCounters, this.threadRecordAddr(tid) + this.L.TH_COUNTERS_OFFSET);
   }
 }
 
@@ -311,7 +273,7 @@ export function rng(seed: number): () => number {
 
 /** Stats without the words that a fault or a ring event legitimately changes. */
 export function stableStats(s: Stats): Record<string, unknown> {
-  const { faults: _f, ring_seq: _r, ...rest } = s;
+  const { faults: _f, ringSeq: _r, ...rest } = s;
   return rest;
 }
 

@@ -127,7 +127,7 @@ export class Mix {
     const inUse = st.classes.reduce((a, c) => a + c.inUse, 0);
     const small = this.live.filter((b) => b.small).length;
     expect(inUse, `${label}: blocks in use`).toBe(small);
-    expect(st.large_runs + st.huge_spans, `${label}: large blocks`).toBe(this.live.length - small);
+    expect(st.largeRuns + st.hugeSpans, `${label}: large blocks`).toBe(this.live.length - small);
     for (const b of this.live) this.verify(b);
   }
 

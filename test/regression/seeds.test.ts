@@ -5,6 +5,7 @@
 import { describe, it, expect } from 'vitest';
 import { BUILDS, EV, CHECK_CODE, Heap, RingEvent, createHeap, tagBlock, hasTag } from '../helpers/instances.js';
 import { Mix } from '../helpers/workload.js';
+import { SlabMeta } from '../../dist/host/abi.generated.js';
 
 const KiB = 1024;
 const MiB = 1024 * 1024;
@@ -103,7 +104,7 @@ describe.each(BUILDS)('seed regressions (%s build)', (build) => {
     for (const p of cBlocks) C.free(p);
     C.collect();
     B.collect();
-    expect(heap.stats().small_slabs).toBe(0);
+    expect(heap.stats().smallSlabs).toBe(0);
     expect(heap.check().violations).toBe(0);
   });
 
@@ -139,7 +140,7 @@ describe.each(BUILDS)('seed regressions (%s build)', (build) => {
       A.collect();
       st = heap.stats();
       expect(st.classes.every((c) => c.inUse === 0 && c.pending === 0 && c.cached === 0)).toBe(true);
-      expect(st.small_slabs).toBe(0);
+      expect(st.smallSlabs).toBe(0);
       expect(st.superslabs).toBe(0);
       expect(heap.faultSeq()).toBe(0);
       expect(heap.check().violations).toBe(0);
@@ -171,8 +172,8 @@ describe.each(BUILDS)('seed regressions (%s build)', (build) => {
     mix.drainAll();
     mix.verifyHeap('drained');
     const st = heap.stats();
-    expect(st.small_slabs).toBe(0);
-    expect(st.orphan_slabs).toBe(0);
+    expect(st.smallSlabs).toBe(0);
+    expect(st.orphanSlabs).toBe(0);
     expect(heap.faultSeq()).toBe(0);
   });
 
@@ -216,7 +217,7 @@ describe.each(BUILDS)('seed regressions (%s build)', (build) => {
     B.collect();
     A.collect();
     expect(heap.faultSeq()).toBe(0);
-    expect(heap.stats().small_slabs).toBe(0);
+    expect(heap.stats().smallSlabs).toBe(0);
     expect(heap.check().violations).toBe(0);
   });
 
@@ -239,7 +240,7 @@ describe.each(BUILDS)('seed regressions (%s build)', (build) => {
     expect(A.registryEntry(run)).toBe(L.REG_SUPERSLAB);
     expect(A.usableSize(run)).toBeGreaterThanOrEqual(100 * KiB);
     B.free(run);
-    expect(heap.stats().large_runs).toBe(0);
+    expect(heap.stats().largeRuns).toBe(0);
     // a huge span at offset 0 of its chunk
     const huge = A.malloc(3 * MiB);
     expect(huge % MiB).toBe(0);
@@ -248,7 +249,7 @@ describe.each(BUILDS)('seed regressions (%s build)', (build) => {
     expect(A.usableSize(huge)).toBe(3 * MiB);
     B.free(huge);
     expect(A.registryEntry(huge)).toBe(L.REG_FREE);
-    expect(heap.stats().huge_spans).toBe(0);
+    expect(heap.stats().hugeSpans).toBe(0);
     // the original symptom: lookups failing for >20K tiny objects over many SuperSlabs
     const tiny: number[] = [];
     for (let i = 0; i < 30000; i++) tiny.push(A.malloc(16 + (i % 8) * 16));
@@ -261,7 +262,7 @@ describe.each(BUILDS)('seed regressions (%s build)', (build) => {
     expect(heap.faultSeq()).toBe(0);
     const st = heap.stats();
     expect(st.classes.every((c) => c.inUse === 0)).toBe(true);
-    expect(st.small_slabs).toBe(0);
+    expect(st.smallSlabs).toBe(0);
     expect(heap.check().violations).toBe(0);
   });
 
@@ -286,7 +287,7 @@ describe.each(BUILDS)('seed regressions (%s build)', (build) => {
     expect(heap.stats().reclaims).toBe(1);
     // no slab names the dead tid any more; A's slabs with live blocks are orphans
     for (const p of aLive) expect(heap.slab(p).owner).not.toBe(tidA);
-    expect(heap.stats().orphan_slabs).toBeGreaterThan(0);
+    expect(heap.stats().orphanSlabs).toBeGreaterThan(0);
     expect(heap.check().violations).toBe(0);
     // a new thread takes the slot: new tid, empty caches, zero counters
     const D = heap.addThread();
@@ -327,8 +328,8 @@ describe.each(BUILDS)('seed regressions (%s build)', (build) => {
     D.collect();
     const st = heap.stats();
     expect(st.classes.every((c) => c.inUse === 0)).toBe(true);
-    expect(st.small_slabs).toBe(0);
-    expect(st.orphan_slabs).toBe(0);
+    expect(st.smallSlabs).toBe(0);
+    expect(st.orphanSlabs).toBe(0);
     expect(heap.check().violations).toBe(0);
   });
 
@@ -340,7 +341,7 @@ describe.each(BUILDS)('seed regressions (%s build)', (build) => {
       mix.run({ ops: 8000, largeEvery: 150, collectEvery: 1000 });
       mix.drainAll();
       mix.verifyHeap('drained');
-      expect(heap.stats().small_slabs).toBe(0);
+      expect(heap.stats().smallSlabs).toBe(0);
     };
     run();
     const after1 = pages();
@@ -376,7 +377,7 @@ describe.each(BUILDS)('seed regressions (%s build)', (build) => {
     }
     mix.drainAll();
     mix.verifyHeap('stress drained');
-    expect(heap.stats().small_slabs).toBe(0);
+    expect(heap.stats().smallSlabs).toBe(0);
     expect(heap.faultSeq()).toBe(0);
   });
 
@@ -415,7 +416,7 @@ describe.each(BUILDS)('seed regressions (%s build)', (build) => {
     st = heap.stats();
     expect(st.classes[cls].pending).toBe(0);
     expect(st.classes[cls].inUse).toBe(0);
-    expect(st.small_slabs).toBe(0);
+    expect(st.smallSlabs).toBe(0);
     expect(heap.check().violations).toBe(0);
   });
 
@@ -445,8 +446,8 @@ describe.each(BUILDS)('seed regressions (%s build)', (build) => {
       expect(after.classes[c].inUse - before.classes[c].inUse, `class ${c} in use`).toBe(perClass[c]);
     }
     expect(after.bytesAsked - before.bytesAsked).toBe(asked);
-    expect(after.large_runs - before.large_runs).toBe(1);
-    expect(after.huge_spans - before.huge_spans).toBe(1);
+    expect(after.largeRuns - before.largeRuns).toBe(1);
+    expect(after.hugeSpans - before.hugeSpans).toBe(1);
     // bytes given: the usable size of every block, small ones by class, large ones by run/span
     const bigBlocks = blocks.slice(-big.length);
     const given = perClass.reduce((a, n, c) => a + n * A.classSize(c), 0)
@@ -457,7 +458,7 @@ describe.each(BUILDS)('seed regressions (%s build)', (build) => {
     B.collect();
     const end = heap.stats();
     for (let c = 0; c < L.NUM_CLASSES; c++) expect(end.classes[c].inUse).toBe(before.classes[c].inUse);
-    expect(end.large_runs + end.huge_spans).toBe(0);
+    expect(end.largeRuns + end.hugeSpans).toBe(0);
     expect(heap.check().violations).toBe(0);
   });
 
@@ -472,14 +473,14 @@ describe.each(BUILDS)('seed regressions (%s build)', (build) => {
     B.collect();
     const st = heap.stats();
     const pushes = heap.eventsSince(seq0).filter((e) => e.kind === EV.remote_push);
-    expect(st.remote_frees - st0.remote_frees).toBe(1600);
-    expect(st.remote_pushes - st0.remote_pushes).toBe(pushes.length);
+    expect(st.remoteFrees - st0.remoteFrees).toBe(1600);
+    expect(st.remotePushes - st0.remotePushes).toBe(pushes.length);
     expect(pushes.length).toBeLessThanOrEqual(1600 / 8);
     expect(pushes.length).toBeGreaterThanOrEqual(1600 / 16);
     expect(sum(pushes)).toBe(1600);
     expect(pushes.every((e) => e.aux <= 16)).toBe(true);
     A.collect();
-    expect(heap.stats().small_slabs).toBe(0);
+    expect(heap.stats().smallSlabs).toBe(0);
     expect(heap.check().violations).toBe(0);
   });
 
@@ -490,7 +491,7 @@ describe.each(BUILDS)('seed regressions (%s build)', (build) => {
     for (let i = 0; i < 200; i++) blocks.push(A.malloc(64));
     for (const p of blocks) B.free(p);
     B.collect();
-    expect(heap.stats().remote_pushes).toBe(200);
+    expect(heap.stats().remotePushes).toBe(200);
     expect(heap.check().violations).toBe(0);
   });
 
@@ -503,9 +504,9 @@ describe.each(BUILDS)('seed regressions (%s build)', (build) => {
     const slabs = new Set(blocks.map((p) => heap.slab(p).meta));
     expect(A.detach()).toBe(1);
     let st = heap.stats();
-    expect(st.orphan_slabs).toBe(slabs.size);
+    expect(st.orphanSlabs).toBe(slabs.size);
     expect(st.orphaned).toBe(slabs.size);
-    for (const m of slabs) expect(heap.u32(m + heap.L.SM_OWNER)).toBe(0);
+    for (const m of slabs) expect(heap.u32(m + SlabMeta.off.owner)).toBe(0);
     expect(heap.check().violations).toBe(0);
     // B frees every block of the dead... detached thread: remote pushes onto orphan slabs
     for (const p of blocks) B.free(p);
@@ -521,8 +522,8 @@ describe.each(BUILDS)('seed regressions (%s build)', (build) => {
     B.collect();
     st = heap.stats();
     expect(st.classes.every((c) => c.inUse === 0 && c.pending === 0)).toBe(true);
-    expect(st.small_slabs).toBe(0);
-    expect(st.orphan_slabs).toBe(0);
+    expect(st.smallSlabs).toBe(0);
+    expect(st.orphanSlabs).toBe(0);
     expect(heap.check().violations).toBe(0);
   });
 
@@ -556,7 +557,7 @@ describe.each(BUILDS)('seed regressions (%s build)', (build) => {
     B.collect();
     const end = heap.stats();
     expect(end.classes.every((c) => c.inUse === 0 && c.pending === 0)).toBe(true);
-    expect(end.small_slabs).toBe(0);
+    expect(end.smallSlabs).toBe(0);
     expect(heap.check().violations).toBe(0);
   });
 });

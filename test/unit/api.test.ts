@@ -57,7 +57,7 @@ describe.each(BUILDS)('realloc (%s build)', (build) => {
       if (cls < heap.L.NUM_CLASSES) {
         expect(after.classes[cls].inUse).toBe(before.classes[cls].inUse - 1); // old block freed
       } else {
-        expect(after.large_runs + after.huge_spans).toBe(1); // the old run/span went back
+        expect(after.largeRuns + after.hugeSpans).toBe(1); // the old run/span went back
       }
       expect(A.usableSize(q)).toBeGreaterThanOrEqual(next);
       const more = heap.bytes(q, next);
@@ -67,7 +67,7 @@ describe.each(BUILDS)('realloc (%s build)', (build) => {
     }
     A.free(p);
     const st = heap.stats();
-    expect(st.large_runs + st.huge_spans).toBe(0);
+    expect(st.largeRuns + st.hugeSpans).toBe(0);
     expect(st.classes.every((c) => c.inUse === 0)).toBe(true);
     expect(heap.faultSeq()).toBe(0);
     expect(heap.check().violations).toBe(0);
@@ -158,7 +158,7 @@ describe.each(BUILDS)('aligned_alloc (%s build)', (build) => {
     for (const b of live) A.free(b.p);
     expect(heap.faultSeq()).toBe(0);
     const st = heap.stats();
-    expect(st.large_runs + st.huge_spans).toBe(0);
+    expect(st.largeRuns + st.hugeSpans).toBe(0);
     expect(st.classes.every((c) => c.inUse === 0)).toBe(true);
     expect(heap.check().violations).toBe(0);
   });

@@ -238,7 +238,7 @@ describe.each(BUILDS)('strict policy (%s build)', (build) => {
     w.A.collect();
     const st = w.heap.stats();
     expect(st.classes.every((c) => c.inUse === 0)).toBe(true);
-    expect(st.small_slabs + st.large_runs + st.huge_spans).toBe(0);
+    expect(st.smallSlabs + st.largeRuns + st.hugeSpans).toBe(0);
     expect(w.heap.check().violations).toBe(0);
   });
 });

@@ -61,7 +61,7 @@ describe.each(BUILDS)('carve geometry (%s build)', (build) => {
       A.collect();
       const st = heap.stats();
       expect(st.classes[cls].inUse).toBe(0);
-      expect(st.small_slabs).toBe(0); // everything went back
+      expect(st.smallSlabs).toBe(0); // everything went back
     }
     // Every class started in a fresh SuperSlab (all slabs were released in between): its first
     // slab was slab 0, whose blocks start right after the header.

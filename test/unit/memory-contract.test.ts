@@ -4,6 +4,7 @@
 // segment or start function that would rewrite memory when an instance is created.
 import { describe, it, expect } from 'vitest';
 import { BUILDS, createHeap, rng, type Heap } from '../helpers/instances.js';
+import { GlobalHeader } from '../../dist/host/abi.generated.js';
 
 const MiB = 1 << 20;
 const PAGE = 65536;
@@ -57,7 +58,7 @@ describe.each(BUILDS)('memory contract (%s)', (build) => {
     expect(heap.check().violations).toBe(0);
     expect(firstChanged(heap, 0, heapBase)).toBe(-1);
     // The registry says "not heap" for every chunk below the first heap chunk.
-    const first = heap.u32(heap.L.HEADER_BASE + heap.L.GH_FIRST_CHUNK);
+    const first = heap.u32(heap.L.HEADER_BASE + GlobalHeader.off.firstChunk);
     expect(first).toBe(Math.ceil((heapBase + heap.L.CONTROL_SIZE) / MiB));
     for (let c = 0; c < first; c++) expect(heap.registryEntryOfChunk(c)).toBe(0);
   });

@@ -57,7 +57,7 @@ describe.each(BUILDS)('out of memory (%s build)', (build) => {
     for (const p of refill) A.free(p);
     A.collect();
     st = heap.stats();
-    expect(st.small_slabs).toBe(0);
+    expect(st.smallSlabs).toBe(0);
     expect(st.classes.every((c) => c.inUse === 0)).toBe(true);
     expect(heap.faultSeq()).toBe(0);
     expect(heap.check().violations).toBe(0);

@@ -2,6 +2,7 @@
 // outside every SuperSlab are not, and freeing them records outside_heap and changes nothing.
 import { describe, it, expect } from 'vitest';
 import { BUILDS, FAULT, createHeap, stableStats } from '../helpers/instances.js';
+import { GlobalHeader } from '../../dist/host/abi.generated.js';
 
 describe.each(BUILDS)('registry (%s build)', (build) => {
   it('finds the first usable block and the last block of slab 15 of a SuperSlab', () => {
@@ -35,7 +36,7 @@ describe.each(BUILDS)('registry (%s build)', (build) => {
     const live: number[] = [];
     for (let i = 0; i < 200; i++) live.push(A.malloc(48));
     const ss = (live[0] & ~(L.CHUNK_SIZE - 1)) >>> 0;
-    const chunkCount = heap.u32(L.HEADER_BASE + L.GH_CHUNK_COUNT);
+    const chunkCount = heap.u32(L.HEADER_BASE + GlobalHeader.off.chunkCount);
     // the last SuperSlab: the highest chunk registered as one
     let lastSS = 0;
     for (let c = 1; c < chunkCount; c++) if (heap.registryEntryOfChunk(c) === L.REG_SUPERSLAB) lastSS = c * L.CHUNK_SIZE;

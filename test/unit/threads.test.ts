@@ -11,9 +11,9 @@ describe.each(BUILDS)('init and thread identities (%s build)', (build) => {
     expect(A.raw.init(2, 1, 16, 1, 2)).toBe(0);
     expect(B.raw.init(0, 1, 1, 1, 0)).toBe(0);
     const st = heap.stats();
-    expect(st.cache_mode).toBe(1);
-    expect(st.remote_batch).toBe(7);
-    expect(st.debug_build).toBe(build === 'debug' ? 1 : 0);
+    expect(st.cacheMode).toBe(1);
+    expect(st.remoteBatch).toBe(7);
+    expect(st.debugBuild).toBe(build === 'debug' ? 1 : 0);
     expect(B.attach()).not.toBe(0);
     expect(heap.cacheEntry(B.tid, B.classOf(64)).cap).toBe(4); // cacheMode 1: 4 blocks
   });
@@ -25,7 +25,7 @@ describe.each(BUILDS)('init and thread identities (%s build)', (build) => {
     expect(p).not.toBe(0);
     expect(A.usableSize(p)).toBeGreaterThanOrEqual(1000);
     expect(A.tid).not.toBe(0);
-    expect(heap.stats().cache_mode).toBe(2);
+    expect(heap.stats().cacheMode).toBe(2);
     A.free(p);
     expect(heap.check().violations).toBe(0);
   });

@@ -1,0 +1,63 @@
+// layout-checks.ts: the layout's rules, checked by the compiler. Each line is an `if` on
+// constants, so the compiler folds it: a rule that holds leaves no code, a rule that breaks
+// stops the build with its message (AssemblyScript's ERROR builtin is compiled only when its
+// branch survives). heapInit() calls layoutChecks() so the checks are compiled in every build.
+// They must sit in a function: top-level code would give the module a start function.
+//
+// The rules, as equations (types.ts has the diagrams):
+//   every record fits its slot:            offsetof<Record>() <= slot size
+//   slot sizes are the records' sizes:     CACHE_ENTRY_SIZE == offsetof<CacheEntry>(), ...
+//   the control region's parts are in order and do not overlap:
+//                                          part.OFF + part bytes <= next part.OFF
+//   the SuperSlab header's parts likewise: SS_META_OFFSET, SS_REMOTE_OFFSET, SS_BITMAP_OFFSET
+
+import { GlobalHeader, ThreadHeader, CacheEntry, ClassState, OutboxEntry, ThreadCounters,
+         FaultRecord, RingEvent, SlabMeta, SuperSlabHeader, CheckReport, CheckDetail,
+         RetiredCounters, StatsGlobal, StatsClass,
+         THREAD_OFF, THREAD_SIZE, MAX_THREADS, HEADER_OFF, HEADER_SLOT, REGISTRY_OFF,
+         REGISTRY_BYTES, FAULT_OFF, FAULT_CAP, FAULT_RECORD_SIZE, CHECK_OFF, CHECK_SLOT,
+         CHECK_REPORT_BYTES, CLASS_MAP_OFF, CLASS_MAP_BYTES, CLASS_SIZE_OFF, ORPHAN_OFF,
+         RETIRED_OFF, STATS_OFF, STATS_BYTES, RING_EVENTS_OFF, RING_CAP, RING_EVENT_SIZE,
+         CONTROL_SIZE, NUM_CLASSES, TH_CACHE_OFFSET, CACHE_ENTRY_SIZE, TH_CLASS_OFFSET,
+         CLASS_STATE_SIZE, TH_OUTBOX_OFFSET, OUTBOX_SIZE, OUTBOX_ENTRY_SIZE, TH_COUNTERS_OFFSET,
+         SS_META_OFFSET, SLAB_META_SIZE, SLABS_PER_SS, SS_REMOTE_OFFSET, REMOTE_STRIDE,
+         SS_BITMAP_OFFSET, SS_HEADER_SIZE, SLAB_SIZE } from "./types";
+
+/** Fail the build if a layout rule is broken; compiles to nothing when all hold. */
+// @ts-ignore: decorator
+@inline export function layoutChecks(): void {
+  // records fit their slots
+  if (offsetof<GlobalHeader>() > HEADER_SLOT) ERROR("GlobalHeader outgrows HEADER_SLOT");
+  if (offsetof<ThreadHeader>() > TH_CACHE_OFFSET) ERROR("ThreadHeader outgrows its slot (TH_CACHE_OFFSET)");
+  if (offsetof<CacheEntry>() != CACHE_ENTRY_SIZE) ERROR("CACHE_ENTRY_SIZE is not the size of CacheEntry");
+  if (offsetof<ClassState>() != CLASS_STATE_SIZE) ERROR("CLASS_STATE_SIZE is not the size of ClassState");
+  if (offsetof<OutboxEntry>() != OUTBOX_ENTRY_SIZE) ERROR("OUTBOX_ENTRY_SIZE is not the size of OutboxEntry");
+  if (offsetof<FaultRecord>() > FAULT_RECORD_SIZE) ERROR("FaultRecord outgrows FAULT_RECORD_SIZE");
+  if (offsetof<RingEvent>() > RING_EVENT_SIZE) ERROR("RingEvent outgrows RING_EVENT_SIZE");
+  if (offsetof<SlabMeta>() > SLAB_META_SIZE) ERROR("SlabMeta outgrows SLAB_META_SIZE");
+  if (offsetof<SuperSlabHeader>() > SS_META_OFFSET) ERROR("SuperSlabHeader outgrows its slot (SS_META_OFFSET)");
+  if (CHECK_REPORT_BYTES > CHECK_SLOT) ERROR("the check report outgrows CHECK_SLOT");
+  // the thread record's parts, in order, inside THREAD_SIZE
+  if (TH_CACHE_OFFSET + NUM_CLASSES * CACHE_ENTRY_SIZE > TH_CLASS_OFFSET) ERROR("thread record: caches overlap the class states");
+  if (TH_CLASS_OFFSET + NUM_CLASSES * CLASS_STATE_SIZE > TH_OUTBOX_OFFSET) ERROR("thread record: class states overlap the outbox");
+  if (TH_OUTBOX_OFFSET + OUTBOX_SIZE * OUTBOX_ENTRY_SIZE > TH_COUNTERS_OFFSET) ERROR("thread record: outbox overlaps the counters");
+  if (TH_COUNTERS_OFFSET + offsetof<ThreadCounters>() > THREAD_SIZE) ERROR("thread record outgrows THREAD_SIZE");
+  // the control region's parts, in order, inside CONTROL_SIZE
+  if (THREAD_OFF + MAX_THREADS * THREAD_SIZE > HEADER_OFF) ERROR("control region: thread table overlaps the header");
+  if (HEADER_OFF + HEADER_SLOT > REGISTRY_OFF) ERROR("control region: header overlaps the registry");
+  if (REGISTRY_OFF + REGISTRY_BYTES > FAULT_OFF) ERROR("control region: registry overlaps the fault log");
+  if (FAULT_OFF + FAULT_CAP * FAULT_RECORD_SIZE > CHECK_OFF) ERROR("control region: fault log overlaps the check report");
+  if (CHECK_OFF + CHECK_SLOT > CLASS_MAP_OFF) ERROR("control region: check report overlaps the class map");
+  if (CLASS_MAP_OFF + CLASS_MAP_BYTES > CLASS_SIZE_OFF) ERROR("control region: class map overlaps the class sizes");
+  if (CLASS_SIZE_OFF + NUM_CLASSES * 2 > ORPHAN_OFF) ERROR("control region: class sizes overlap the orphan lists");
+  if (ORPHAN_OFF + NUM_CLASSES * 4 > RETIRED_OFF) ERROR("control region: orphan lists overlap the retired counters");
+  if (RETIRED_OFF + NUM_CLASSES * offsetof<RetiredCounters>() > STATS_OFF) ERROR("control region: retired counters overlap the stats block");
+  if (STATS_OFF + STATS_BYTES > RING_EVENTS_OFF) ERROR("control region: stats block overlaps the ring");
+  if (RING_EVENTS_OFF + RING_CAP * RING_EVENT_SIZE > CONTROL_SIZE) ERROR("control region: ring outgrows CONTROL_SIZE");
+  if (STATS_BYTES != offsetof<StatsGlobal>() + NUM_CLASSES * offsetof<StatsClass>()) ERROR("STATS_BYTES is not the stats records' size");
+  if (CHECK_REPORT_BYTES < offsetof<CheckReport>() + offsetof<CheckDetail>()) ERROR("the check report has no room for a detail");
+  // the SuperSlab header's parts, in order, below slab 0's first block
+  if (SS_META_OFFSET + SLABS_PER_SS * SLAB_META_SIZE > SS_REMOTE_OFFSET) ERROR("SuperSlab: slab metadata overlaps the remote heads");
+  if (SS_REMOTE_OFFSET + SLABS_PER_SS * REMOTE_STRIDE > SS_BITMAP_OFFSET) ERROR("SuperSlab: remote heads overlap the bitmaps");
+  if (SS_HEADER_SIZE >= SLAB_SIZE) ERROR("SuperSlab: the header fills slab 0");
+}
