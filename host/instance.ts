@@ -15,7 +15,7 @@
 // demangled wrappers (30-40 ns); the loader is kept for instantiation and for decoding
 // AssemblyScript strings (the abort message of an internal fault).
 
-import { instantiate } from '@assemblyscript/loader';
+import { instantiate, instantiateSync } from '@assemblyscript/loader';
 import { readLayout, type Layout } from './layout.js';
 
 /** The module's raw exports (u32/usize results come back as signed numbers: use `>>> 0`). */
@@ -132,13 +132,9 @@ export function allocatorImports(module: WebAssembly.Module, memory?: WebAssembl
   return imports as WebAssembly.Imports;
 }
 
-/**
- * Instantiate `module` over the shared `memory` (see the file header for the imports it
- * supplies; `options.canWait` false on a browser page's main thread).
- */
-export async function instantiateAllocator(module: WebAssembly.Module, memory: WebAssembly.Memory,
-                                           options: InstantiateOptions = {}): Promise<AllocatorInstance> {
-  const result = await instantiate<Record<string, unknown>>(module, allocatorImports(module, memory, options));
+/** Check the required exports and wrap a loader result as an AllocatorInstance. */
+function allocatorInstanceOf(result: { instance: WebAssembly.Instance; exports: unknown },
+                             memory: WebAssembly.Memory): AllocatorInstance {
   const raw = result.instance.exports as Record<string, unknown>;
   for (const name of REQUIRED_FUNCTIONS) {
     if (typeof raw[name] !== 'function') throw new Error(`wasm module lacks export ${name}()`);
@@ -158,4 +154,24 @@ export async function instantiateAllocator(module: WebAssembly.Module, memory: W
       }
     },
   };
+}
+
+/**
+ * Instantiate `module` over the shared `memory` (see the file header for the imports it
+ * supplies; `options.canWait` false on a browser page's main thread).
+ */
+export async function instantiateAllocator(module: WebAssembly.Module, memory: WebAssembly.Memory,
+                                           options: InstantiateOptions = {}): Promise<AllocatorInstance> {
+  const result = await instantiate<Record<string, unknown>>(module, allocatorImports(module, memory, options));
+  return allocatorInstanceOf(result, memory);
+}
+
+/**
+ * instantiateAllocator, synchronously: for Node and workers (tests that build a heap in one
+ * statement, the bench harness's worker start-up). A browser page's main thread may not
+ * instantiate large modules synchronously: use instantiateAllocator there.
+ */
+export function instantiateAllocatorSync(module: WebAssembly.Module, memory: WebAssembly.Memory,
+                                         options: InstantiateOptions = {}): AllocatorInstance {
+  return allocatorInstanceOf(instantiateSync<Record<string, unknown>>(module, allocatorImports(module, memory, options)), memory);
 }

@@ -27,16 +27,20 @@ export function wasmPath(build: BuildName): string {
   return path.join(packageRoot(), 'build', `${build}.wasm`);
 }
 
-/** Compile the module at `modulePath` (default: the package's build/<build>.wasm). */
-export async function compileModule(build: BuildName = 'release',
-                                    modulePath?: string): Promise<WebAssembly.Module> {
-  const file = modulePath ?? wasmPath(build);
+/** Compile the wasm file at `file`; a missing file is an error that says how to build it. */
+export async function compileFile(file: string, howToBuild = 'npm run build'): Promise<WebAssembly.Module> {
   let bytes: Buffer;
   try {
     bytes = await readFile(file);
   } catch (e) {
-    throw new Error(`cannot read wasm module ${file} (run \`npm run asbuild\`?): ${(e as Error).message}`);
+    throw new Error(`cannot read wasm module ${file} (build it with \`${howToBuild}\`): ${(e as Error).message}`);
   }
   return WebAssembly.compile(new Uint8Array(bytes));
+}
+
+/** Compile the module at `modulePath` (default: the package's build/<build>.wasm). */
+export async function compileModule(build: BuildName = 'release',
+                                    modulePath?: string): Promise<WebAssembly.Module> {
+  return compileFile(modulePath ?? wasmPath(build));
 }
 

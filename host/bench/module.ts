@@ -1,10 +1,11 @@
-// module.ts: compiling and instantiating the bench modules. The hakmem builds import one
+// module.ts: compiling (host/module.ts) and instantiating (host/instance.ts's imports) the
+// bench modules. The hakmem builds import one
 // shared memory (every instance over it is one allocator thread); the AssemblyScript-runtime
 // peer owns an ordinary memory.
 
-import { readFileSync, existsSync } from 'node:fs';
 import { BenchBuild, wasmPath } from './paths.js';
 import { allocatorImports, waitImports, DEFAULT_HEAP_BASE } from '../instance.js';
+import { compileFile } from '../module.js';
 import { maxThreads } from '../args.js';
 
 /** Pages of the shared memory's maximum: 2 GiB, as the Emscripten peers' MAXIMUM_MEMORY. */
@@ -21,13 +22,7 @@ const compiled = new Map<BenchBuild, WebAssembly.Module>();
 export async function loadModule(build: BenchBuild): Promise<WebAssembly.Module> {
   let m = compiled.get(build);
   if (!m) {
-    const path = wasmPath(build);
-    if (!existsSync(path)) {
-      throw new Error(`${path} is missing: build it with ` +
-        `'npx asc --config bench/asconfig.json --target ${build}'` +
-        (build === 'asrt' ? ' (entry bench/assembly/asrt.ts)' : ''));
-    }
-    m = await WebAssembly.compile(readFileSync(path));
+    m = await compileFile(wasmPath(build));
     compiled.set(build, m);
   }
   return m;

@@ -5,11 +5,11 @@
 // calls deterministically (A mallocs, B frees A's blocks remotely, A refills and drains, A
 // detaches, C adopts...) without worker threads or timing.
 //
-// The instances are made synchronously (a test builds its heap in one statement), so this file
-// does its own `new WebAssembly.Instance`; everything it reads it reads through the host
-// library: the layout from the module's L_* exports (host/layout.ts), records through a
-// MemoryView with the descriptors generated from the allocator's classes, and the code tables
-// generated from its constants (host/abi.generated.ts). No offset is written down here.
+// It sits on the host library: modules are found and instantiated by host/module.ts and
+// host/instance.ts (synchronously: a test builds its heap in one statement), the layout comes
+// from the module's L_* exports, records are read through a MemoryView with the descriptors
+// generated from the allocator's classes, and the code tables are generated from its
+// constants (host/abi.generated.ts). No offset is written down here.
 
 import fs from 'node:fs';
 import path from 'node:path';
@@ -20,7 +20,8 @@ import { FAULT_CODES, RING_KINDS, CHECK_CODES, GlobalHeader, RingEvent as RingEv
          ThreadCounters } from '../../dist/host/abi.generated.js';
 import { readLayout } from '../../dist/host/layout.js';
 import { MemoryView } from '../../dist/host/views.js';
-import { DEFAULT_HEAP_BASE } from '../../dist/host/instance.js';
+import { DEFAULT_HEAP_BASE, instantiateAllocatorSync } from '../../dist/host/instance.js';
+import { wasmPath } from '../../dist/host/module.js';
 
 export type Build = 'release' | 'debug';
 export const BUILDS: Build[] = ['release', 'debug'];
@@ -49,8 +50,8 @@ const modules = new Map<Build, WebAssembly.Module>();
 export function loadModule(build: Build): WebAssembly.Module {
   let m = modules.get(build);
   if (!m) {
-    const file = path.join(ROOT, 'build', `${build}.wasm`);
-    if (!fs.existsSync(file)) throw new Error(`${file} missing: run \`npm run asbuild\` first`);
+    const file = wasmPath(build);
+    if (!fs.existsSync(file)) throw new Error(`${file} missing: run \`npm run build\` first`);
     m = new WebAssembly.Module(fs.readFileSync(file));
     modules.set(build, m);
   }
@@ -64,8 +65,8 @@ type Fn = (...args: number[]) => number;
 /** One instance = one allocator thread. Pointer results are made unsigned (`>>> 0`). */
 export class Thread {
   readonly raw: Record<string, Fn>;
-  constructor(readonly instance: WebAssembly.Instance, readonly name: string) {
-    this.raw = instance.exports as unknown as Record<string, Fn>;
+  constructor(readonly exports: WebAssembly.Exports, readonly name: string) {
+    this.raw = exports as unknown as Record<string, Fn>;
   }
   malloc(size: number): number { return this.raw.malloc(size) >>> 0; }
   free(ptr: number): void { this.raw.free(ptr); }
@@ -136,7 +137,7 @@ export class Heap {
       shared: true,
     });
     this.observer = this.instantiate('observer');
-    const layout = readLayout(this.observer.instance.exports);
+    const layout = readLayout(this.observer.exports);
     this.L = { ...layout.all, ...layout } as unknown as Record<string, number>;
     this.mv = new MemoryView(this.memory, layout);
     if (opts.init ?? true) this.observer.raw.init(opts.cacheMode ?? 2, opts.batchRefill ?? 1, opts.remoteBatch ?? 0,
@@ -146,12 +147,8 @@ export class Heap {
   }
 
   private instantiate(name: string): Thread {
-    const abort = () => { throw new Error('abort import called'); };
-    const inst = new WebAssembly.Instance(this.module, {
-      env: { memory: this.memory, abort },
-      hakmem: { heap_base: this.opts.heapBase ?? DEFAULT_HEAP_BASE },
-    });
-    return new Thread(inst, name);
+    const inst = instantiateAllocatorSync(this.module, this.memory, { heapBase: this.opts.heapBase ?? DEFAULT_HEAP_BASE });
+    return new Thread(inst.exports as unknown as WebAssembly.Exports, name);
   }
 
   /** A new instance over the same memory (a new allocator thread), attached by default. */

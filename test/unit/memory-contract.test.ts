@@ -3,7 +3,7 @@
 // written, chunks someone else grew are never taken as heap, and the module has no data
 // segment or start function that would rewrite memory when an instance is created.
 import { describe, it, expect } from 'vitest';
-import { BUILDS, createHeap, rng, type Heap } from '../helpers/instances.js';
+import { BUILDS, createHeap, loadModule, rng, type Heap } from '../helpers/instances.js';
 import { GlobalHeader } from '../../dist/host/abi.generated.js';
 
 const MiB = 1 << 20;
@@ -104,9 +104,13 @@ describe.each(BUILDS)('memory contract (%s)', (build) => {
   });
 
   it('a heap base that is not a page multiple is refused before anything is written', () => {
-    const heap = createHeap({ build, heapBase: 0x10000 + 4096, initialPages: 16, threads: 0, init: false });
+    // The host refuses it before instantiating...
+    expect(() => createHeap({ build, heapBase: 0x10000 + 4096, threads: 0, init: false })).toThrow(RangeError);
+    // ...and the module itself traps if an embedder passes it anyway.
+    const heap = createHeap({ build, initialPages: 16, threads: 0, init: false });
     fillPattern(heap, 0, 16 * PAGE);
-    expect(() => heap.observer.raw.init(2, 1, 0, 0, 1)).toThrow(WebAssembly.RuntimeError);
+    const raw = new WebAssembly.Instance(loadModule(build), { env: { memory: heap.memory }, hakmem: { heap_base: 0x10000 + 4096 } });
+    expect(() => (raw.exports.init as (...a: number[]) => number)(2, 1, 0, 0, 1)).toThrow(WebAssembly.RuntimeError);
     expect(firstChanged(heap, 0, 16 * PAGE)).toBe(-1);
   });
 
