@@ -2,7 +2,8 @@
 // cross threads and are verified), then the stats table and the heap-check result.
 
 import { Command, InvalidArgumentError } from 'commander';
-import { Heap } from './index.js'; // the Node entry: it registers the file loader Heap.create uses
+import './node-loader.js'; // registers the file loader Heap.create uses
+import { Heap } from './heap.js';
 import { WorkerPool } from './workers.js';
 import { runStress } from './stress.js';
 import { formatStats, formatStressRun, formatCheckReport } from './report.js';

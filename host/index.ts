@@ -2,12 +2,8 @@
 // Everything of the browser entry (browser.ts) plus what needs Node: reading the module file,
 // worker_threads pools, the link of programs compiled to wasm.
 
-import { fileURLToPath } from 'node:url';
-import { compileModule } from './module.js';
-import { setModuleLoader } from './heap.js';
-
 // Heap.create's default module: the package's build/<build>.wasm, read from the file system.
-setModuleLoader((build, source) => compileModule(build, source instanceof URL ? fileURLToPath(source) : source));
+import './node-loader.js';
 
 export { Heap, setModuleLoader, resolveModule, type HeapOptions, type ModuleSource, type ModuleLoader } from './heap.js';
 export { WorkerPool } from './workers.js';
