@@ -8,33 +8,12 @@
 
 import { spawnSync } from 'node:child_process';
 import { buildPeers, peerCommands } from './build-peers.mjs';
+import { KNOWN_RUNS } from '../../dist/host/bench/known-runs.js';
 
-// The section 7 table.  `--verify` is added to each run: the checksums are the same, and
-// every block is then also checked before it is freed.
-export const CROSS_CHECKS = [
-  { argv: ['larson', '--ops', '2e6', '--threads', '1'],
-    want: { size_sum: 516026856, fill_size_sum: 531462, live_bytes_end: 511684, generations: 10 } },
-  { argv: ['larson', '--ops', '2e6', '--threads', '2'],
-    want: { size_sum: 516012351, fill_size_sum: 1056761, live_bytes_end: 1060564, generations: 10 } },
-  { argv: ['random_mixed', '--ops', '1e6'],
-    want: { ops: 1001028, mallocs: 500514, size_sum: 263718873, peak_live: 1105 } },
-  { argv: ['random_mixed', '--ops', '1e6', '--mode', 'replace'],
-    want: { ops: 2000000, size_sum: 526908137, peak_live: 2048 } },
-  { argv: ['random_mixed', '--ops', '25000', '--reps', '4'],
-    want: { ops: 104054, size_sum: 27449748, peak_live: 1082 } },
-  { argv: ['xfree', '--blocks', '1e6'], want: { size_sum: 516385007 } },
-  { argv: ['xfree', '--blocks', '1e6', '--batch', '1'], want: { size_sum: 516385007 } },
-  { argv: ['xfree', '--blocks', '1e6', '--producers', '2', '--consumers', '3'], want: { size_sum: 515933476 } },
-  // bench/MIDLARGE.md
-  { argv: ['midlarge', '--threads', '1'],
-    want: { ops: 559354, mallocs: 279677, size_sum: 4520341439, neighbour_frees: 201680, neighbour_bytes: 3260183384 } },
-  { argv: ['midlarge'],
-    want: { ops: 1116114, mallocs: 558057, size_sum: 9007105604, neighbour_frees: 402656, neighbour_bytes: 6503907535 } },
-  { argv: ['midlarge', '--threads', '3'],
-    want: { ops: 1674204, mallocs: 837102, size_sum: 13513603453, neighbour_frees: 604484, neighbour_bytes: 9753326616 } },
-  { argv: ['midlarge', '--threads', '2', '--slots', '64', '--rounds', '50'],
-    want: { ops: 7094, size_sum: 57798505, neighbour_frees: 2538, neighbour_bytes: 41938591 } },
-];
+// The cross-check runs (host/bench/known-runs.ts, built into dist/). `--verify` is added to
+// each run: the checksums are the same, and every block is then also checked before it is
+// freed.
+export const CROSS_CHECKS = KNOWN_RUNS.map((k) => ({ argv: [...k.argv], want: k.want }));
 
 function run(peer, workload, args) {
   const { cmd, args: argv, env } = peer.argvFor(workload, args);

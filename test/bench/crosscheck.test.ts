@@ -4,6 +4,7 @@
 import { describe, expect, it } from 'vitest';
 import { benchRuns, DEFAULT_OPTIONS, BenchOptions } from '../../dist/host/bench/runner.js';
 import { parseParams } from '../../dist/host/bench/params.js';
+import { KNOWN_RUNS, optionsOf, knownRunFor } from '../../dist/host/bench/known-runs.js';
 
 const OPTS: BenchOptions = { ...DEFAULT_OPTIONS, warmup: 0, check: true, progress: false, log: () => {} };
 
@@ -15,42 +16,29 @@ async function one(build: BenchOptions['build'], workload: string, raw: Record<s
   return r;
 }
 
-const SECTION7: [string, Record<string, string | boolean>, Record<string, number>][] = [
-  ['larson', { ops: '2e6', threads: '1' }, { size_sum: 516026856, fill_size_sum: 531462, live_bytes_end: 511684, generations: 10 }],
-  ['larson', { ops: '2e6', threads: '2' }, { size_sum: 516012351, fill_size_sum: 1056761, live_bytes_end: 1060564, generations: 10 }],
-  ['random_mixed', { ops: '1e6' }, { ops: 1001028, mallocs: 500514, size_sum: 263718873, peak_live: 1105 }],
-  ['random_mixed', { ops: '1e6', mode: 'replace' }, { ops: 2000000, size_sum: 526908137, peak_live: 2048 }],
-  ['random_mixed', { ops: '25000', reps: '4' }, { ops: 104054, size_sum: 27449748, peak_live: 1082 }],
-  ['xfree', { blocks: '1e6' }, { size_sum: 516385007 }],
-  ['xfree', { blocks: '1e6', batch: '1' }, { size_sum: 516385007 }],
-  ['xfree', { blocks: '1e6', producers: '2', consumers: '3' }, { size_sum: 515933476 }],
-];
-
-const MIDLARGE: [Record<string, string>, Record<string, number>][] = [
-  [{ threads: '1' }, { ops: 559354, mallocs: 279677, size_sum: 4520341439, neighbour_frees: 201680, neighbour_bytes: 3260183384 }],
-  [{}, { ops: 1116114, mallocs: 558057, size_sum: 9007105604, neighbour_frees: 402656, neighbour_bytes: 6503907535 }],
-  [{ threads: '3' }, { ops: 1674204, mallocs: 837102, size_sum: 13513603453, neighbour_frees: 604484, neighbour_bytes: 9753326616 }],
-  [{ threads: '2', slots: '64', rounds: '50' }, { ops: 7094, size_sum: 57798505, neighbour_frees: 2538, neighbour_bytes: 41938591 }],
-];
+/** larson --ops 2e6 --threads 2's checksums (its variants must give the same). */
+const LARSON_2T = KNOWN_RUNS.find((k) => k.argv.join(' ') === 'larson --ops 2e6 --threads 2')!.want;
 
 const pick = (r: Record<string, unknown>, want: Record<string, number>) =>
   Object.fromEntries(Object.keys(want).map((k) => [k, r[k]]));
 
-describe('WORKLOADS.md section 7 on hakmem-wasm (release, worker_threads)', () => {
-  for (const [w, raw, want] of SECTION7) {
-    it(`${w} ${JSON.stringify(raw)}`, async () => {
-      const r = await one('release', w, raw);
-      expect(pick(r, want)).toEqual(want);
-    });
-  }
-});
-
-describe('bench/MIDLARGE.md cross-check values on hakmem-wasm', () => {
-  for (const [raw, want] of MIDLARGE) {
-    it(`midlarge ${JSON.stringify(raw)}`, async () => {
-      const r = await one('release', 'midlarge', raw);
-      expect(pick(r, want)).toEqual(want);
-      expect(r.frees).toBe(r.mallocs);
+describe('the known runs (WORKLOADS.md section 7, MIDLARGE.md) on hakmem-wasm (release, worker_threads)', () => {
+  it('are all there', () => {
+    expect(KNOWN_RUNS.filter((k) => k.source === 'WORKLOADS.md section 7').length).toBe(8);
+    expect(KNOWN_RUNS.filter((k) => k.source === 'MIDLARGE.md').length).toBe(4);
+  });
+  it('are found from full parameters, and only from those', () => {
+    expect(knownRunFor(parseParams('larson', { ops: '2e6', threads: '1', verify: true }))?.argv.join(' '))
+      .toBe('larson --ops 2e6 --threads 1');
+    expect(knownRunFor(parseParams('xfree', { blocks: '1000000', producers: '2', consumers: '3' }))?.want.size_sum).toBe(515933476);
+    expect(knownRunFor(parseParams('larson', { ops: '2e6', threads: '1', seed: '7' }))).toBeNull();
+    expect(knownRunFor(parseParams('random_mixed', { ops: '1e6', mode: 'replace' }))?.want.ops).toBe(2000000);
+  });
+  for (const k of KNOWN_RUNS) {
+    it(k.argv.join(' '), async () => {
+      const r = await one('release', k.argv[0], optionsOf(k.argv) as Record<string, string | boolean>);
+      expect(pick(r, k.want)).toEqual(k.want);
+      if (k.argv[0] === 'midlarge') expect(r.frees).toBe(r.mallocs);
     });
   }
 });
@@ -58,7 +46,7 @@ describe('bench/MIDLARGE.md cross-check values on hakmem-wasm', () => {
 describe('larson variants', () => {
   it('every generation in a brand-new Worker gives the same checksums', async () => {
     const r = await one('release', 'larson', { ops: '2e6', threads: '2', workerPerGeneration: true });
-    expect(pick(r, SECTION7[1][2])).toEqual(SECTION7[1][2]);
+    expect(pick(r, LARSON_2T)).toEqual(LARSON_2T);
   });
   it('duration mode stops on the flag and leaves a sound heap', async () => {
     const r = await one('release', 'larson', { duration: '0.3', threads: '2' });
@@ -73,17 +61,17 @@ describe('larson variants', () => {
   });
   it('debug build: larson 2T section 7 values', async () => {
     const r = await one('debug', 'larson', { ops: '2e6', threads: '2' });
-    expect(pick(r, SECTION7[1][2])).toEqual(SECTION7[1][2]);
+    expect(pick(r, LARSON_2T)).toEqual(LARSON_2T);
   });
 });
 
 describe('AssemblyScript-runtime peer (build/bench-asrt.wasm)', () => {
-  for (const i of [0, 2, 3, 4]) {
-    const [w, raw, want] = SECTION7[i];
-    it(`${w} ${JSON.stringify(raw)}`, async () => {
-      const r = await one('asrt', w, raw);
+  // the single-threaded runs (the peer has no threads)
+  for (const k of KNOWN_RUNS.filter((r) => r.argv.join(' ') === 'larson --ops 2e6 --threads 1' || r.argv[0] === 'random_mixed')) {
+    it(k.argv.join(' '), async () => {
+      const r = await one('asrt', k.argv[0], optionsOf(k.argv) as Record<string, string | boolean>);
       expect(r.alloc).toBe('asrt');
-      expect(pick(r, want)).toEqual(want);
+      expect(pick(r, k.want)).toEqual(k.want);
     });
   }
 });
