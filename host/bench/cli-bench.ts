@@ -2,7 +2,10 @@
 
 import { Command, Option } from 'commander';
 import { BenchOptions, DEFAULT_OPTIONS, benchRuns, recordOk } from './runner.js';
-import { UsageError, WORKLOADS, parseCount, parseParams, threadsOf, RawOptions } from './params.js';
+import { UsageError, WORKLOADS, parseCount, parseParams, threadsOf, RawOptions, defaultsText } from './params.js';
+
+/** An option's help with the workloads' defaults for it (params.ts DEFAULTS). */
+const withDefaults = (help: string, key: string): string => [help, defaultsText(key)].filter(Boolean).join('; ');
 import { loadModule, threadLimitOf } from './module.js';
 import { benchTable } from './bench-table.js';
 import { ALLOCATORS, CompareCase, runCompare, targetCases } from './compare.js';
@@ -32,25 +35,25 @@ export function registerBenchCommands(program: Command): void {
       "hakmem's vector: larson SEC MIN MAX CHUNKS ROUNDS SEED THREADS")
     .argument('<workload>', WORKLOADS.join(' | '))
     .argument('[vector...]', "larson only: seconds min max chunks rounds seed threads")
-    .option('--threads <n>', 'threads (larson: lineages; midlarge: rows)')
-    .option('--ops <n>', 'larson: total op budget; random_mixed: iterations per rep; micro: pairs')
+    .option('--threads <n>', withDefaults('threads (larson: lineages; midlarge: rows)', 'threads'))
+    .option('--ops <n>', withDefaults('larson: total op budget; random_mixed: iterations per rep; micro: pairs', 'ops'))
     .option('--duration <sec>', 'larson: run for SEC seconds instead of --ops')
-    .option('--min <bytes>', 'smallest block (larson, xfree)')
-    .option('--max <bytes>', 'largest block (larson, xfree)')
-    .option('--chunks <n>', 'larson: slots per lineage')
-    .option('--rounds <n>', 'larson: G = rounds * chunks; midlarge: rounds')
+    .option('--min <bytes>', withDefaults('smallest block (larson, xfree)', 'min'))
+    .option('--max <bytes>', withDefaults('largest block (larson, xfree)', 'max'))
+    .option('--chunks <n>', withDefaults('larson: slots per lineage', 'chunks'))
+    .option('--rounds <n>', withDefaults('larson: G = rounds * chunks; midlarge: rounds', 'rounds'))
     .option('--gen-steps <n>', 'larson: steps per generation (default rounds * chunks)')
-    .option('--seed <n>', 'RNG seed')
+    .option('--seed <n>', withDefaults('RNG seed', 'seed'))
     .option('--verify', 'check every block before it is freed')
-    .option('--slots <n>', 'random_mixed: W; midlarge: N per row')
-    .option('--mode <mode>', 'random_mixed: toggle | replace')
-    .option('--reps <n>', 'random_mixed: repetitions')
-    .option('--blocks <n>', 'xfree: blocks in total')
-    .option('--producers <n>', 'xfree: producers')
-    .option('--consumers <n>', 'xfree: consumers')
-    .option('--qcap <n>', 'xfree: ring capacity (power of two)')
-    .option('--batch <n>', 'xfree: publication batch K; micro: blocks held at once')
-    .option('--size <bytes>', 'micro: block size')
+    .option('--slots <n>', withDefaults('random_mixed: W; midlarge: N per row', 'slots'))
+    .option('--mode <mode>', withDefaults('random_mixed: toggle | replace', 'mode'))
+    .option('--reps <n>', withDefaults('random_mixed: repetitions', 'reps'))
+    .option('--blocks <n>', withDefaults('xfree: blocks in total', 'blocks'))
+    .option('--producers <n>', withDefaults('xfree: producers', 'producers'))
+    .option('--consumers <n>', withDefaults('xfree: consumers', 'consumers'))
+    .option('--qcap <n>', withDefaults('xfree: ring capacity (power of two)', 'qcap'))
+    .option('--batch <n>', withDefaults('xfree: publication batch K; micro: blocks held at once', 'batch'))
+    .option('--size <bytes>', withDefaults('micro: block size', 'size'))
     .option('--repeat <n>', 'timed runs', '1')
     .option('--warmup <n>', 'warm-up runs before timing (0: none)', '2')
     .addOption(new Option('--build <build>', 'module build').choices(['release', 'debug', 'asrt']).default('release'))

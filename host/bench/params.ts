@@ -30,6 +30,28 @@ export interface MicroParams {
 }
 export type Params = LarsonParams | RandomMixedParams | XfreeParams | MidlargeParams | MicroParams;
 
+/**
+ * Each workload's defaults, by option name (WORKLOADS.md, MIDLARGE.md): the one table the
+ * parser, the CLI's help and the demo read. larson has no default op budget: it needs one of
+ * --ops or --duration.
+ */
+export const DEFAULTS = {
+  larson: { threads: 1, chunks: 1000, min: 8, max: 1024, rounds: 100, seed: 4141 },
+  random_mixed: { ops: 10_000_000, slots: 2048, seed: 123, mode: 'toggle', reps: 1 },
+  xfree: { blocks: 10_000_000, min: 8, max: 1024, producers: 1, consumers: 1, qcap: 1024, batch: 64, seed: 4141 },
+  midlarge: { threads: 2, slots: 512, rounds: 1000, seed: 4141 },
+  micro: { ops: 10_000_000, size: 64, batch: 1 },
+} as const satisfies Record<WorkloadName, Record<string, number | string>>;
+
+/** "larson 1, midlarge 2": the defaults of option `key` over the workloads that have it. */
+export function defaultsText(key: string): string {
+  const parts = WORKLOADS.flatMap((w) => {
+    const d = (DEFAULTS[w] as Record<string, number | string>)[key];
+    return d === undefined ? [] : [`${w} ${typeof d === 'number' && d >= 1e6 ? d.toExponential().replace('e+', 'e') : d}`];
+  });
+  return parts.length ? `default: ${parts.join(', ')}` : '';
+}
+
 /** Option values as the command line gives them (strings, or true for flags). */
 export type RawOptions = Record<string, string | boolean | undefined>;
 
@@ -59,9 +81,9 @@ function seconds(v: string | boolean | undefined, what: string): number {
   return n;
 }
 
-function sizes(raw: RawOptions): { min: number; max: number } {
-  const min = u32Of(raw, 'min', 8, '--min');
-  const max = u32Of(raw, 'max', 1024, '--max');
+function sizes(raw: RawOptions, d: { min: number; max: number }): { min: number; max: number } {
+  const min = u32Of(raw, 'min', d.min, '--min');
+  const max = u32Of(raw, 'max', d.max, '--max');
   if (min < 2) throw new UsageError('--min must be >= 2 (blocks are touched at both ends)');
   if (max < min) throw new UsageError('--max must be >= --min');
   return { min, max };
@@ -83,10 +105,11 @@ export function parseParams(workload: string, raw0: RawOptions, positional: stri
   const verify = raw.verify === true;
   switch (workload) {
     case 'larson': {
-      const { min, max } = sizes(raw);
-      const threads = u32Of(raw, 'threads', 1, '--threads');
-      const chunks = u32Of(raw, 'chunks', 1000, '--chunks');
-      const rounds = u32Of(raw, 'rounds', 100, '--rounds');
+      const d = DEFAULTS.larson;
+      const { min, max } = sizes(raw, d);
+      const threads = u32Of(raw, 'threads', d.threads, '--threads');
+      const chunks = u32Of(raw, 'chunks', d.chunks, '--chunks');
+      const rounds = u32Of(raw, 'rounds', d.rounds, '--rounds');
       const hasOps = raw.ops !== undefined, hasDur = raw.duration !== undefined;
       if (threads < 1 || chunks < 1) throw new UsageError('--threads and --chunks must be >= 1');
       if (hasOps === hasDur) throw new UsageError('larson needs exactly one of --ops or --duration');
@@ -94,7 +117,7 @@ export function parseParams(workload: string, raw0: RawOptions, positional: stri
       if (genSteps < 1 || genSteps > 0xFFFFFFFF) throw new UsageError('--gen-steps (rounds * chunks) must be in 1..2^32-1');
       return {
         workload, threads, chunks, min, max, rounds, genSteps,
-        seed: u32Of(raw, 'seed', 4141, '--seed'),
+        seed: u32Of(raw, 'seed', d.seed, '--seed'),
         ops: hasOps ? parseCount(raw.ops, '--ops') : null,
         duration: hasDur ? seconds(raw.duration, '--duration') : null,
         verify, workerPerGeneration: raw.workerPerGeneration === true,
@@ -102,24 +125,26 @@ export function parseParams(workload: string, raw0: RawOptions, positional: stri
     }
     case 'random_mixed': {
       if (raw.duration !== undefined) throw new UsageError('random_mixed has no --duration');
-      const mode = raw.mode === undefined ? 'toggle' : String(raw.mode);
+      const d = DEFAULTS.random_mixed;
+      const mode = raw.mode === undefined ? d.mode : String(raw.mode);
       if (mode !== 'toggle' && mode !== 'replace') throw new UsageError(`--mode must be toggle or replace, not '${mode}'`);
       const p: RandomMixedParams = {
-        workload, iters: raw.ops !== undefined ? parseCount(raw.ops, '--ops') : 10_000_000,
-        slots: u32Of(raw, 'slots', 2048, '--slots'), seed: u32Of(raw, 'seed', 123, '--seed'),
-        mode, reps: u32Of(raw, 'reps', 1, '--reps'), verify,
+        workload, iters: raw.ops !== undefined ? parseCount(raw.ops, '--ops') : d.ops,
+        slots: u32Of(raw, 'slots', d.slots, '--slots'), seed: u32Of(raw, 'seed', d.seed, '--seed'),
+        mode, reps: u32Of(raw, 'reps', d.reps, '--reps'), verify,
       };
       if (p.slots < 1 || p.reps < 1) throw new UsageError('--slots and --reps must be >= 1');
       return p;
     }
     case 'xfree': {
       if (raw.duration !== undefined || raw.ops !== undefined) throw new UsageError('xfree takes --blocks, not --ops/--duration');
-      const { min, max } = sizes(raw);
+      const d = DEFAULTS.xfree;
+      const { min, max } = sizes(raw, d);
       const p: XfreeParams = {
-        workload, blocks: raw.blocks !== undefined ? parseCount(raw.blocks, '--blocks') : 10_000_000, min, max,
-        producers: u32Of(raw, 'producers', 1, '--producers'), consumers: u32Of(raw, 'consumers', 1, '--consumers'),
-        qcap: u32Of(raw, 'qcap', 1024, '--qcap'), batch: u32Of(raw, 'batch', 64, '--batch'),
-        seed: u32Of(raw, 'seed', 4141, '--seed'), verify,
+        workload, blocks: raw.blocks !== undefined ? parseCount(raw.blocks, '--blocks') : d.blocks, min, max,
+        producers: u32Of(raw, 'producers', d.producers, '--producers'), consumers: u32Of(raw, 'consumers', d.consumers, '--consumers'),
+        qcap: u32Of(raw, 'qcap', d.qcap, '--qcap'), batch: u32Of(raw, 'batch', d.batch, '--batch'),
+        seed: u32Of(raw, 'seed', d.seed, '--seed'), verify,
       };
       if (p.producers < 1 || p.consumers < 1) throw new UsageError('--producers and --consumers must be >= 1');
       if (p.qcap < 1 || (p.qcap & (p.qcap - 1)) !== 0) throw new UsageError('--qcap must be a power of two');
@@ -129,16 +154,18 @@ export function parseParams(workload: string, raw0: RawOptions, positional: stri
     case 'midlarge': {
       if (raw.duration !== undefined || raw.ops !== undefined) throw new UsageError('midlarge takes --rounds, not --ops/--duration');
       const p: MidlargeParams = {
-        workload, threads: u32Of(raw, 'threads', 2, '--threads'), slots: u32Of(raw, 'slots', 512, '--slots'),
-        rounds: u32Of(raw, 'rounds', 1000, '--rounds'), seed: u32Of(raw, 'seed', 4141, '--seed'), verify,
+        workload, threads: u32Of(raw, 'threads', DEFAULTS.midlarge.threads, '--threads'),
+        slots: u32Of(raw, 'slots', DEFAULTS.midlarge.slots, '--slots'),
+        rounds: u32Of(raw, 'rounds', DEFAULTS.midlarge.rounds, '--rounds'),
+        seed: u32Of(raw, 'seed', DEFAULTS.midlarge.seed, '--seed'), verify,
       };
       if (p.threads < 1 || p.slots < 1) throw new UsageError('--threads and --slots must be >= 1');
       return p;
     }
     case 'micro': {
       const p: MicroParams = {
-        workload, pairs: raw.ops !== undefined ? parseCount(raw.ops, '--ops') : 10_000_000,
-        size: u32Of(raw, 'size', 64, '--size'), batch: u32Of(raw, 'batch', 1, '--batch'),
+        workload, pairs: raw.ops !== undefined ? parseCount(raw.ops, '--ops') : DEFAULTS.micro.ops,
+        size: u32Of(raw, 'size', DEFAULTS.micro.size, '--size'), batch: u32Of(raw, 'batch', DEFAULTS.micro.batch, '--batch'),
       };
       if (p.pairs > 0xFFFFFFFF) throw new UsageError('--ops: at most 2^32-1 pairs');
       if (p.size < 1 || p.batch < 1) throw new UsageError('--size and --batch must be >= 1');

@@ -37,5 +37,10 @@ describe('hakmem-wasm CLI', () => {
     const r = run('bench', '--help');
     expect(r.stdout).toMatch(/--repeat <n>.*\(default: "1"\)/s);
     expect(r.stdout).toMatch(/--warmup <n>.*\(default: "2"\)/s);
+    // the workloads' defaults, from params.ts DEFAULTS
+    const help = r.stdout.replace(/\s+/g, ' ');
+    expect(help).toMatch(/--threads <n> [^-]*default: larson 1, midlarge 2/);
+    expect(help).toMatch(/--seed <n> [^-]*default: larson 4141, random_mixed 123, xfree 4141, midlarge 4141/);
+    expect(help).toMatch(/--qcap <n> [^-]*default: xfree 1024/);
   });
 });
