@@ -2,21 +2,15 @@
 // project, then the README's JavaScript example run there with `import ... from 'hakmem-wasm'`,
 // the browser entry's import graph checked for Node modules, and `npx hakmem-wasm --version`.
 import { describe, it, expect, beforeAll, afterAll } from 'vitest';
-import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { ROOT } from '../helpers/instances.js';
+import { installIntoEmptyProject, packTarball, sh } from '../helpers/pack.js';
 
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'hakmem-pack-'));
 const app = path.join(tmp, 'app');
 afterAll(() => fs.rmSync(tmp, { recursive: true, force: true }));
-
-function sh(cmd: string, args: string[], cwd: string) {
-  const r = spawnSync(cmd, args, { cwd, encoding: 'utf8', timeout: 300_000 });
-  if (r.status !== 0) throw new Error(`${cmd} ${args.join(' ')} (in ${cwd}) failed:\n${r.stdout}\n${r.stderr}`);
-  return r.stdout;
-}
 
 /** The README's first ```js block after "Using it from JavaScript". */
 function readmeExample(): string {
@@ -30,11 +24,8 @@ function readmeExample(): string {
 let tarball = '';
 
 beforeAll(() => {
-  const out = sh('npm', ['pack', '--pack-destination', tmp, '--silent'], ROOT).trim().split('\n').pop()!;
-  tarball = path.join(tmp, out);
-  fs.mkdirSync(app);
-  fs.writeFileSync(path.join(app, 'package.json'), JSON.stringify({ name: 'app', private: true, type: 'module' }));
-  sh('npm', ['install', tarball, '--prefer-offline', '--no-audit', '--no-fund', '--loglevel=error'], app);
+  tarball = packTarball(tmp);
+  installIntoEmptyProject(app, tarball, ['--prefer-offline', '--no-audit', '--no-fund', '--loglevel=error']);
 }, 300_000);
 
 describe('the npm package', () => {
