@@ -85,6 +85,7 @@ export class AllocatorWorker {
 export class WorkerPool {
   private readonly pool: RpcPool;
 
+  /** No worker starts before it is asked for; worker k gets index `base + k`. */
   constructor(module: WebAssembly.Module, memory: WebAssembly.Memory, createWorker: WorkerFactory, base = 0) {
     this.pool = new RpcPool({ transport: webTransport(createWorker), module, memory, base });
   }

@@ -37,6 +37,7 @@ export const nowMs = (): number => performance.timeOrigin + performance.now();
 export class WorkerSet {
   private readonly pool: RpcPool;
 
+  /** No worker starts before it is asked for. */
   constructor(module: WebAssembly.Module, private readonly memory: WebAssembly.Memory) {
     this.pool = new RpcPool({ transport: nodeTransport(), module, memory, attach: false });
   }

@@ -29,6 +29,7 @@ export interface RpcPoolOptions {
 export class RpcPool {
   private readonly workers: RpcWorker[] = [];
 
+  /** An empty pool: no worker starts before it is asked for. */
   constructor(private readonly options: RpcPoolOptions) {}
 
   /** A new worker with index `index`, not kept by the pool (e.g. one call, then gone). */
