@@ -40,13 +40,15 @@ export class WorkerDiedError extends Error {
    * @param faults faults recorded by this worker's tid
    * @param events the last ring events read after the death
    * @param cause the error the worker raised, if any
+   * @param request the request it was serving when it trapped, e.g. `call free` (if it trapped)
    */
   constructor(readonly index: number, readonly tid: number, readonly exitCode: number | null,
               readonly faults: readonly FaultRecord[], readonly events: readonly RingEvent[],
-              override readonly cause?: unknown) {
+              override readonly cause?: unknown, readonly request?: string) {
     const why = cause instanceof Error ? `: ${cause.message}` : '';
+    const during = request ? ` while serving ${request}` : '';
     const faultLines = faults.map((f) => `\n  fault #${f.seq}: ${f.text}`).join('');
-    super(`worker ${index} (thread ${tid}) died with exit code ${exitCode ?? '?'}${why}` +
+    super(`worker ${index} (thread ${tid}) died with exit code ${exitCode ?? '?'}${during}${why}` +
           faultLines + eventsText(events));
   }
 

@@ -1,6 +1,8 @@
 // protocol.ts: the messages between a host and its allocator workers, shared by Node
-// worker_threads and browser Web Workers. Everything here is structured-cloneable: the
-// compiled Module, the shared Memory and SharedArrayBuffers cross by reference.
+// worker_threads and browser Web Workers, and by every host-side user (the Node pool, the
+// browser pool, the bench harness), all through one client (rpc/client.ts). Everything here
+// is structured-cloneable: the compiled Module, the shared Memory and SharedArrayBuffers
+// cross by reference.
 
 import type { StressParams, StressResult } from './stress-task.js';
 
@@ -13,6 +15,11 @@ export interface WorkerInit {
   index: number;
   /** The heap's base (hakmem.heap_base); default DEFAULT_HEAP_BASE. */
   heapBase?: number;
+  /**
+   * Attach at start (default true). The bench harness passes false: its workloads attach
+   * and detach their own allocator identities (a larson generation is one identity).
+   */
+  attach?: boolean;
 }
 
 /** Each operation: what the request carries and what the response returns. */
@@ -33,6 +40,16 @@ export interface Ops {
   stress: {
     req: { params: StressParams; queues: SharedArrayBuffer; index: number; workers: number };
     res: StressResult;
+  };
+  /**
+   * The bench harness's timed call: with `gate` (a byte address), post 'gated' and wait
+   * (Atomics.wait) until the i32 there is nonzero; then take t0, run export `name(args)`,
+   * take t1. t0/t1 are absolute ms (performance.timeOrigin + performance.now(), comparable
+   * across threads); `result` is the export's number (0 if it returned none).
+   */
+  timedCall: {
+    req: { name: string; args: number[]; gate?: number };
+    res: { result: number; t0: number; t1: number };
   };
 }
 
@@ -58,6 +75,8 @@ export type WorkerMessage =
   | { kind: 'ready'; index: number; tid: number }
   | { kind: 'response'; id: number; ok: true; result: unknown }
   | { kind: 'response'; id: number; ok: false; error: WireError }
+  /** Request `id` (a gated timedCall) reached its gate and now waits for it to open. */
+  | { kind: 'gated'; id: number }
   /** The allocator trapped while serving request `id`: the worker is about to die. */
   | { kind: 'fatal'; id: number; error: WireError };
 

@@ -1,8 +1,9 @@
 // web-worker.ts: the browser Web Worker entry, the same worker core as Node's
 // (worker-core.ts; node-worker.ts is the Node entry). No Node API here. The first message
 // is the WorkerInit (module + shared memory); requests follow. Requests that arrive before
-// the core is ready are queued, not dropped. The page side is web-pool.ts, which spawns
-// this file through a page-supplied WorkerFactory (the browser demo lets Vite bundle it).
+// the core is ready are queued, not dropped. The page side is web-pool.ts (the shared RPC
+// client over rpc/web-transport.ts), which spawns this file through a page-supplied
+// WorkerFactory (the browser demo lets Vite bundle it).
 //
 // Waiting (Atomics.wait in the stress task, the bench module's bench_wait in its workloads)
 // is legal in a Web Worker; the page's main thread must never wait, and nothing it calls

@@ -2,8 +2,10 @@
 // instantiates the module over the shared memory, attaches (one worker = one allocator
 // thread), then serves requests. The entry files (node-worker.ts, web-worker.ts) only wire
 // messages in and out; the hosts (workers.ts in Node, web-pool.ts in a browser page) send
-// the same protocol.ts messages. The module may be the plain allocator or the bench module
-// (instance.ts supplies the latter's bench_wait/bench_notify imports; a worker may block).
+// the same protocol.ts messages through one client (rpc/client.ts). The module may be the
+// plain allocator or the bench module (instance.ts supplies the latter's bench_wait/
+// bench_notify imports; a worker may block). The bench harness's workers are these too: they
+// start unattached (WorkerInit.attach false) and time their calls with 'timedCall'.
 //
 // A wasm trap (strict fault policy, failed assertion) is fatal on purpose: the trap may
 // have left this thread's allocator state half-updated, so the worker must not go on. The
@@ -18,9 +20,10 @@ import { runStressTask } from './stress-task.js';
 export class WorkerCore {
   private constructor(readonly index: number, readonly inst: AllocatorInstance, public tid: number) {}
 
-  /** Instantiate and attach. Throws if every thread slot is taken. */
+  /** Instantiate and attach (unless init.attach is false). Throws if every thread slot is taken. */
   static async create(init: WorkerInit): Promise<WorkerCore> {
     const inst = await instantiateAllocator(init.module, init.memory, { heapBase: init.heapBase });
+    if (init.attach === false) return new WorkerCore(init.index, inst, 0);
     const tid = inst.exports.attach() >>> 0;
     if (tid === 0) throw new Error(`worker ${init.index}: no free allocator thread slot`);
     return new WorkerCore(init.index, inst, tid);
@@ -37,7 +40,7 @@ export class WorkerCore {
    */
   handle(req: Request, post: (m: WorkerMessage) => void): WorkerMessage {
     try {
-      return { kind: 'response', id: req.id, ok: true, result: this.run(req) };
+      return { kind: 'response', id: req.id, ok: true, result: this.run(req, post) };
     } catch (e) {
       if (e instanceof WebAssembly.RuntimeError) {
         post({ kind: 'fatal', id: req.id, error: toWireError(e) });
@@ -47,15 +50,26 @@ export class WorkerCore {
     }
   }
 
-  /** Execute a request. */
-  private run(req: Request): unknown {
+  /** Execute a request (`post` carries a timedCall's 'gated' notice). */
+  private run(req: Request, post: (m: WorkerMessage) => void): unknown {
     const exp = this.inst.exports;
     switch (req.op) {
       case 'call': {
-        const fn = exp[req.name];
-        if (typeof fn !== 'function') throw new Error(`no export named ${req.name}`);
-        const v = (fn as (...a: number[]) => unknown)(...req.args);
+        const v = this.exportFn(req.name)(...req.args);
         return typeof v === 'number' ? v : null;
+      }
+      case 'timedCall': {
+        const fn = this.exportFn(req.name);
+        if (req.gate !== undefined) {
+          post({ kind: 'gated', id: req.id });
+          // The buffer object changes after memory.grow: a fresh view for each request.
+          const gate = new Int32Array(this.inst.memory.buffer, req.gate, 1);
+          while (Atomics.load(gate, 0) === 0) Atomics.wait(gate, 0, 0);
+        }
+        const t0 = nowMs();
+        const v = fn(...req.args);
+        const t1 = nowMs();
+        return { result: typeof v === 'number' ? v : 0, t0, t1 };
       }
       case 'mallocBatch':
         return req.sizes.map((s) => exp.malloc(s) >>> 0);
@@ -80,4 +94,16 @@ export class WorkerCore {
         throw new Error(`unknown request ${(req as { op: string }).op}`);
     }
   }
+
+  /** Export `name` as a function, or an error naming it. */
+  private exportFn(name: string): (...a: number[]) => unknown {
+    const fn = this.inst.exports[name];
+    if (typeof fn !== 'function') throw new Error(`no export named ${name}`);
+    return fn as (...a: number[]) => unknown;
+  }
+}
+
+/** Absolute time in ms, comparable across threads (each has its own timeOrigin). */
+function nowMs(): number {
+  return performance.timeOrigin + performance.now();
 }

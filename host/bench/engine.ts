@@ -101,9 +101,8 @@ class HakmemEngine implements Engine {
     await Promise.all(Array.from({ length: m }, (_, k) => this.workers.call(k, 'detach')));
   }
 
-  async freshWorkerCall(fn: string, args: number[]): Promise<number> {
-    const r = await callInFreshWorker(this.module, this.memory, fn, args);
-    return r.result ?? 0;
+  freshWorkerCall(fn: string, args: number[]): Promise<number> {
+    return callInFreshWorker(this.module, this.memory, fn, args);
   }
 
   close(): Promise<void> { return this.workers.close(); }

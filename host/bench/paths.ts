@@ -33,12 +33,6 @@ export function wasmPath(build: BenchBuild): string {
   return join(ROOT, 'build', `bench-${build}.wasm`);
 }
 
-/** The compiled worker entry (node cannot start a worker from a .ts file). */
-export function workerEntry(): string {
-  const sibling = join(HERE, 'bench-worker.js');
-  return existsSync(sibling) ? sibling : join(ROOT, 'dist', 'host', 'bench', 'bench-worker.js');
-}
-
 /** Where compare writes its outputs. */
 export const RESULTS_DIR: string = join(ROOT, 'bench', 'results');
 

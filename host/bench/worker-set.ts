@@ -1,12 +1,15 @@
-// worker-set.ts: the harness's bench workers over one shared memory. Workers are started on
-// demand and kept for the whole run set (a worker is an allocator thread's host; larson's
-// generations retire identities inside it), except with --worker-per-generation, where the
-// caller asks for a brand-new worker for each generation.
+// worker-set.ts: the harness's bench workers over one shared memory, on the shared worker
+// RPC (host/rpc: the pool and client over the Node transport, the workers running
+// host/node-worker.ts). What stays here is the harness's own: the timed region's start gate
+// and clock. Workers start unattached (the workloads attach and detach their own identities:
+// larson's generations retire identities inside a worker), on demand, and are kept for the
+// whole run set, except with --worker-per-generation, where the caller asks for a brand-new
+// worker for each generation (callInFreshWorker).
 
-import { Worker } from 'node:worker_threads';
 import { performance } from 'node:perf_hooks';
-import { workerEntry } from './paths.js';
-import type { WorkerRequest, WorkerReply } from './worker-protocol.js';
+import { RpcPool } from '../rpc/pool.js';
+import { RpcWorker } from '../rpc/client.js';
+import { nodeTransport } from '../rpc/node-transport.js';
 
 /** A call for the timed region: export `fn(args)` on worker `worker`. */
 export interface GatedCall {
@@ -27,79 +30,29 @@ export interface TimedHooks {
   tick?: () => void;
 }
 
-interface Pending {
-  ready?: () => void;
-  resolve: (r: WorkerReply) => void;
-  reject: (e: Error) => void;
-}
-
 /** Absolute time in ms, comparable with the workers' stamps. */
 export const nowMs = (): number => performance.timeOrigin + performance.now();
 
-/** One worker and its outstanding requests. */
-class BenchWorker {
-  readonly worker: Worker;
-  private nextId = 1;
-  private pending = new Map<number, Pending>();
-  private dead: Error | null = null;
-
-  constructor(module: WebAssembly.Module, memory: WebAssembly.Memory) {
-    this.worker = new Worker(workerEntry(), { workerData: { module, memory } });
-    this.worker.on('message', (m: WorkerReply) => this.onMessage(m));
-    this.worker.on('error', (e) => this.fail(e instanceof Error ? e : new Error(String(e))));
-    this.worker.on('exit', (code) => this.fail(new Error(`bench worker exited (code ${code})`)));
-  }
-
-  private onMessage(m: WorkerReply): void {
-    const p = this.pending.get(m.id);
-    if (!p) return;
-    if (m.ready) { p.ready?.(); return; }
-    this.pending.delete(m.id);
-    if (m.error !== undefined) p.reject(new Error(m.error));
-    else p.resolve(m);
-  }
-
-  private fail(e: Error): void {
-    if (!this.dead) this.dead = e;
-    for (const p of this.pending.values()) p.reject(e);
-    this.pending.clear();
-  }
-
-  /** Send a request; `ready` fires when a gated request reached its gate. */
-  request(fn: string, args: number[], gate?: number, ready?: () => void): Promise<WorkerReply> {
-    if (this.dead) return Promise.reject(this.dead);
-    const id = this.nextId++;
-    return new Promise<WorkerReply>((resolve, reject) => {
-      this.pending.set(id, { ready, resolve, reject });
-      const req: WorkerRequest = { id, fn, args, gate };
-      this.worker.postMessage(req);
-    });
-  }
-
-  async terminate(): Promise<void> {
-    this.dead = this.dead ?? new Error('terminated');
-    await this.worker.terminate();
-  }
-}
-
 /** The workers of one shared heap. */
 export class WorkerSet {
-  private workers: BenchWorker[] = [];
+  private readonly pool: RpcPool;
 
-  constructor(private readonly module: WebAssembly.Module, private readonly memory: WebAssembly.Memory) {}
+  /** No worker starts before it is asked for. */
+  constructor(module: WebAssembly.Module, private readonly memory: WebAssembly.Memory) {
+    this.pool = new RpcPool({ transport: nodeTransport(), module, memory, attach: false });
+  }
 
   /** Make sure workers 0..n-1 exist. */
   ensure(n: number): void {
-    while (this.workers.length < n) this.workers.push(new BenchWorker(this.module, this.memory));
+    if (n > 0) this.pool.worker(n - 1);
   }
 
-  get size(): number { return this.workers.length; }
+  /** How many workers were started. */
+  get size(): number { return this.pool.size; }
 
   /** Run `fn(args)` on worker k (untimed); returns the export's result. */
   async call(k: number, fn: string, args: number[] = []): Promise<number> {
-    this.ensure(k + 1);
-    const r = await this.workers[k].request(fn, args);
-    return r.result ?? 0;
+    return (await this.pool.worker(k).call(fn, ...args)) ?? 0;
   }
 
   /**
@@ -113,11 +66,11 @@ export class WorkerSet {
     Atomics.store(gateView(), 0, 0);
     const readies: Promise<void>[] = [];
     const dones = calls.map((c) => {
-      let ready!: () => void;
-      readies.push(new Promise<void>((res) => { ready = res; }));
-      return this.workers[c.worker].request(c.fn, c.args, gate, ready);
+      let onGated!: () => void;
+      readies.push(new Promise<void>((res) => { onGated = res; }));
+      return this.pool.worker(c.worker).request('timedCall', { name: c.fn, args: c.args, gate }, { onGated });
     });
-    // A call that fails before its gate must not leave us waiting for "ready" forever.
+    // A call that fails before its gate must not leave us waiting for "gated" forever.
     const failed = Promise.all(dones).then(() => new Promise<never>(() => {}));
     await Promise.race([Promise.all(readies), failed]);
     const t0 = nowMs();
@@ -127,27 +80,28 @@ export class WorkerSet {
     const timer = hooks.tick ? setInterval(hooks.tick, 200) : undefined;
     try {
       const replies = await Promise.all(dones);
-      const t1 = Math.max(...replies.map((r) => r.t1 ?? nowMs()));
-      return { secs: (t1 - t0) / 1000, results: replies.map((r) => r.result ?? 0) };
+      const t1 = Math.max(...replies.map((r) => r.t1));
+      return { secs: (t1 - t0) / 1000, results: replies.map((r) => r.result) };
     } finally {
       if (timer) clearInterval(timer);
     }
   }
 
   /** Stop every worker. */
-  async close(): Promise<void> {
-    const ws = this.workers;
-    this.workers = [];
-    await Promise.all(ws.map((w) => w.terminate()));
+  close(): Promise<void> {
+    return this.pool.terminate();
   }
 }
 
-/** A single worker of its own, for one call, then gone (larson --worker-per-generation). */
+/**
+ * A single worker of its own, for one call of export `fn(args)`, then gone (larson
+ * --worker-per-generation); returns the export's result.
+ */
 export async function callInFreshWorker(module: WebAssembly.Module, memory: WebAssembly.Memory,
-                                        fn: string, args: number[]): Promise<WorkerReply> {
-  const w = new BenchWorker(module, memory);
+                                        fn: string, args: number[]): Promise<number> {
+  const w = RpcWorker.open(nodeTransport(), { kind: 'init', module, memory, index: 0, attach: false });
   try {
-    return await w.request(fn, args);
+    return (await w.call(fn, ...args)) ?? 0;
   } finally {
     await w.terminate();
   }

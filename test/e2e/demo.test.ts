@@ -54,7 +54,7 @@ function freePort(): Promise<number> {
  * built; null otherwise (the section 7 values are then the only reference).
  */
 async function nodeLarsonChecksums(): Promise<Record<string, number> | null> {
-  if (!existsSync(path.join(ROOT, 'dist', 'host', 'bench', 'bench-worker.js'))) return null;
+  if (!existsSync(path.join(ROOT, 'dist', 'host', 'bench', 'engine.js'))) return null;
   const { createEngine } = await import('../../host/bench/engine.js');
   const { parseParams } = await import('../../host/bench/params.js');
   const { runWorkload } = await import('../../host/bench/runner.js');
