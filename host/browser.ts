@@ -8,8 +8,8 @@
 // WebAssembly.Module or bytes) to load it some other way. Shared memory needs a cross-origin
 // isolated page (COOP / COEP headers, README "Serving the built files elsewhere").
 
-import { setModuleLoader } from './heap.js';
-import type { BuildName } from './memory.js';
+import { setModuleLoader } from './heap/heap.js';
+import type { BuildName } from './core/memory.js';
 
 /** The package's default module files, as URLs a bundler can see. */
 const DEFAULT_URLS: Record<BuildName, URL> = {
@@ -25,17 +25,17 @@ setModuleLoader(async (build, source) => {
     : WebAssembly.compile(await response.arrayBuffer());
 });
 
-export { Heap, setModuleLoader, resolveModule, type HeapOptions, type ModuleSource, type ModuleLoader } from './heap.js';
-export { createSharedMemory, INITIAL_PAGES, MAX_PAGES, type BuildName } from './memory.js';
-export { DEFAULT_CONFIG, type HeapConfig, type RingMode } from './config.js';
+export { Heap, setModuleLoader, resolveModule, type HeapOptions, type ModuleSource, type ModuleLoader } from './heap/heap.js';
+export { createSharedMemory, INITIAL_PAGES, MAX_PAGES, type BuildName } from './core/memory.js';
+export { DEFAULT_CONFIG, type HeapConfig, type RingMode } from './heap/config.js';
 export { instantiateAllocator, allocatorImports, waitImports, checkHeapBase, DEFAULT_HEAP_BASE,
-         type AllocatorExports, type AllocatorInstance, type InstantiateOptions, type WaitImports } from './instance.js';
-export { readLayout, LAYOUT_KEYS, type Layout, type LayoutKey } from './layout.js';
-export { MemoryView } from './views.js';
-export * from './decode.js';
-export { HeapFaultError, WorkerDiedError, HeapCheckError } from './errors.js';
-export { ThreadLimitError, maxThreads, MAX_BYTES } from './args.js';
-export * from './protocol.js';
-export { WorkerCore } from './worker-core.js';
-export { AllocatorWorker, WorkerPool as WebWorkerPool, type WorkerFactory } from './web-pool.js';
+         type AllocatorExports, type AllocatorInstance, type InstantiateOptions, type WaitImports } from './core/instance.js';
+export { readLayout, LAYOUT_KEYS, type Layout, type LayoutKey } from './core/layout.js';
+export { MemoryView } from './abi/views.js';
+export * from './abi/decode.js';
+export { HeapFaultError, WorkerDiedError, HeapCheckError } from './abi/errors.js';
+export { ThreadLimitError, maxThreads, MAX_BYTES } from './abi/args.js';
+export * from './rpc/protocol.js';
+export { WorkerCore } from './rpc/worker-core.js';
+export { AllocatorWorker, WorkerPool as WebWorkerPool, type WorkerFactory } from './rpc/web-pool.js';
 export { instantiateMerged, instantiatePair, type ProgramThread, type LinkedAllocator } from './link/program.js';

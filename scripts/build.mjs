@@ -73,7 +73,7 @@ if (built > 0 || force) {
 // The host's code tables, generated from the allocator's constants (scripts/gen-abi.mjs).
 run('ABI records and code tables', process.execPath, [join(ROOT, 'scripts', 'gen-abi.mjs')]);
 const hostInputs = [...files('host'), join(ROOT, 'tsconfig.json'), self];
-if (stale(['dist/host/cli.js', 'dist/host/index.js'], hostInputs)) {
+if (stale(['dist/host/cli/main.js', 'dist/host/index.js'], hostInputs)) {
   run('host (tsc)', bin('tsc'), ['-p', 'tsconfig.json']);
   built++;
 }

@@ -6,7 +6,7 @@
 //
 //   import { buildC, buildEmscripten, CLANG_FLAGS, EMCC_FLAGS } from './scripts/examples.mjs'
 //
-// Node's standard library only; the link step runs the project's own CLI (dist/host/cli.js).
+// Node's standard library only; the link step runs the project's own CLI (dist/host/cli/main.js).
 
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';

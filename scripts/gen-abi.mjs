@@ -1,4 +1,4 @@
-// gen-abi.mjs: generates host/abi.generated.ts, the host's view of the allocator's shared
+// gen-abi.mjs: generates host/abi/abi.generated.ts, the host's view of the allocator's shared
 // records and code tables, from assembly/*.ts itself, so no offset, code or name is typed
 // twice. Run by scripts/build.mjs before tsc.
 //
@@ -24,7 +24,7 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
-const OUT = join(ROOT, 'host', 'abi.generated.ts');
+const OUT = join(ROOT, 'host', 'abi', 'abi.generated.ts');
 const CONST = /^@inline (?:export )?const ([A-Z0-9_]+): u\d+ = (\d+);\s*(?:\/\/\s*(.*))?$/;
 
 /** Byte size (= alignment) of each field type a record may use. */

@@ -8,9 +8,9 @@
 
 import { spawnSync } from 'node:child_process';
 import { buildPeers, peerCommands } from './build-peers.mjs';
-import { KNOWN_RUNS } from '../../dist/host/bench/known-runs.js';
+import { KNOWN_RUNS } from '../../dist/host/workloads/known-runs.js';
 
-// The cross-check runs (host/bench/known-runs.ts, built into dist/). `--verify` is added to
+// The cross-check runs (host/workloads/known-runs.ts, built into dist/). `--verify` is added to
 // each run: the checksums are the same, and every block is then also checked before it is
 // freed.
 export const CROSS_CHECKS = KNOWN_RUNS.map((k) => ({ argv: [...k.argv], want: k.want }));

@@ -3,9 +3,9 @@
 // anything, records a fault (and a ring event) and returns, so the heap stays intact. The
 // page then decodes the fault record and the ring events before it from shared memory.
 
-import { decodeFaults, decodeRing, faultSeq, hex, type FaultRecord, type RingEvent } from '../../host/decode.js';
-import type { MemoryView } from '../../host/views.js';
-import type { AllocatorWorker } from '../../host/web-pool.js';
+import { decodeFaults, decodeRing, faultSeq, hex, type FaultRecord, type RingEvent } from '../../host/abi/decode.js';
+import type { MemoryView } from '../../host/abi/views.js';
+import type { AllocatorWorker } from '../../host/rpc/web-pool.js';
 import { eventRow } from './ring-view.js';
 
 /** The kinds of bad free offered. */

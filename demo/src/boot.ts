@@ -8,10 +8,10 @@
 // run host/web-worker.ts, the host library's Web Worker entry, bundled by Vite.
 
 import benchWasmUrl from '../../build/bench-release.wasm?url';
-import { instantiateAllocator, type AllocatorInstance } from '../../host/instance.js';
-import type { WorkerFactory } from '../../host/web-pool.js';
-import { initArgs, type HeapConfig } from '../../host/config.js';
-import { MemoryView } from '../../host/views.js';
+import { instantiateAllocator, type AllocatorInstance } from '../../host/core/instance.js';
+import type { WorkerFactory } from '../../host/rpc/web-pool.js';
+import { initArgs, type HeapConfig } from '../../host/heap/config.js';
+import { MemoryView } from '../../host/abi/views.js';
 
 /** Pages the module declares as its initial memory (asconfig initialMemory). */
 const INITIAL_PAGES = 16;
@@ -37,7 +37,7 @@ export interface DemoHeap {
  * `new URL(..., import.meta.url)` inside `new Worker(...)`, so Vite bundles it as a worker).
  */
 export const createAllocatorWorker: WorkerFactory = (index) =>
-  new Worker(new URL('../../host/web-worker.ts', import.meta.url), { type: 'module', name: `allocator-${index}` });
+  new Worker(new URL('../../host/rpc/web-worker.ts', import.meta.url), { type: 'module', name: `allocator-${index}` });
 
 /** Every exported global whose name starts with `prefix`, by name without it. */
 function globalsWithPrefix(exports: Record<string, unknown>, prefix: string): Record<string, number> {

@@ -2,9 +2,9 @@
 // walks every list of every thread, so no other thread may be inside the allocator: the page
 // only offers it between runs) and its report is decoded from shared memory.
 
-import { decodeCheck, formatCheck, type CheckReport } from '../../host/decode.js';
-import type { MemoryView } from '../../host/views.js';
-import type { AllocatorWorker } from '../../host/web-pool.js';
+import { decodeCheck, formatCheck, type CheckReport } from '../../host/abi/decode.js';
+import type { MemoryView } from '../../host/abi/views.js';
+import type { AllocatorWorker } from '../../host/rpc/web-pool.js';
 
 let checks = 0;
 

@@ -3,10 +3,10 @@
 // redraws the live views from shared memory. The main thread never waits: every allocator
 // call is a message to a worker, every view a read of the shared memory.
 
-import { decodeFaults, decodeMap, decodeRing, decodeSlabCensus, decodeStats } from '../../host/decode.js';
-import { WorkerDiedError } from '../../host/errors.js';
+import { decodeFaults, decodeMap, decodeRing, decodeSlabCensus, decodeStats } from '../../host/abi/decode.js';
+import { WorkerDiedError } from '../../host/abi/errors.js';
 import { bootHeap, createAllocatorWorker, type DemoHeap } from './boot.js';
-import { AllocatorWorker, WorkerPool } from '../../host/web-pool.js';
+import { AllocatorWorker, WorkerPool } from '../../host/rpc/web-pool.js';
 import { WORKLOADS, type LiveRun, type RunResult } from './workloads/index.js';
 import { applyWorkloadDefaults, findControls, readParams, syncMode } from './controls.js';
 import { crossCheck } from './known-checksums.js';

@@ -5,8 +5,8 @@
 // marks a slab whose remote-free stack is not empty. Hovering a cell shows what it holds;
 // clicking pins it.
 
-import { hex, slabIdOf, type ChunkInfo, type HeapMap, type SlabCensus, type SlabInfo } from '../../host/decode.js';
-import type { MemoryView } from '../../host/views.js';
+import { hex, slabIdOf, type ChunkInfo, type HeapMap, type SlabCensus, type SlabInfo } from '../../host/abi/decode.js';
+import type { MemoryView } from '../../host/abi/views.js';
 import { classColor } from './colors.js';
 
 const CELL = 15;

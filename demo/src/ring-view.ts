@@ -2,8 +2,8 @@
 // Each refresh decodes the whole ring window from shared memory (host/decode.ts), keeps the
 // events that pass the filters and shows the newest of them, newest at the bottom.
 
-import { decodeRing, hex, RING_KINDS, type RingEvent } from '../../host/decode.js';
-import type { MemoryView } from '../../host/views.js';
+import { decodeRing, hex, RING_KINDS, type RingEvent } from '../../host/abi/decode.js';
+import type { MemoryView } from '../../host/abi/views.js';
 
 /** Rows the list shows at most. */
 const SHOWN = 250;

@@ -1,7 +1,7 @@
 // stats-view.ts: the heap's statistics (host/decode.ts decodeStats over the stats block that
 // the module's stats_collect() writes; the control worker calls it).
 
-import type { HeapStats } from '../../host/decode.js';
+import type { HeapStats } from '../../host/abi/decode.js';
 
 /** "1.5 MiB" style byte counts. */
 export function bytes(n: number): string {

@@ -2,7 +2,7 @@
 
 import { Command, Option } from 'commander';
 import { BenchOptions, DEFAULT_OPTIONS, benchRuns, recordOk } from './runner.js';
-import { UsageError, WORKLOADS, parseCount, parseParams, threadsOf, RawOptions, defaultsText } from './params.js';
+import { UsageError, WORKLOADS, parseCount, parseParams, threadsOf, RawOptions, defaultsText } from '../workloads/params.js';
 
 /** An option's help with the workloads' defaults for it (params.ts DEFAULTS). */
 const withDefaults = (help: string, key: string): string => [help, defaultsText(key)].filter(Boolean).join('; ');

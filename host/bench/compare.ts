@@ -3,7 +3,7 @@
 // ratios to a baseline, and a check that every allocator produced the same checksums.
 
 import { createEngine } from './engine.js';
-import { Params, parseParams, peerArgv, threadsOf } from './params.js';
+import { Params, parseParams, peerArgv, threadsOf } from '../workloads/params.js';
 import { DEFAULT_OPTIONS, timedRun, warmUp } from './runner.js';
 import { Peer, loadPeers, runPeer } from './peers.js';
 import { MachineInfo, machineInfo } from './machine.js';

@@ -4,13 +4,13 @@
 // AssemblyScript-runtime engine is one instance with its own memory on the main thread: its
 // allocator is single-threaded, so the timed calls run right here.
 
-import { MemoryView } from '../views.js';
-import { readLayout } from '../layout.js';
+import { MemoryView } from '../abi/views.js';
+import { readLayout } from '../core/layout.js';
 import { BenchBuild } from './paths.js';
 import { BenchExports, functionsOf, globalsOf, instantiate, loadModule, newSharedMemory } from './module.js';
 import { GatedCall, TimedHooks, TimedResult, WorkerSet, callInFreshWorker, nowMs } from './worker-set.js';
 
-/** Heap set-up of the hakmem engine: init()'s arguments as numbers (host/config.ts's named
+/** Heap set-up of the hakmem engine: init()'s arguments as numbers (host/heap/config.ts's named
  * HeapConfig maps to these with initArgs). */
 export interface InitNumbers {
   cacheMode: number;   // 0 off, 1 small, 2 default

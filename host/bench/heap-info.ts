@@ -3,7 +3,7 @@
 // ring. Other allocators have no such records: every reader returns nothing for them.
 
 import type { Engine } from './engine.js';
-import { decodeStats, decodeFaults, decodeRing, faultSeq, hex, type HeapStats } from '../decode.js';
+import { decodeStats, decodeFaults, decodeRing, faultSeq, hex, type HeapStats } from '../abi/decode.js';
 
 /** The allocator counters a record carries (cumulative ones as deltas over the timed run). */
 export interface AllocCounters {

@@ -10,7 +10,7 @@ import { linkProgram } from '../link/merge.js';
 import { instantiateMerged, instantiatePair } from '../link/program.js';
 import { exportedGlobalConst, importedMemoryLimits } from '../link/wasm-binary.js';
 import { PROGRAM_GLOBALS, heapBaseFor } from '../link/names.js';
-import { wasmPath } from '../module.js';
+import { wasmPath } from '../core/module.js';
 import { loadModule, instantiate, newSharedMemory } from './module.js';
 
 /** One contender: a warmed-up `micro_pairs(n, size)`. */

@@ -1,12 +1,12 @@
-// module.ts: compiling (host/module.ts) and instantiating (host/instance.ts's imports) the
+// module.ts: compiling (host/core/module.ts) and instantiating (host/core/instance.ts's imports) the
 // bench modules. The hakmem builds import one
 // shared memory (every instance over it is one allocator thread); the AssemblyScript-runtime
 // peer owns an ordinary memory.
 
 import { BenchBuild, wasmPath } from './paths.js';
-import { allocatorImports, waitImports, DEFAULT_HEAP_BASE } from '../instance.js';
-import { compileFile } from '../module.js';
-import { maxThreads } from '../args.js';
+import { allocatorImports, waitImports, DEFAULT_HEAP_BASE } from '../core/instance.js';
+import { compileFile } from '../core/module.js';
+import { maxThreads } from '../abi/args.js';
 
 /** Pages of the shared memory's maximum: 2 GiB, as the Emscripten peers' MAXIMUM_MEMORY. */
 export const BENCH_MAX_PAGES = 32768;
@@ -36,7 +36,7 @@ export function newSharedMemory(): WebAssembly.Memory {
 /**
  * The bench module's imports: the memory, and the blocking waits it delegates to
  * JavaScript (bench/assembly/host-wait.ts: wasm's own wait is miscompiled by Node 20's
- * baseline tier), from host/instance.ts. `memory` is absent for the asrt build, which never
+ * baseline tier), from host/core/instance.ts. `memory` is absent for the asrt build, which never
  * waits (and imports nothing).
  */
 export function benchImports(memory?: WebAssembly.Memory): WebAssembly.Imports {
@@ -46,7 +46,7 @@ export function benchImports(memory?: WebAssembly.Memory): WebAssembly.Imports {
 /**
  * Instantiate over `memory` (hakmem builds) or with the module's own memory (asrt).
  * Synchronous (the bench workers instantiate at start-up); the imports are
- * host/instance.ts's allocatorImports(), only those the module declares.
+ * host/core/instance.ts's allocatorImports(), only those the module declares.
  */
 export function instantiate(module: WebAssembly.Module, memory?: WebAssembly.Memory): WebAssembly.Instance {
   return new WebAssembly.Instance(module, allocatorImports(module, memory) as WebAssembly.Imports);

@@ -4,7 +4,7 @@
 // brand-new Worker.
 
 import { Engine, atomicStore32, u32, u64 } from './engine.js';
-import { LarsonParams } from './params.js';
+import { LarsonParams } from '../workloads/params.js';
 import { Measured } from './record.js';
 import { TimedResult, nowMs } from './worker-set.js';
 import { RunCtx } from './run-ctx.js';

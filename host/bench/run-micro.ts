@@ -3,7 +3,7 @@
 // (exercising refill and spill as well as the fast path).
 
 import { Engine } from './engine.js';
-import { MicroParams } from './params.js';
+import { MicroParams } from '../workloads/params.js';
 import { Measured } from './record.js';
 import { RunCtx } from './run-ctx.js';
 

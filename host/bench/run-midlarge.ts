@@ -2,7 +2,7 @@
 // cross-thread frees into the neighbour's row.
 
 import { Engine, u32, u64 } from './engine.js';
-import { MidlargeParams } from './params.js';
+import { MidlargeParams } from '../workloads/params.js';
 import { Measured } from './record.js';
 import { RunCtx } from './run-ctx.js';
 

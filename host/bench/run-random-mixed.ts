@@ -1,7 +1,7 @@
 // run-random-mixed.ts: random_mixed (WORKLOADS.md section 4) on one allocator thread.
 
 import { Engine, u64 } from './engine.js';
-import { RandomMixedParams } from './params.js';
+import { RandomMixedParams } from '../workloads/params.js';
 import { Measured } from './record.js';
 import { RunCtx } from './run-ctx.js';
 

@@ -1,7 +1,7 @@
 // run-xfree.ts: xfree (WORKLOADS.md section 5): producers and consumers on their own workers.
 
 import { Engine, u32, u64 } from './engine.js';
-import { XfreeParams } from './params.js';
+import { XfreeParams } from '../workloads/params.js';
 import { Measured } from './record.js';
 import { RunCtx } from './run-ctx.js';
 

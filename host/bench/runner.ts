@@ -9,7 +9,7 @@
 
 import { DEFAULT_HEAP, Engine, createEngine } from './engine.js';
 import { BenchBuild } from './paths.js';
-import { Params } from './params.js';
+import { Params } from '../workloads/params.js';
 import { Measured, RunRecord, makeRecord } from './record.js';
 import { RunCtx } from './run-ctx.js';
 import { Progress } from './progress.js';

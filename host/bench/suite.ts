@@ -1,7 +1,7 @@
 // suite.ts: the short default suite `npm start` runs: hakmem-wasm alone (no peers, nothing
 // to install), every workload once at a small size, then one table. Under a minute on 2 cores.
 
-import { parseParams, Params } from './params.js';
+import { parseParams, Params } from '../workloads/params.js';
 import { RunRecord } from './record.js';
 import { DEFAULT_OPTIONS, benchRuns, recordOk } from './runner.js';
 import { count, mega, textTable } from './table.js';
@@ -39,8 +39,8 @@ export async function runDefaultSuite(log: (s: string) => void = console.log,
     'checks:   ok = no corrupted block, no allocator fault, and the heap checker found the heap',
     '          consistent after the run.',
     '',
-    'Next: node dist/host/cli.js bench <workload> --repeat 5 (one workload, medians; --help),',
-    '      node dist/host/cli.js compare (against glibc, mimalloc, jemalloc, dlmalloc, emmalloc).',
+    'Next: node dist/host/cli/main.js bench <workload> --repeat 5 (one workload, medians; --help),',
+    '      node dist/host/cli/main.js compare (against glibc, mimalloc, jemalloc, dlmalloc, emmalloc).',
   ].join('\n'));
   return { ok: records.every(recordOk), records };
 }

@@ -1,6 +1,6 @@
 // worker-set.ts: the harness's bench workers over one shared memory, on the shared worker
 // RPC (host/rpc: the pool and client over the Node transport, the workers running
-// host/node-worker.ts). What stays here is the harness's own: the timed region's start gate
+// host/rpc/node-worker.ts). What stays here is the harness's own: the timed region's start gate
 // and clock. Workers start unattached (the workloads attach and detach their own identities:
 // larson's generations retire identities inside a worker), on demand, and are kept for the
 // whole run set, except with --worker-per-generation, where the caller asks for a brand-new

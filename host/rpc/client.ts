@@ -9,10 +9,10 @@
 // raised, the request that trapped (a 'fatal' message names it), and what the allocator
 // recorded about it, read after the death through the PostMortem hook (Node: from the Heap).
 
-import { WorkerDiedError } from '../errors.js';
-import type { FaultRecord, RingEvent } from '../decode.js';
+import { WorkerDiedError } from '../abi/errors.js';
+import type { FaultRecord, RingEvent } from '../abi/decode.js';
 import { fromWireError, type Op, type Ops, type Request, type RequestBody, type WorkerInit,
-         type WorkerMessage } from '../protocol.js';
+         type WorkerMessage } from './protocol.js';
 import type { Transport, TransportFactory } from './transport.js';
 
 /** Reads what the allocator recorded about dead thread `tid` (0: it never attached). */

@@ -8,13 +8,13 @@ import { Worker } from 'node:worker_threads';
 import type { TransportFactory } from './transport.js';
 
 /**
- * The compiled worker entry, dist/host/node-worker.js: next to this file's folder when it
+ * The compiled worker entry, dist/host/rpc/node-worker.js: next to this file's folder when it
  * runs compiled, else (run as TypeScript source, e.g. under vitest; Node cannot start a
  * worker from a .ts file) the project's dist/ build.
  */
 export function nodeWorkerEntry(): URL {
-  const sibling = new URL('../node-worker.js', import.meta.url);
-  return existsSync(fileURLToPath(sibling)) ? sibling : new URL('../../dist/host/node-worker.js', import.meta.url);
+  const sibling = new URL('./node-worker.js', import.meta.url);
+  return existsSync(fileURLToPath(sibling)) ? sibling : new URL('../../dist/host/rpc/node-worker.js', import.meta.url);
 }
 
 /** A TransportFactory starting worker_threads Workers on `entry` (default nodeWorkerEntry()). */

@@ -5,7 +5,7 @@
 // browser pool (web-pool.ts) and the bench harness (bench/worker-set.ts) on demand.
 // Thread limits are the caller's to check (before it starts any worker).
 
-import type { WorkerInit } from '../protocol.js';
+import type { WorkerInit } from './protocol.js';
 import { RpcWorker, type PostMortem } from './client.js';
 import type { TransportFactory } from './transport.js';
 

@@ -3,7 +3,7 @@
 // (node-transport.ts) and the browser's Web Workers (web-transport.ts) are each a short
 // adapter to this; a test can fake it in memory. Environment independent: types only.
 
-import type { Request, WorkerInit, WorkerMessage } from '../protocol.js';
+import type { Request, WorkerInit, WorkerMessage } from './protocol.js';
 
 /** What a transport reports about its worker. */
 export interface TransportEvents {

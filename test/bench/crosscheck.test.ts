@@ -3,8 +3,8 @@
 // run, and no allocator fault), plus the AssemblyScript-runtime peer on its workloads.
 import { describe, expect, it } from 'vitest';
 import { benchRuns, DEFAULT_OPTIONS, BenchOptions } from '../../dist/host/bench/runner.js';
-import { parseParams } from '../../dist/host/bench/params.js';
-import { KNOWN_RUNS, optionsOf, knownRunFor } from '../../dist/host/bench/known-runs.js';
+import { parseParams } from '../../dist/host/workloads/params.js';
+import { KNOWN_RUNS, optionsOf, knownRunFor } from '../../dist/host/workloads/known-runs.js';
 
 const OPTS: BenchOptions = { ...DEFAULT_OPTIONS, warmup: 0, check: true, progress: false, log: () => {} };
 

@@ -1,7 +1,7 @@
 // The harness's own logic: option parsing (spec defaults, errors, hakmem's vector), the C
 // peers' argv, statistics and compare's reports, without running any workload.
 import { describe, expect, it } from 'vitest';
-import { parseParams, peerArgv, UsageError } from '../../dist/host/bench/params.js';
+import { parseParams, peerArgv, UsageError } from '../../dist/host/workloads/params.js';
 import { spread } from '../../dist/host/bench/summary.js';
 import { markdownReport, svgChart, pivotRows } from '../../dist/host/bench/compare-report.js';
 import type { CompareResult } from '../../dist/host/bench/compare.js';

@@ -3,7 +3,7 @@
 // violation. A clean report elsewhere in the suite means something only because of these.
 import { describe, it, expect } from 'vitest';
 import { CHECK_CODE, createHeap } from '../helpers/instances.js';
-import { SlabMeta, SuperSlabHeader, CacheEntry } from '../../dist/host/abi.generated.js';
+import { SlabMeta, SuperSlabHeader, CacheEntry } from '../../dist/host/abi/abi.generated.js';
 
 const CHK = { registry: CHECK_CODE.registry, slabState: CHECK_CODE.slab_state, badBlock: CHECK_CODE.bad_block,
               duplicate: CHECK_CODE.duplicate, count: CHECK_CODE.count, conservation: CHECK_CODE.conservation,

@@ -56,7 +56,7 @@ function freePort(): Promise<number> {
 async function nodeLarsonChecksums(): Promise<Record<string, number> | null> {
   if (!existsSync(path.join(ROOT, 'dist', 'host', 'bench', 'engine.js'))) return null;
   const { createEngine } = await import('../../host/bench/engine.js');
-  const { parseParams } = await import('../../host/bench/params.js');
+  const { parseParams } = await import('../../host/workloads/params.js');
   const { runWorkload } = await import('../../host/bench/runner.js');
   const engine = await createEngine('release');
   try {

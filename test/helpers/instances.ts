@@ -9,7 +9,7 @@
 // host/instance.ts (synchronously: a test builds its heap in one statement), the layout comes
 // from the module's L_* exports, records are read through a MemoryView with the descriptors
 // generated from the allocator's classes, and the code tables are generated from its
-// constants (host/abi.generated.ts). No offset is written down here.
+// constants (host/abi/abi.generated.ts). No offset is written down here.
 
 import fs from 'node:fs';
 import path from 'node:path';
@@ -17,11 +17,11 @@ import { fileURLToPath } from 'node:url';
 import { FAULT_CODES, RING_KINDS, CHECK_CODES, GlobalHeader, RingEvent as RingEventRec,
          FaultRecord as FaultRec, StatsGlobal, StatsClass, CheckReport as CheckReportRec,
          CheckDetail, SlabMeta, ThreadHeader, CacheEntry as CacheEntryRec,
-         ThreadCounters } from '../../dist/host/abi.generated.js';
-import { readLayout } from '../../dist/host/layout.js';
-import { MemoryView } from '../../dist/host/views.js';
-import { DEFAULT_HEAP_BASE, instantiateAllocatorSync } from '../../dist/host/instance.js';
-import { wasmPath } from '../../dist/host/module.js';
+         ThreadCounters } from '../../dist/host/abi/abi.generated.js';
+import { readLayout } from '../../dist/host/core/layout.js';
+import { MemoryView } from '../../dist/host/abi/views.js';
+import { DEFAULT_HEAP_BASE, instantiateAllocatorSync } from '../../dist/host/core/instance.js';
+import { wasmPath } from '../../dist/host/core/module.js';
 
 export type Build = 'release' | 'debug';
 export const BUILDS: Build[] = ['release', 'debug'];
@@ -30,7 +30,7 @@ export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '
 
 // ---- codes (generated from the allocator's constants) and documented word orders -----------
 
-/** name -> code of a generated code table (host/abi.generated.ts, from assembly's constants). */
+/** name -> code of a generated code table (host/abi/abi.generated.ts, from assembly's constants). */
 function codesOf<T extends readonly string[]>(table: T): { readonly [K in Exclude<T[number], 'none'>]: number } {
   return Object.fromEntries(table.map((n, i) => [n, i]).filter(([n]) => n !== 'none')) as never;
 }

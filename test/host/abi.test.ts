@@ -9,7 +9,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { ROOT } from '../helpers/instances.js';
-import { RECORDS, type RecordDesc } from '../../dist/host/abi.generated.js';
+import { RECORDS, type RecordDesc } from '../../dist/host/abi/abi.generated.js';
 
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'hakmem-abi-'));
 afterAll(() => fs.rmSync(tmp, { recursive: true, force: true }));

@@ -4,7 +4,7 @@ import { describe, it, expect } from 'vitest';
 import fs from 'node:fs';
 import path from 'node:path';
 import { ROOT } from '../helpers/instances.js';
-import { ASSERT_MESSAGES } from '../../dist/host/decode.js';
+import { ASSERT_MESSAGES } from '../../dist/host/abi/decode.js';
 
 describe('assertion codes', () => {
   it('every ASSERT_* constant has the host message its comment gives', () => {

@@ -7,7 +7,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { ROOT } from '../helpers/instances.js';
 
-const CLI = path.join(ROOT, 'dist', 'host', 'cli.js');
+const CLI = path.join(ROOT, 'dist', 'host', 'cli', 'main.js');
 const run = (...args: string[]) => spawnSync(process.execPath, [CLI, ...args], { encoding: 'utf8', timeout: 60_000 });
 
 describe('hakmem-wasm CLI', () => {

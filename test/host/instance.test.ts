@@ -6,7 +6,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, it, expect } from 'vitest';
-import { allocatorImports, instantiateAllocator } from '../../dist/host/instance.js';
+import { allocatorImports, instantiateAllocator } from '../../dist/host/core/instance.js';
 import { instantiate as benchInstantiate } from '../../dist/host/bench/module.js';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');

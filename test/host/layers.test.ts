@@ -94,10 +94,18 @@ describe('host layer rule (docs/ARCHITECTURE.md section 13)', () => {
   const files = hostFiles();
   const layers = layersOf(files);
 
-  it('the table names six layers, each with files', () => {
+  it('the table names seven layers, each with files', () => {
     const table = layerTable();
-    expect(table.map((r) => r.layer)).toEqual([1, 2, 3, 4, 5, 6]);
+    expect(table.map((r) => r.layer)).toEqual([1, 2, 3, 4, 5, 6, 7]);
     for (const r of table) expect(r.patterns.length).toBeGreaterThan(0);
+  });
+
+  it('the tree shows the layers: one folder per layer, only the entry points at the top', () => {
+    const table = layerTable();
+    for (const r of table) expect(r.patterns.every((p) => p.endsWith('/')), `layer ${r.layer}: ${r.patterns}`).toBe(true);
+    const folders = table.flatMap((r) => r.patterns);
+    expect(new Set(folders).size).toBe(folders.length); // no folder in two layers
+    expect(files.filter((f) => !f.includes('/'))).toEqual([...ENTRIES].sort());
   });
 
   it('puts every host file in exactly one layer', () => {
@@ -110,8 +118,8 @@ describe('host layer rule (docs/ARCHITECTURE.md section 13)', () => {
   });
 
   it('can fail: an import from a higher layer is reported', () => {
-    // decode.ts (layer 2) importing heap.ts (layer 3) would break the rule
-    expect(ruleViolations(layers, new Map([['decode.ts', ['heap.ts', 'views.ts']]])))
-      .toEqual([`decode.ts (layer 2) imports heap.ts (layer 3)`]);
+    // abi/decode.ts (layer 2) importing heap/heap.ts (layer 3) would break the rule
+    expect(ruleViolations(layers, new Map([['abi/decode.ts', ['heap/heap.ts', 'abi/views.ts']]])))
+      .toEqual([`abi/decode.ts (layer 2) imports heap/heap.ts (layer 3)`]);
   });
 });

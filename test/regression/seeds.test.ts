@@ -5,7 +5,7 @@
 import { describe, it, expect } from 'vitest';
 import { BUILDS, EV, CHECK_CODE, Heap, RingEvent, createHeap, tagBlock, hasTag } from '../helpers/instances.js';
 import { Mix } from '../helpers/workload.js';
-import { SlabMeta } from '../../dist/host/abi.generated.js';
+import { SlabMeta } from '../../dist/host/abi/abi.generated.js';
 
 const KiB = 1024;
 const MiB = 1024 * 1024;

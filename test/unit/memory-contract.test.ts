@@ -4,7 +4,7 @@
 // segment or start function that would rewrite memory when an instance is created.
 import { describe, it, expect } from 'vitest';
 import { BUILDS, createHeap, loadModule, rng, type Heap } from '../helpers/instances.js';
-import { GlobalHeader } from '../../dist/host/abi.generated.js';
+import { GlobalHeader } from '../../dist/host/abi/abi.generated.js';
 
 const MiB = 1 << 20;
 const PAGE = 65536;

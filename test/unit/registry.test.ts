@@ -2,7 +2,7 @@
 // outside every SuperSlab are not, and freeing them records outside_heap and changes nothing.
 import { describe, it, expect } from 'vitest';
 import { BUILDS, FAULT, createHeap, stableStats } from '../helpers/instances.js';
-import { GlobalHeader } from '../../dist/host/abi.generated.js';
+import { GlobalHeader } from '../../dist/host/abi/abi.generated.js';
 
 describe.each(BUILDS)('registry (%s build)', (build) => {
   it('finds the first usable block and the last block of slab 15 of a SuperSlab', () => {

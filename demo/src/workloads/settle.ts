@@ -4,7 +4,7 @@
 // consumer waiting for blocks that will never come), so the run is stopped, the others get
 // a moment to finish, and whoever is still busy is terminated.
 
-import type { AllocatorWorker } from '../../../host/web-pool.js';
+import type { AllocatorWorker } from '../../../host/rpc/web-pool.js';
 
 /** How long the surviving threads get to finish after a failure. */
 const GRACE_MS = 2000;

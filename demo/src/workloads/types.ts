@@ -2,7 +2,7 @@
 // and when it ends.
 
 import type { DemoHeap } from '../boot.js';
-import type { AllocatorWorker, WorkerPool } from '../../../host/web-pool.js';
+import type { AllocatorWorker, WorkerPool } from '../../../host/rpc/web-pool.js';
 
 /** The workloads the page offers (WORKLOADS.md sections 3, 4, 5). */
 export type WorkloadName = 'larson' | 'random_mixed' | 'xfree';

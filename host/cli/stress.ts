@@ -2,13 +2,13 @@
 // cross threads and are verified), then the stats table and the heap-check result.
 
 import { Command, InvalidArgumentError } from 'commander';
-import './node-loader.js'; // registers the file loader Heap.create uses
-import { Heap } from './heap.js';
-import { WorkerPool } from './workers.js';
-import { runStress } from './stress.js';
+import '../heap/node-loader.js'; // registers the file loader Heap.create uses
+import { Heap } from '../heap/heap.js';
+import { WorkerPool } from '../rpc/workers.js';
+import { runStress } from './stress-driver.js';
 import { formatStats, formatStressRun, formatCheckReport } from './report.js';
-import type { BuildName } from './module.js';
-import type { HeapStats } from './decode.js';
+import type { BuildName } from '../core/module.js';
+import type { HeapStats } from '../abi/decode.js';
 
 /** Parse a positive integer option. */
 function positiveInt(v: string): number {

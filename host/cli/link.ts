@@ -3,9 +3,9 @@
 
 import { Command, InvalidArgumentError } from 'commander';
 import { readFileSync, writeFileSync } from 'node:fs';
-import { linkProgram, LinkError } from './link/merge.js';
-import { runProgram, type Call } from './link/run.js';
-import { wasmPath, type BuildName } from './module.js';
+import { linkProgram, LinkError } from '../link/merge.js';
+import { runProgram, type Call } from '../link/run.js';
+import { wasmPath, type BuildName } from '../core/module.js';
 
 /** Parse a non-negative integer (decimal or 0x hex). */
 function uint(v: string): number {

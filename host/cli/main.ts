@@ -10,12 +10,12 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { Command, CommanderError } from 'commander';
-import { registerBenchCommands } from './bench/cli-bench.js';
-import { runDefaultSuite } from './bench/suite.js';
-import { UsageError } from './bench/params.js';
-import { registerStressCommand } from './cli-stress.js';
-import { registerLinkCommands } from './cli-link.js';
-import { packageRoot } from './module.js';
+import { registerBenchCommands } from '../bench/cli-bench.js';
+import { runDefaultSuite } from '../bench/suite.js';
+import { UsageError } from '../workloads/params.js';
+import { registerStressCommand } from './stress.js';
+import { registerLinkCommands } from './link.js';
+import { packageRoot } from '../core/module.js';
 
 const version = (JSON.parse(readFileSync(path.join(packageRoot(), 'package.json'), 'utf8')) as { version: string }).version;
 

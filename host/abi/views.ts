@@ -4,7 +4,7 @@
 // views keep their old length, so every accessor compares byteLength and rebuilds the views
 // when it changed. Memory never shrinks, so a stale view is never too long, only too short.
 
-import type { Layout } from './layout.js';
+import type { Layout } from '../core/layout.js';
 import type { RecordDesc } from './abi.generated.js';
 
 /** Shared memory + layout, with views rebuilt on growth. What every decoder reads through. */

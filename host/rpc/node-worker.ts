@@ -1,4 +1,4 @@
-// node-worker.ts: the worker_threads entry (run as dist/host/node-worker.js): the shared
+// node-worker.ts: the worker_threads entry (run as dist/host/rpc/node-worker.js): the shared
 // worker core, fed by parentPort. A trap rethrown by the core escapes the listener, so the
 // worker dies and the pool sees 'error' then 'exit'.
 

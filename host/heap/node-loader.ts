@@ -3,7 +3,7 @@
 // registers it; the Node entry (index.ts) and the Node tools do.
 
 import { fileURLToPath } from 'node:url';
-import { compileModule } from './module.js';
+import { compileModule } from '../core/module.js';
 import { setModuleLoader } from './heap.js';
 
 setModuleLoader((build, source) => compileModule(build, source instanceof URL ? fileURLToPath(source) : source));

@@ -8,7 +8,7 @@
 // as a heap-check violation afterwards. Peer frees are remote frees for the allocator: the
 // counters prove the cross-thread path was exercised.
 
-import type { AllocatorExports } from './instance.js';
+import type { AllocatorExports } from '../core/instance.js';
 import { SpscQueues, type QueuedBlock } from './spsc.js';
 
 /** Parameters of the stress task (the same for every worker of a run, except the index). */

@@ -2,17 +2,17 @@
 // allocator thread (instance) on the host's own thread, plus decoders for everything the
 // allocator records. Workers (workers.ts) add more allocator threads over the same memory.
 
-import { createSharedMemory, MAX_PAGES, type BuildName } from './memory.js';
+import { createSharedMemory, MAX_PAGES, type BuildName } from '../core/memory.js';
 import { instantiateAllocator, checkHeapBase, DEFAULT_HEAP_BASE, type AllocatorExports,
-         type AllocatorInstance } from './instance.js';
-import type { Layout } from './layout.js';
-import { MemoryView } from './views.js';
+         type AllocatorInstance } from '../core/instance.js';
+import type { Layout } from '../core/layout.js';
+import { MemoryView } from '../abi/views.js';
 import { initArgs, ringCode, ringName, type HeapConfig, type RingMode } from './config.js';
 import { decodeCheck, decodeFaults, decodeMap, decodeRing, decodeStats, decodeThreads, faultSeq,
          type CheckReport, type FaultRecord, type HeapMap, type HeapStats, type RingEvent,
-         type ThreadInfo } from './decode.js';
-import { HeapCheckError, HeapFaultError } from './errors.js';
-import { address, alignment, bytes, intIn, u32 } from './args.js';
+         type ThreadInfo } from '../abi/decode.js';
+import { HeapCheckError, HeapFaultError } from '../abi/errors.js';
+import { address, alignment, bytes, intIn, u32 } from '../abi/args.js';
 
 /** Where the allocator module comes from: compiled, as bytes, or a path / URL the entry loads. */
 export type ModuleSource = WebAssembly.Module | BufferSource | string | URL;

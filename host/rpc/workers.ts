@@ -6,13 +6,13 @@
 // events, read from shared memory after the death); and reclaimDead(), which retires a dead
 // worker's thread identity so its memory comes back.
 
-import type { Heap } from './heap.js';
-import type { WorkerDiedError } from './errors.js';
-import { intIn, maxThreads, ThreadLimitError } from './args.js';
+import type { Heap } from '../heap/heap.js';
+import type { WorkerDiedError } from '../abi/errors.js';
+import { intIn, maxThreads, ThreadLimitError } from '../abi/args.js';
 import type { Op, Ops, RequestBody } from './protocol.js';
-import { RpcPool } from './rpc/pool.js';
-import type { RpcWorker } from './rpc/client.js';
-import { nodeTransport } from './rpc/node-transport.js';
+import { RpcPool } from './pool.js';
+import type { RpcWorker } from './client.js';
+import { nodeTransport } from './node-transport.js';
 
 /** How many ring events a WorkerDiedError carries. */
 const DEATH_EVENTS = 32;

@@ -12,7 +12,7 @@
 // core reports which request trapped, then rethrows so the worker dies; the host then
 // reclaims the thread's identity from another instance.
 
-import { instantiateAllocator, type AllocatorInstance } from './instance.js';
+import { instantiateAllocator, type AllocatorInstance } from '../core/instance.js';
 import { toWireError, type Request, type WorkerInit, type WorkerMessage } from './protocol.js';
 import { runStressTask } from './stress-task.js';
 

@@ -6,6 +6,7 @@
 // created here, not by the module, because every instance imports the same one.
 
 import { readFile } from 'node:fs/promises';
+import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import path from 'node:path';
 import type { BuildName } from './memory.js';
@@ -13,13 +14,18 @@ import type { BuildName } from './memory.js';
 export { createSharedMemory, INITIAL_PAGES, MAX_PAGES, type BuildName } from './memory.js';
 
 /**
- * The package root: two levels above this file, whether it runs as dist/host/module.js or
- * was loaded from host/module.ts by a TypeScript-aware runner (then one level).
+ * The package root: the nearest folder above this file with a package.json, whether it runs
+ * as dist/host/core/module.js or was loaded from host/core/module.ts by a TypeScript-aware
+ * runner (neither dist/ nor host/ has a package.json of its own).
  */
 export function packageRoot(): string {
-  const here = path.dirname(fileURLToPath(import.meta.url));
-  const up1 = path.resolve(here, '..');
-  return path.basename(up1) === 'dist' ? path.resolve(up1, '..') : up1;
+  let dir = path.dirname(fileURLToPath(import.meta.url));
+  while (!existsSync(path.join(dir, 'package.json'))) {
+    const up = path.dirname(dir);
+    if (up === dir) throw new Error(`no package.json above ${fileURLToPath(import.meta.url)}`);
+    dir = up;
+  }
+  return dir;
 }
 
 /** Path of build/<build>.wasm in the package. */

@@ -3,9 +3,9 @@
 // received remote frees into its slabs afterwards; only now can those slabs drain and go
 // back to the pool).
 
-import type { WorkerPool } from './workers.js';
-import { SpscQueues } from './spsc.js';
-import { DEFAULT_STRESS, type StressParams, type StressResult } from './stress-task.js';
+import type { WorkerPool } from '../rpc/workers.js';
+import { SpscQueues } from '../rpc/spsc.js';
+import { DEFAULT_STRESS, type StressParams, type StressResult } from '../rpc/stress-task.js';
 
 /** Sums over the workers of a stress run. */
 export interface StressTotals {

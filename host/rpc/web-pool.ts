@@ -10,16 +10,16 @@
 //
 // The page supplies the Worker (a WorkerFactory), because how the worker script is found
 // depends on how the page is built: with a bundler such as Vite,
-//   (i) => new Worker(new URL('<path to>/host/web-worker.ts', import.meta.url), { type: 'module' })
-// lets it bundle the entry; unbundled, the compiled dist/host/web-worker.js can be loaded
+//   (i) => new Worker(new URL('<path to>/host/rpc/web-worker.ts', import.meta.url), { type: 'module' })
+// lets it bundle the entry; unbundled, the compiled dist/host/rpc/web-worker.js can be loaded
 // the same way with a '.js' URL.
 
 import type { Op, Ops, RequestBody } from './protocol.js';
-import { RpcWorker } from './rpc/client.js';
-import { RpcPool } from './rpc/pool.js';
-import { webTransport, type WorkerFactory } from './rpc/web-transport.js';
+import { RpcWorker } from './client.js';
+import { RpcPool } from './pool.js';
+import { webTransport, type WorkerFactory } from './web-transport.js';
 
-export type { WorkerFactory } from './rpc/web-transport.js';
+export type { WorkerFactory } from './web-transport.js';
 
 /** The AllocatorWorker of a client (one object per worker; set in the class's static block). */
 let wrap!: (rpc: RpcWorker) => AllocatorWorker;

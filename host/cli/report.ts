@@ -1,8 +1,8 @@
 // report.ts: human-readable tables of a heap's stats, check report and stress runs (kept
 // apart from the CLI so the benchmark CLI can print the same tables).
 
-import { formatCheck, type CheckReport, type HeapStats } from './decode.js';
-import type { StressRun } from './stress.js';
+import { formatCheck, type CheckReport, type HeapStats } from '../abi/decode.js';
+import type { StressRun } from './stress-driver.js';
 
 /** Pad a table: the first column (or all, with `leftAll`) left-aligned, the others right-aligned. */
 export function formatTable(header: readonly string[], rows: readonly (readonly (string | number)[])[],
