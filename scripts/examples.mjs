@@ -60,7 +60,7 @@ function run(cmd, args, env = process.env) {
 
 /** Merge `wasm` with the allocator in place (`hakmem-wasm link`); returns the link's output. */
 export function link(wasm, out = wasm, extra = []) {
-  return run(process.execPath, [join(ROOT, 'dist', 'host', 'cli.js'), 'link', wasm, '-o', out, ...extra]).stdout;
+  return run(process.execPath, [join(ROOT, 'dist', 'host', 'cli', 'main.js'), 'link', wasm, '-o', out, ...extra]).stdout;
 }
 
 /** Compile C `sources` to `out` with clang (the program, unlinked). */
@@ -88,7 +88,7 @@ export function buildEmscripten(sources, out, extraFlags = []) {
 // CLI
 if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
   const outDir = resolve(process.argv[2] ?? join(ROOT, 'build', 'examples'));
-  if (!existsSync(join(ROOT, 'dist', 'host', 'cli.js'))) throw new Error('build the project first: npm run build');
+  if (!existsSync(join(ROOT, 'dist', 'host', 'cli', 'main.js'))) throw new Error('build the project first: npm run build');
   const c = buildC([join(ROOT, 'examples', 'c', 'stress.c')], join(outDir, 'c-stress.wasm'));
   console.log(`${c}`);
   console.log(link(c, join(outDir, 'c-stress+hakmem.wasm')).trim());

@@ -61,7 +61,7 @@ const HAKMEM_EMCC_INPUTS = [
   join(INCLUDE_DIR, 'hakmem.h'), join(INCLUDE_DIR, 'hakmem-emscripten.c'), join(INCLUDE_DIR, 'hakmem-emscripten.js'),
   join(ROOT, 'build', 'release.wasm'), join(ROOT, 'dist', 'host', 'link', 'merge.js'),
 ];
-const HAKMEM_CLI = join(ROOT, 'dist', 'host', 'cli.js');
+const HAKMEM_CLI = join(ROOT, 'dist', 'host', 'cli', 'main.js');
 
 // Debian's emcc needs Debian's acorn from /usr/share/nodejs.
 function emccEnv() {
