@@ -3,6 +3,7 @@
 import { Command, Option } from 'commander';
 import { BenchOptions, DEFAULT_OPTIONS, benchRuns, recordOk } from './runner.js';
 import { UsageError, WORKLOADS, parseCount, parseParams, threadsOf, RawOptions, defaultsText } from '../workloads/params.js';
+import { descriptorOf } from '../workloads/index.js';
 
 /** An option's help with the workloads' defaults for it (params.ts DEFAULTS). */
 const withDefaults = (help: string, key: string): string => [help, defaultsText(key)].filter(Boolean).join('; ');
@@ -71,6 +72,10 @@ export function registerBenchCommands(program: Command): void {
           warmup: parseCount(opts.warmup, '--warmup'), check: opts.check === true,
           ring: parseCount(opts.ring, '--ring'), progress: opts.progress !== false,
         };
+        if (o.build === 'asrt' && descriptorOf(params).needsThreads(params)) {
+          throw new UsageError(`--build asrt is single-threaded: it cannot run ${params.workload} with these ` +
+            'parameters (larson needs --threads 1 and --ops; xfree and midlarge need threads)');
+        }
         if (o.build !== 'asrt') {
           // Every worker of the workload attaches, and so does the main instance.
           const limit = threadLimitOf(await loadModule(o.build)) - 1;

@@ -5,6 +5,7 @@
 // allocator is single-threaded, so the timed calls run right here.
 
 import { MemoryView } from '../abi/views.js';
+import { runMemory, type RunMemory } from '../workloads/descriptor.js';
 import { readLayout } from '../core/layout.js';
 import { BenchBuild } from './paths.js';
 import { BenchExports, functionsOf, globalsOf, instantiate, loadModule, newSharedMemory } from './module.js';
@@ -155,4 +156,9 @@ export async function createEngine(build: BenchBuild, heap: InitNumbers = DEFAUL
   const module = await loadModule(build);
   if (build === 'asrt') return new AsrtEngine(module);
   return new HakmemEngine(build, module, newSharedMemory(), heap);
+}
+
+/** The engine's memory as the workload descriptors read it (host/workloads/descriptor.ts). */
+export function engineMemory(e: Engine): RunMemory {
+  return runMemory({ u32: (a) => u32(e, a), u64: (a) => u64(e, a) }, e.g);
 }

@@ -15,10 +15,7 @@ import { RunCtx } from './run-ctx.js';
 import { Progress } from './progress.js';
 import { Snapshot, countersBetween, faultCount, faultLines, heapCheck, ringLines, statsSnapshot } from './heap-info.js';
 import { runLarson } from './run-larson.js';
-import { runRandomMixed } from './run-random-mixed.js';
-import { runXfree } from './run-xfree.js';
-import { runMidlarge } from './run-midlarge.js';
-import { runMicro } from './run-micro.js';
+import { runDescribed } from './run-described.js';
 
 export interface BenchOptions {
   build: BenchBuild;     // release | debug | asrt (the AssemblyScript-runtime peer)
@@ -34,13 +31,7 @@ export const DEFAULT_OPTIONS: BenchOptions = { build: 'release', repeat: 1, warm
 
 /** Run one workload once on `e`, no warm-up. */
 export function runWorkload(e: Engine, p: Params, ctx: RunCtx = {}): Promise<Measured> {
-  switch (p.workload) {
-    case 'larson': return runLarson(e, p, ctx);
-    case 'random_mixed': return runRandomMixed(e, p, ctx);
-    case 'xfree': return runXfree(e, p, ctx);
-    case 'midlarge': return runMidlarge(e, p, ctx);
-    case 'micro': return runMicro(e, p, ctx);
-  }
+  return p.workload === 'larson' ? runLarson(e, p, ctx) : runDescribed(e, p, ctx);
 }
 
 /** A small version of `p` that calls the same exports on the same workers. */

@@ -63,3 +63,19 @@ export function knownRunFor(p: Params): KnownRun | null {
   const key = (q: Params): string => JSON.stringify({ ...q, verify: undefined });
   return KNOWN_RUNS.find((r) => r.argv[0] === p.workload && key(paramsOf(r)) === key(p)) ?? null;
 }
+
+/** A run's checksums against the known run for its parameters. */
+export interface CrossCheck {
+  run: KnownRun;
+  /** The run as a command line (`larson --ops 2e6 --threads 2`). */
+  command: string;
+  /** Names of the checksums that differ from the known values (empty: all match). */
+  mismatches: string[];
+}
+
+/** Compare `values` (checksums by name) with the known run for `p`; null if `p` is none. */
+export function crossCheck(p: Params, values: Readonly<Record<string, number>>): CrossCheck | null {
+  const run = knownRunFor(p);
+  if (!run) return null;
+  return { run, command: run.argv.join(' '), mismatches: Object.keys(run.want).filter((k) => values[k] !== run.want[k]) };
+}

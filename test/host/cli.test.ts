@@ -22,6 +22,7 @@ describe('hakmem-wasm CLI', () => {
     [['bench', 'larson', '--threads', '0', '--ops', '1e5'], /--threads and --chunks must be >= 1/],
     [['bench', 'micro', '--repeat', '0'], /--repeat must be at least 1/],
     [['bench', 'nosuch'], /unknown workload 'nosuch'/],
+    [['bench', 'xfree', '--blocks', '1e5', '--build', 'asrt'], /--build asrt is single-threaded: it cannot run xfree/],
     [['bench', 'micro', '--bogus'], /unknown option '--bogus'/],
     [['compare', '--allocs', 'foo', '--no-write'], /unknown allocator\(s\) foo/],
     [['stress', '--workers', '200'], /200 workers requested, but only \d+ more threads can attach/],
