@@ -8,7 +8,7 @@
 // WebAssembly.Module or bytes) to load it some other way. Shared memory needs a cross-origin
 // isolated page (COOP / COEP headers, README "Serving the built files elsewhere").
 
-import { setModuleLoader } from './heap/heap.js';
+import { compileResponse, setModuleLoader } from './heap/open.js';
 import type { BuildName } from './core/memory.js';
 
 /** The package's default module files, as URLs a bundler can see. */
@@ -17,15 +17,10 @@ const DEFAULT_URLS: Record<BuildName, URL> = {
   debug: new URL('../../build/debug.wasm', import.meta.url),
 };
 
-setModuleLoader(async (build, source) => {
-  const url = source ?? DEFAULT_URLS[build];
-  const response = await fetch(url);
-  if (!response.ok) throw new Error(`cannot fetch wasm module ${String(url)}: HTTP ${response.status}`);
-  return WebAssembly.compileStreaming ? WebAssembly.compileStreaming(response)
-    : WebAssembly.compile(await response.arrayBuffer());
-});
+setModuleLoader(async (build, source) => compileResponse(await fetch(source ?? DEFAULT_URLS[build])));
 
 export { Heap, setModuleLoader, resolveModule, type HeapOptions, type ModuleSource, type ModuleLoader } from './heap/heap.js';
+export { openHeap, compileResponse, type OpenedHeap } from './heap/open.js';
 export { createSharedMemory, INITIAL_PAGES, MAX_PAGES, type BuildName } from './core/memory.js';
 export { DEFAULT_CONFIG, type HeapConfig, type RingMode } from './heap/config.js';
 export { instantiateAllocator, allocatorImports, waitImports, checkHeapBase, DEFAULT_HEAP_BASE,

@@ -6,6 +6,7 @@
 import './heap/node-loader.js';
 
 export { Heap, setModuleLoader, resolveModule, type HeapOptions, type ModuleSource, type ModuleLoader } from './heap/heap.js';
+export { openHeap, compileResponse, type OpenedHeap } from './heap/open.js';
 export { WorkerPool } from './rpc/workers.js';
 export { DEFAULT_CONFIG, type HeapConfig, type RingMode } from './heap/config.js';
 export { compileModule, createSharedMemory, wasmPath, packageRoot, MAX_PAGES, INITIAL_PAGES,

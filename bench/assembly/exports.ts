@@ -7,6 +7,7 @@ import { recordAlloc, recordFree } from "./alloc-records";
 import { LarsonRun, LarsonLineage, RandomMixedRun, XfreeRun, XfreeWorker, MidlargeRun, MidlargeThread,
          LINEAGE_STRIDE, XWORKER_STRIDE, MLTHREAD_STRIDE } from "./structs";
 import { ASRT } from "./malloc";
+import { RM_MIN_SIZE, RM_SIZE_MASK } from "./random_mixed";
 
 /** rng_init of section 1. */
 export function rng_init(seed: u32, stream: u32): u32 { return rngInit(seed, stream); }
@@ -35,6 +36,8 @@ export const BL_LL_PROGRESS: u32 = offsetof<LarsonLineage>("progress");
 export const BL_LL_GENERATIONS: u32 = offsetof<LarsonLineage>("generations");
 export const BL_LL_LAST_TID: u32 = offsetof<LarsonLineage>("lastTid");
 // random_mixed
+export const BL_RM_MIN_SIZE: u32 = RM_MIN_SIZE;
+export const BL_RM_MAX_SIZE: u32 = RM_MIN_SIZE + RM_SIZE_MASK;
 export const BL_RM_OPS: u32 = offsetof<RandomMixedRun>("ops");
 export const BL_RM_MALLOCS: u32 = offsetof<RandomMixedRun>("mallocs");
 export const BL_RM_FREES: u32 = offsetof<RandomMixedRun>("frees");

@@ -9,6 +9,9 @@ import { recordAlloc, slotsAlloc } from "./alloc-records";
 
 // @ts-ignore: decorator
 @inline const PROGRESS_EVERY: u32 = 1024;
+/** Block sizes are RM_MIN_SIZE + (rng & RM_SIZE_MASK): 16 .. 1039 bytes (section 4). */
+export const RM_MIN_SIZE: u32 = 16;
+export const RM_SIZE_MASK: u32 = 0x3FF;
 
 /** Untimed setup: the run record and W empty slots. Returns the record, or 0. */
 export function random_mixed_setup(slots: u32, iters: f64, seed: u32, replace: u32, reps: u32,
@@ -54,7 +57,7 @@ export function random_mixed_run(runPtr: usize): void {
           if (!replace) { store<u32>(slot, 0); continue; }
         }
         rng = rngNext(rng);
-        const sz = 16 + (rng & 0x3FF);
+        const sz = RM_MIN_SIZE + (rng & RM_SIZE_MASK);
         const p = xMalloc(sz);
         touch(p, sz, v);
         store<u32>(slot, <u32>p);

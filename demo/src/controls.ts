@@ -1,7 +1,8 @@
 // controls.ts: the run controls: reading them into DemoParams (with validation), and the
-// per-workload defaults a workload change puts back (WORKLOADS.md's defaults).
+// per-workload defaults a workload change puts back (the bench CLI's, through host/workloads/).
 
 import type { DemoParams, WorkloadName } from './workloads/index.js';
+import { KNOWN_RUNS, paramsOf } from '../../host/workloads/index.js';
 
 /** The form fields, by id. */
 export interface ControlFields {
@@ -16,12 +17,31 @@ export interface ControlFields {
   seed: HTMLInputElement;
 }
 
-/** Defaults of each workload: seed, live blocks per thread, ops, and what "live" means. */
-const DEFAULTS: Record<WorkloadName, { seed: number; live: number; ops: string; liveLabel: string }> = {
-  larson: { seed: 4141, live: 1000, ops: '2e6', liveLabel: 'chunks (live blocks per lineage)' },
-  random_mixed: { seed: 123, live: 2048, ops: '1e6', liveLabel: 'slots per copy' },
-  xfree: { seed: 4141, live: 0, ops: '2e6', liveLabel: '(not used)' },
-};
+/** Block sizes, smallest and largest. */
+export interface SizeRange { min: number; max: number }
+
+/**
+ * What a workload change puts back: the bench CLI's defaults (host/workloads/params.ts
+ * DEFAULTS) for seed, live blocks and sizes, and the op count of the workload's first known
+ * run (host/workloads/known-runs.ts), so a visitor's first run is one whose checksums the
+ * page can verify.
+ */
+function defaultsOf(w: WorkloadName, randomMixedSizes: SizeRange): { seed: number; live: number; ops: number;
+                                                                    sizes: SizeRange; liveLabel: string } {
+  const known = KNOWN_RUNS.find((r) => r.argv[0] === w)!;
+  const p = paramsOf(known);
+  switch (p.workload) {
+    case 'larson':
+      return { seed: p.seed, live: p.chunks, ops: p.ops!, sizes: { min: p.min, max: p.max },
+               liveLabel: 'chunks (live blocks per lineage)' };
+    case 'random_mixed':
+      return { seed: p.seed, live: p.slots, ops: p.iters, sizes: randomMixedSizes, liveLabel: 'slots per copy' };
+    case 'xfree':
+      return { seed: p.seed, live: 0, ops: 2 * p.blocks, sizes: { min: p.min, max: p.max }, liveLabel: '(not used)' };
+    default:
+      throw new Error(`the page does not offer ${p.workload}`);
+  }
+}
 
 /** Find every control by id. */
 export function findControls(doc: Document): ControlFields {
@@ -36,13 +56,18 @@ export function findControls(doc: Document): ControlFields {
   };
 }
 
-/** Put back the defaults of the selected workload and enable the fields it uses. */
-export function applyWorkloadDefaults(f: ControlFields, liveLabel: HTMLElement): void {
+/**
+ * Put back the defaults of the selected workload and enable the fields it uses
+ * (`randomMixedSizes`: random_mixed's fixed sizes, shown in its disabled size fields).
+ */
+export function applyWorkloadDefaults(f: ControlFields, liveLabel: HTMLElement, randomMixedSizes: SizeRange): void {
   const w = f.workload.value as WorkloadName;
-  const d = DEFAULTS[w];
+  const d = defaultsOf(w, randomMixedSizes);
   f.seed.value = String(d.seed);
   f.live.value = String(d.live);
-  f.ops.value = d.ops;
+  f.ops.value = d.ops.toExponential().replace('e+', 'e');
+  f.min.value = String(d.sizes.min);
+  f.max.value = String(d.sizes.max);
   liveLabel.textContent = d.liveLabel;
   f.live.disabled = w === 'xfree';
   f.min.disabled = f.max.disabled = w === 'random_mixed';

@@ -8,8 +8,8 @@ import { WorkerDiedError } from '../../host/abi/errors.js';
 import { bootHeap, createAllocatorWorker, type DemoHeap } from './boot.js';
 import { AllocatorWorker, WorkerPool } from '../../host/rpc/web-pool.js';
 import { WORKLOADS, type LiveRun, type RunResult } from './workloads/index.js';
-import { applyWorkloadDefaults, findControls, readParams, syncMode } from './controls.js';
-import { crossCheck } from './known-checksums.js';
+import { applyWorkloadDefaults, findControls, readParams, syncMode, type SizeRange } from './controls.js';
+import { RANDOM_MIXED } from '../../host/workloads/index.js';
 import { RateSampler } from './rate-sampler.js';
 import { OpsChart } from './ops-chart.js';
 import { MemoryMap } from './memory-map.js';
@@ -44,26 +44,27 @@ function setState(state: State, text: string): void {
   buttons.badFree.disabled = state !== 'idle' && state !== 'running';
 }
 
-/** Describe the selected workload's thread mapping. */
-function workloadHint(): string {
+/** Describe the selected workload's thread mapping (`sizes`: random_mixed's fixed block sizes). */
+function workloadHint(sizes: SizeRange): string {
   switch (controls.workload.value) {
     case 'larson': return 'Each thread runs one lineage; every generation is a new allocator thread ' +
       'that frees blocks the previous ones allocated. Stop takes effect at the next generation.';
     case 'random_mixed': return 'Single-threaded: each thread runs its own copy (seed + k). Sizes are ' +
-      'fixed at 16..1039 bytes. Stop takes effect when a copy finishes its current run.';
+      `fixed at ${sizes.min}..${sizes.max} bytes. Stop takes effect when a copy finishes its current run.`;
     default: return 'Half the threads allocate, the other half free: every free is a remote free. ' +
       'ops = 2 × blocks. Stop takes effect when the current run finishes.';
   }
 }
 
-/** Show a finished run and its cross-check against WORKLOADS.md section 7. */
+/** Show a finished run and its cross-check against the known run with its parameters. */
 function showResult(r: RunResult): void {
   const el = $('result');
   const sums = Object.entries(r.checksums).map(([k, v]) => `${k} ${v}`).join(', ');
-  const check = crossCheck(r.params, r.checksums);
+  const check = r.check;
+  const where = check ? `${check.run.source}: ${check.command}` : '';
   const verdict = !check ? '' : check.mismatches.length === 0
-    ? `\nmatches WORKLOADS.md §7 (${check.command}) ✓`
-    : `\nDIFFERS from WORKLOADS.md §7 (${check.command}) in ${check.mismatches.join(', ')}`;
+    ? `\nmatches ${where} ✓`
+    : `\nDIFFERS from ${where} in ${check.mismatches.join(', ')}`;
   el.textContent = `${r.command}\n${r.ops.toLocaleString('en')} ops in ${r.secs.toFixed(2)} s = ` +
     `${(r.opsPerSec / 1e6).toFixed(2)} M ops/s${r.rounds > 1 ? ` (${r.rounds} runs)` : ''}` +
     `${r.stopped ? ' (stopped early)' : ''}\n${sums}, bad ${r.bad}${verdict}`;
@@ -208,14 +209,15 @@ class Demo {
 /** Boot the heap and the control worker, then wire the controls. */
 async function main(): Promise<void> {
   setState('booting', 'loading the allocator…');
-  controls.workload.addEventListener('change', () => {
-    applyWorkloadDefaults(controls, $('live-label'));
-    $('workload-hint').textContent = workloadHint();
-  });
-  controls.mode.addEventListener('change', () => syncMode(controls));
-  syncMode(controls);
-  $('workload-hint').textContent = workloadHint();
   const heap = await bootHeap();
+  const sizes = RANDOM_MIXED.sizeRange(heap.runs);
+  const onWorkload = (): void => {
+    applyWorkloadDefaults(controls, $('live-label'), sizes);
+    $('workload-hint').textContent = workloadHint(sizes);
+  };
+  controls.workload.addEventListener('change', onWorkload);
+  controls.mode.addEventListener('change', () => syncMode(controls));
+  onWorkload();
   const control = await AllocatorWorker.spawn(0, heap.module, heap.memory, createAllocatorWorker);
   const demo = new Demo(heap, control, new WorkerPool(heap.module, heap.memory, createAllocatorWorker, 1));
   buttons.start.onclick = () => void demo.start();

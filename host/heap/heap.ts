@@ -2,59 +2,19 @@
 // allocator thread (instance) on the host's own thread, plus decoders for everything the
 // allocator records. Workers (workers.ts) add more allocator threads over the same memory.
 
-import { createSharedMemory, MAX_PAGES, type BuildName } from '../core/memory.js';
-import { instantiateAllocator, checkHeapBase, DEFAULT_HEAP_BASE, type AllocatorExports,
-         type AllocatorInstance } from '../core/instance.js';
+import type { BuildName } from '../core/memory.js';
+import type { AllocatorExports, AllocatorInstance } from '../core/instance.js';
 import type { Layout } from '../core/layout.js';
 import { MemoryView } from '../abi/views.js';
-import { initArgs, ringCode, ringName, type HeapConfig, type RingMode } from './config.js';
+import { ringCode, ringName, type HeapConfig, type RingMode } from './config.js';
+import { openHeap, type HeapOptions } from './open.js';
+
+export { setModuleLoader, resolveModule, type HeapOptions, type ModuleLoader, type ModuleSource } from './open.js';
 import { decodeCheck, decodeFaults, decodeMap, decodeRing, decodeStats, decodeThreads, faultSeq,
          type CheckReport, type FaultRecord, type HeapMap, type HeapStats, type RingEvent,
          type ThreadInfo } from '../abi/decode.js';
 import { HeapCheckError, HeapFaultError } from '../abi/errors.js';
 import { address, alignment, bytes, intIn, u32 } from '../abi/args.js';
-
-/** Where the allocator module comes from: compiled, as bytes, or a path / URL the entry loads. */
-export type ModuleSource = WebAssembly.Module | BufferSource | string | URL;
-
-/** Options of Heap.create. */
-export interface HeapOptions {
-  build?: BuildName;
-  /**
-   * The allocator module (or a module exporting the same API, e.g. the bench module):
-   * default, the package's build/<build>.wasm, found by the entry point ('hakmem-wasm' in
-   * Node reads the file; 'hakmem-wasm/browser' fetches it next to the package).
-   */
-  module?: ModuleSource;
-  /** Path of a module file (Node); the same as `module` given a string. */
-  modulePath?: string;
-  /**
-   * A shared memory to build the heap in (it must be `shared`, with a maximum); default, a new
-   * one of `maxPages`. Memory below `heapBase` is left alone.
-   */
-  memory?: WebAssembly.Memory;
-  /** Maximum memory in 64 KiB pages for a new memory (default 65536 = 4 GiB). */
-  maxPages?: number;
-  config?: Partial<HeapConfig>;
-  /** Where the allocator's control region starts (a multiple of 64 KiB); default 0x10000. */
-  heapBase?: number;
-}
-
-/** Turns a module source (or the build's default file when undefined) into a Module. */
-export type ModuleLoader = (build: BuildName, source?: string | URL) => Promise<WebAssembly.Module>;
-
-let loader: ModuleLoader = () => Promise.reject(new Error(
-  'no module loader: import Heap from \'hakmem-wasm\' (Node) or \'hakmem-wasm/browser\', or pass a compiled `module`'));
-
-/** Set how Heap.create loads a module from a path or URL (the package's entry points do). */
-export function setModuleLoader(f: ModuleLoader): void { loader = f; }
-
-/** A compiled module from any source. */
-export async function resolveModule(build: BuildName, source?: ModuleSource): Promise<WebAssembly.Module> {
-  if (source instanceof WebAssembly.Module) return source;
-  if (source === undefined || typeof source === 'string' || source instanceof URL) return loader(build, source);
-  return WebAssembly.compile(source);
-}
 
 /** How many ring events a HeapFaultError carries. */
 const FAULT_EVENTS = 32;
@@ -69,27 +29,17 @@ export class Heap {
 
   private constructor(readonly module: WebAssembly.Module, readonly memory: WebAssembly.Memory,
                       readonly build: BuildName, readonly instance: AllocatorInstance,
-                      readonly view: MemoryView, config: Partial<HeapConfig>) {
+                      readonly view: MemoryView, initialised: boolean) {
     this.raw = instance.exports;
-    this.initialised = this.raw.init(...initArgs(config)) === 1;
+    this.initialised = initialised;
     this.tid = this.raw.attach() >>> 0;
     if (this.tid === 0) throw new Error('no free thread slot for the main thread');
   }
 
   /** Take or load the module, create (or take) the shared memory, initialise and attach. */
   static async create(opts: HeapOptions = {}): Promise<Heap> {
-    const build = opts.build ?? 'release';
-    const module = await resolveModule(build, opts.module ?? opts.modulePath);
-    const heapBase = checkHeapBase(opts.heapBase ?? DEFAULT_HEAP_BASE);
-    const memory = opts.memory ?? createSharedMemory(opts.maxPages ?? MAX_PAGES);
-    const instance = await instantiateAllocator(module, memory, { heapBase });
-    const classSizes: number[] = [];
-    for (let c = 0; c < instance.layout.NUM_CLASSES; c++) classSizes.push(instance.exports.class_size(c) >>> 0);
-    const view = new MemoryView(memory, instance.layout, classSizes, instance.getString);
-    // The debug build records every alloc and free in the ring unless told otherwise.
-    const config: Partial<HeapConfig> = { ...opts.config };
-    if (build === 'debug' && config.ring === undefined) config.ring = 'all';
-    return new Heap(module, memory, build, instance, view, config);
+    const h = await openHeap(opts);
+    return new Heap(h.module, h.memory, h.build, h.instance, h.view, h.initialised);
   }
 
   /** The layout constants. */

@@ -4,6 +4,6 @@
 
 import { fileURLToPath } from 'node:url';
 import { compileModule } from '../core/module.js';
-import { setModuleLoader } from './heap.js';
+import { setModuleLoader } from './open.js';
 
 setModuleLoader((build, source) => compileModule(build, source instanceof URL ? fileURLToPath(source) : source));

@@ -1,12 +1,16 @@
 // random-mixed.ts: random_mixed (bench/WORKLOADS.md section 4) on one allocator thread: a
 // table of slots, each iteration picks one at random and frees or allocates it (toggle) or
-// both (replace), sizes 16..1039 bytes. One call (`random_mixed_run`) runs every repetition.
+// both (replace), sizes 16..1039 bytes (sizeRange reads them from the module). One call (`random_mixed_run`) runs every repetition.
 
 import type { RandomMixedParams } from './params.js';
-import type { WorkloadDescriptor } from './descriptor.js';
+import type { RunMemory, WorkloadDescriptor } from './descriptor.js';
 
-/** random_mixed's descriptor. */
-export const RANDOM_MIXED: WorkloadDescriptor<RandomMixedParams> = {
+/** random_mixed's descriptor, plus its fixed block-size range. */
+export const RANDOM_MIXED: WorkloadDescriptor<RandomMixedParams> & {
+  /** The smallest and largest block random_mixed allocates (fixed by the workload, not a parameter). */
+  sizeRange(m: RunMemory): { min: number; max: number };
+} = {
+  sizeRange: (m) => ({ min: m.bl('BL_RM_MIN_SIZE'), max: m.bl('BL_RM_MAX_SIZE') }),
   threads: () => 1,
   needsThreads: () => false,
   setup: (p) => ({

@@ -4,7 +4,7 @@
 // order). The cross-check test runs them for real; this one fails with the missing name.
 import { describe, expect, it } from 'vitest';
 import { loadModule } from '../../dist/host/bench/module.js';
-import { DESCRIPTORS, paramsOf, KNOWN_RUNS, LARSON, runMemory, crossCheck, parseParams,
+import { DESCRIPTORS, paramsOf, KNOWN_RUNS, LARSON, RANDOM_MIXED, runMemory, crossCheck, parseParams,
          type Params } from '../../dist/host/workloads/index.js';
 
 /** The names a descriptor touches for `p`: exports it calls, layout constants it reads. */
@@ -22,6 +22,7 @@ function namesTouched(p: Params): { fns: string[]; layout: string[] } {
   d.fraction(m, p, 0);
   d.result(m, p, 0, 1);
   if (p.workload === 'larson') LARSON.stopFlag(m, 0);
+  if (p.workload === 'random_mixed') RANDOM_MIXED.sizeRange(m);
   return { fns, layout: [...layout] };
 }
 

@@ -3,6 +3,7 @@
 
 import type { DemoHeap } from '../boot.js';
 import type { AllocatorWorker, WorkerPool } from '../../../host/rpc/web-pool.js';
+import type { CrossCheck } from '../../../host/workloads/index.js';
 
 /** The workloads the page offers (WORKLOADS.md sections 3, 4, 5). */
 export type WorkloadName = 'larson' | 'random_mixed' | 'xfree';
@@ -12,7 +13,7 @@ export interface DemoParams {
   workload: WorkloadName;
   /** larson: lineages; random_mixed: independent copies; xfree: producers + consumers. */
   threads: number;
-  /** Block sizes (larson, xfree; random_mixed's sizes are fixed at 16..1039). */
+  /** Block sizes (larson, xfree; random_mixed's sizes are fixed by the workload). */
   min: number;
   max: number;
   /** Live blocks per thread: larson --chunks, random_mixed --slots. */
@@ -36,8 +37,10 @@ export interface RunContext {
 export interface RunResult {
   workload: WorkloadName;
   params: DemoParams;
-  /** The same run as WORKLOADS.md command-line arguments. */
+  /** The same run as the bench CLI's (and the C peers') command line. */
   command: string;
+  /** Its checksums against the known run with the same parameters (null: not one of them). */
+  check: CrossCheck | null;
   ops: number;
   secs: number;
   opsPerSec: number;
