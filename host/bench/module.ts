@@ -6,12 +6,11 @@
 import { BenchBuild, wasmPath } from './paths.js';
 import { allocatorImports, waitImports, DEFAULT_HEAP_BASE } from '../core/instance.js';
 import { compileFile } from '../core/module.js';
+import { createSharedMemory } from '../core/memory.js';
 import { maxThreads } from '../abi/args.js';
 
 /** Pages of the shared memory's maximum: 2 GiB, as the Emscripten peers' MAXIMUM_MEMORY. */
 export const BENCH_MAX_PAGES = 32768;
-/** Pages the module asks for at least (asconfig initialMemory). */
-export const INITIAL_PAGES = 16;
 
 /** The exports the harness calls, as raw functions (u32 results come back signed). */
 export type BenchExports = Record<string, (...args: number[]) => number>;
@@ -30,7 +29,7 @@ export async function loadModule(build: BenchBuild): Promise<WebAssembly.Module>
 
 /** A new shared memory the hakmem builds can import. */
 export function newSharedMemory(): WebAssembly.Memory {
-  return new WebAssembly.Memory({ initial: INITIAL_PAGES, maximum: BENCH_MAX_PAGES, shared: true });
+  return createSharedMemory(BENCH_MAX_PAGES);
 }
 
 /**
