@@ -13,7 +13,8 @@ import { ALLOCATORS, CompareCase, runCompare, targetCases } from './compare.js';
 import { compareTable, targetLines, writeCompareFiles } from './compare-report.js';
 import { BenchBuild, RESULTS_DIR } from './paths.js';
 import { measureLinkMicro } from './link-micro.js';
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
+import { abReport, runAb } from './ab.js';
 
 /** Fail with a usage message (exit status 2, as the C workloads do). */
 function usage(e: unknown): never {
@@ -28,14 +29,9 @@ function atLeastOne(v: string | boolean, what: string): number {
   return n;
 }
 
-/** Register `bench <workload>`, `compare` and `bench-link` on `program`. */
-export function registerBenchCommands(program: Command): void {
-  program
-    .command('bench')
-    .description(`run a benchmark workload on hakmem-wasm (${WORKLOADS.join(', ')}); larson also takes ` +
-      "hakmem's vector: larson SEC MIN MAX CHUNKS ROUNDS SEED THREADS")
-    .argument('<workload>', WORKLOADS.join(' | '))
-    .argument('[vector...]', "larson only: seconds min max chunks rounds seed threads")
+/** Add every workload's options (bench and bench-ab take the same). */
+function workloadOptions(cmd: Command): Command {
+  return cmd
     .option('--threads <n>', withDefaults('threads (larson: lineages; midlarge: rows)', 'threads'))
     .option('--ops <n>', withDefaults('larson: total op budget; random_mixed: iterations per rep; micro: pairs', 'ops'))
     .option('--duration <sec>', 'larson: run for SEC seconds instead of --ops')
@@ -54,7 +50,17 @@ export function registerBenchCommands(program: Command): void {
     .option('--consumers <n>', withDefaults('xfree: consumers', 'consumers'))
     .option('--qcap <n>', withDefaults('xfree: ring capacity (power of two)', 'qcap'))
     .option('--batch <n>', withDefaults('xfree: publication batch K; micro: blocks held at once', 'batch'))
-    .option('--size <bytes>', withDefaults('micro: block size', 'size'))
+    .option('--size <bytes>', withDefaults('micro: block size', 'size'));
+}
+
+/** Register `bench <workload>`, `bench-ab`, `compare` and `bench-link` on `program`. */
+export function registerBenchCommands(program: Command): void {
+  workloadOptions(program
+    .command('bench')
+    .description(`run a benchmark workload on hakmem-wasm (${WORKLOADS.join(', ')}); larson also takes ` +
+      "hakmem's vector: larson SEC MIN MAX CHUNKS ROUNDS SEED THREADS")
+    .argument('<workload>', WORKLOADS.join(' | '))
+    .argument('[vector...]', "larson only: seconds min max chunks rounds seed threads"))
     .option('--repeat <n>', 'timed runs', '1')
     .option('--warmup <n>', 'warm-up runs before timing (0: none)', '2')
     .addOption(new Option('--build <build>', 'module build').choices(['release', 'debug', 'asrt']).default('release'))
@@ -93,6 +99,36 @@ export function registerBenchCommands(program: Command): void {
       });
       if (!opts.json) console.log(benchTable(records));
       if (!records.every(recordOk)) process.exitCode = 1;
+    });
+
+  workloadOptions(program
+    .command('bench-ab')
+    .description('one workload on two builds of the bench module, interleaved: --base OLD.wasm against ' +
+      '--head (default build/bench-release.wasm); prints the ratio of the medians')
+    .argument('<workload>', WORKLOADS.join(' | '))
+    .argument('[vector...]', "larson only: seconds min max chunks rounds seed threads"))
+    .requiredOption('--base <file>', 'the baseline bench module (e.g. a build/bench-release.wasm of an older commit)')
+    .option('--head <file>', 'the bench module under test (default: this checkout\'s build/bench-release.wasm)')
+    .option('--repeat <n>', 'timed runs of each (interleaved)', '5')
+    .option('--warmup <n>', 'warm-up runs of each before timing', '2')
+    .action(async (workload: string, vector: string[], opts: Record<string, string | boolean>) => {
+      let params, repeat: number, warmup: number;
+      try {
+        params = parseParams(workload, opts as RawOptions, vector);
+        repeat = atLeastOne(opts.repeat, '--repeat');
+        warmup = parseCount(opts.warmup, '--warmup');
+        for (const f of [opts.base, opts.head]) {
+          if (typeof f === 'string' && !existsSync(f)) throw new UsageError(`no such module file: ${f}`);
+        }
+      } catch (e) {
+        if (e instanceof UsageError) usage(e);
+        throw e;
+      }
+      const head = typeof opts.head === 'string' ? opts.head : undefined;
+      const res = await runAb(params, { base: String(opts.base), head, repeat, warmup,
+                                        log: (s) => process.stderr.write(`${s}\n`) });
+      console.log(abReport(res, String(opts.base), head ?? 'build/bench-release.wasm'));
+      if (!res.ok) process.exitCode = 1;
     });
 
   program

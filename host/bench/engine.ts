@@ -8,7 +8,7 @@ import { MemoryView } from '../abi/views.js';
 import { runMemory, type RunMemory } from '../workloads/descriptor.js';
 import { readLayout } from '../core/layout.js';
 import { BenchBuild } from './paths.js';
-import { BenchExports, functionsOf, globalsOf, instantiate, loadModule, newSharedMemory } from './module.js';
+import { BenchExports, functionsOf, globalsOf, instantiate, loadModule, loadModuleFile, newSharedMemory } from './module.js';
 import { GatedCall, TimedHooks, TimedResult, WorkerSet, callInFreshWorker, nowMs } from './worker-set.js';
 
 /** Heap set-up of the hakmem engine: init()'s arguments as numbers (host/heap/config.ts's named
@@ -151,9 +151,12 @@ class AsrtEngine implements Engine {
   async close(): Promise<void> { /* nothing to stop */ }
 }
 
-/** A new heap: a fresh shared memory and main-thread instance (hakmem), or an asrt instance. */
-export async function createEngine(build: BenchBuild, heap: InitNumbers = DEFAULT_HEAP): Promise<Engine> {
-  const module = await loadModule(build);
+/**
+ * A new heap: a fresh shared memory and main-thread instance (hakmem), or an asrt instance.
+ * `file`: a hakmem bench module other than the project's build (another version, for bench-ab).
+ */
+export async function createEngine(build: BenchBuild, heap: InitNumbers = DEFAULT_HEAP, file?: string): Promise<Engine> {
+  const module = file !== undefined ? await loadModuleFile(file) : await loadModule(build);
   if (build === 'asrt') return new AsrtEngine(module);
   return new HakmemEngine(build, module, newSharedMemory(), heap);
 }

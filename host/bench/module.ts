@@ -15,14 +15,19 @@ export const BENCH_MAX_PAGES = 32768;
 /** The exports the harness calls, as raw functions (u32 results come back signed). */
 export type BenchExports = Record<string, (...args: number[]) => number>;
 
-const compiled = new Map<BenchBuild, WebAssembly.Module>();
+const compiled = new Map<string, WebAssembly.Module>();
 
 /** Compile a bench build once per process (workers receive the compiled module). */
-export async function loadModule(build: BenchBuild): Promise<WebAssembly.Module> {
-  let m = compiled.get(build);
+export function loadModule(build: BenchBuild): Promise<WebAssembly.Module> {
+  return loadModuleFile(wasmPath(build));
+}
+
+/** Compile the bench module at `file` once per process (`bench-ab` compares two such files). */
+export async function loadModuleFile(file: string): Promise<WebAssembly.Module> {
+  let m = compiled.get(file);
   if (!m) {
-    m = await compileFile(wasmPath(build));
-    compiled.set(build, m);
+    m = await compileFile(file);
+    compiled.set(file, m);
   }
   return m;
 }

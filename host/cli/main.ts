@@ -1,6 +1,6 @@
 #!/usr/bin/env node
-// cli.ts: the `hakmem-wasm` command. With no arguments (npm start): the short default
-// benchmark suite of hakmem-wasm alone. Subcommands: bench, compare, bench-link (host/bench/),
+// main.ts: the `hakmem-wasm` command. With no arguments (npm start): the short default
+// benchmark suite of hakmem-wasm alone. Subcommands: bench, bench-ab, compare, bench-link (host/bench/),
 // stress, and link / run (host/link/: hakmem-wasm as the malloc of a program compiled to wasm).
 //
 // One error style for every bad usage: `hakmem-wasm: <what is wrong>` on stderr, exit status

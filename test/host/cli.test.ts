@@ -27,6 +27,8 @@ describe('hakmem-wasm CLI', () => {
     [['compare', '--allocs', 'foo', '--no-write'], /unknown allocator\(s\) foo/],
     [['stress', '--workers', '200'], /200 workers requested, but only \d+ more threads can attach/],
     [['link', '/nonexistent.wasm'], /required option/],
+    [['bench-ab', 'micro'], /required option '--base <file>'/],
+    [['bench-ab', 'micro', '--base', '/nonexistent.wasm'], /no such module file: \/nonexistent.wasm/],
   ])('%j: one line "hakmem-wasm: ...", exit 2', (args, message) => {
     const r = run(...args);
     expect(r.stderr).toMatch(/^hakmem-wasm: /);
@@ -43,5 +45,15 @@ describe('hakmem-wasm CLI', () => {
     expect(help).toMatch(/--threads <n> [^-]*default: larson 1, midlarge 2/);
     expect(help).toMatch(/--seed <n> [^-]*default: larson 4141, random_mixed 123, xfree 4141, midlarge 4141/);
     expect(help).toMatch(/--qcap <n> [^-]*default: xfree 1024/);
+  });
+
+  it('bench-ab runs a workload on two module files, interleaved, and prints the ratio', () => {
+    const wasm = path.join(ROOT, 'build', 'bench-release.wasm');
+    const r = run('bench-ab', 'micro', '--ops', '2e5', '--base', wasm, '--head', wasm, '--repeat', '2', '--warmup', '0');
+    expect(r.status).toBe(0);
+    expect(r.stdout).toMatch(/^base +median +[\d.]+ Mops\/s +\(min [\d.]+, max [\d.]+, n 2\)$/m);
+    expect(r.stdout).toMatch(/^head \/ base: \d+\.\d{3} \(per-round ratios/m);
+    // interleaved: base, head, then head, base
+    expect(r.stderr.match(/round \d\/2 (base|head)/g)).toEqual(['round 1/2 base', 'round 1/2 head', 'round 2/2 head', 'round 2/2 base']);
   });
 });
