@@ -1,5 +1,6 @@
 // alloc.ts: malloc and its relatives. The fast path is a class lookup and a pop from this
-// thread's cache for that class: plain loads and stores, no atomics. An empty cache goes to
+// thread's cache for that class (clearing the block's free tag, free-tag.ts): plain loads and
+// stores, no atomics. An empty cache goes to
 // mallocSlow, which refills it in a batch from the thread's slabs (heap.ts).
 
 import { ThreadHeader, CacheEntry, SMALL_MAX, SMALL_ALIGN_MAX, SLAB_SIZE, MAX_ALIGN, NUM_CLASSES,
@@ -17,6 +18,7 @@ import { blockIndex, bitSetAllocated } from "./slab";
 import { ringRecordFast } from "./ring";
 import { hkFree, blockUsable } from "./free";
 import { debugAssert } from "./fault";
+import { untag } from "./free-tag";
 
 /** malloc: `size` bytes (0 gives a unique, freeable block); 0 when memory is exhausted. */
 export function hkMalloc(size: usize): usize {
@@ -34,6 +36,7 @@ export function hkMalloc(size: usize): usize {
 @inline function cachePop(rec: usize, e: CacheEntry, cls: u32, size: usize): usize {
   const p = <usize>e.head;
   e.head = load<u32>(p);
+  untag(p); // handed out: a free of it is no longer a double free
   e.count--;
   const th = changetype<ThreadHeader>(rec);
   th.bytesAsked += size;

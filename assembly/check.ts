@@ -8,6 +8,7 @@
 //   - every cached block belongs to a slab its thread owns, of the cache's class;
 //   - per-slab conservation: carved = in use + cached + free list + remote, in use >= 0;
 //   - per class: the slabs' in-use total equals the threads' flow counters (no drift);
+//   - every free block carries its free tag (free-tag.ts; a lost tag is a write after free);
 //   - debug build: allocation bits agree (set for in-use blocks only).
 // It must run while no other thread is inside the allocator (the host pauses its workers):
 // it marks visited blocks by setting bit 0 of their link word, and clears the marks after.
@@ -20,7 +21,7 @@ import { GlobalHeader, ThreadHeader, OutboxEntry, SlabMeta, CheckReport, CheckDe
          CHUNK_SHIFT, SLABS_PER_SS, SLAB_FREE, SLAB_SMALL, SLAB_LARGE, SLAB_LARGE_TAIL,
          LIST_CURRENT, LIST_PARTIAL, LIST_ORPHAN, REG_NONE, REG_FREE, REG_SUPERSLAB, REG_HUGE,
          REG_HUGE_TAIL, SS_MAGIC, NUM_CLASSES, MAX_THREADS, THREAD_FREE, TH_OUTBOX_OFFSET,
-         OUTBOX_SIZE, OUTBOX_ENTRY_SIZE, DEBUG_BUILD, hdr, hdrField } from "./types";
+         OUTBOX_SIZE, OUTBOX_ENTRY_SIZE, DEBUG_BUILD, FREE_TAG_OFFSET, hdr, hdrField } from "./types";
 import { registryGet, regKind, regPayload, registryOf } from "./registry";
 import { metaAt, metaOf, slabMeta, ssHeader, remoteHeadOf } from "./superslab";
 import { blockIndex, bitIsAllocated } from "./slab";
@@ -30,6 +31,7 @@ import { recordAt } from "./thread";
 import { classInUse } from "./stats";
 import { spinLock, spinUnlock } from "./lock";
 import { selfTid, syncMemory } from "./tls";
+import { isTaggedFree } from "./free-tag";
 
 // Violation codes.
 // abi: CHECK_CODES names CHK_
@@ -51,6 +53,8 @@ import { selfTid, syncMemory } from "./tls";
 @inline export const CHK_OWNER: u32 = 8;        // ownership / list membership mismatch
 // @ts-ignore: decorator
 @inline export const CHK_BITMAP: u32 = 9;       // debug allocation bits disagree
+// @ts-ignore: decorator
+@inline export const CHK_FREE_TAG: u32 = 10;    // a free block lost its free tag (written after free)
 
 /** Record one violation (the first CHECK_DETAIL_CAP keep their details). */
 function violation(code: u32, addr: usize, a: u32, b: u32): void {
@@ -102,6 +106,7 @@ function walkMark(p: usize, want: usize, cls: u32, owner: u32, tally: usize, lim
     if (DEBUG_BUILD && bitIsAllocated(m, <u32>blockIndex(meta, p))) {
       violation(CHK_BITMAP, p, 1, 0);
     }
+    if (!isTaggedFree(p)) violation(CHK_FREE_TAG, p, load<u32>(p, FREE_TAG_OFFSET), 0);
     store<u32>(p, link | 1);
     if (tally != TALLY_NONE) store<u32>(m + tally, load<u32>(m + tally) + 1);
     n++;

@@ -1,14 +1,16 @@
 // free.ts: free. The fast path handles a valid block of a slab this thread owns while its
-// cache has room: a registry load, an owner compare, the block-start check, three stores.
-// Everything else (caches full, remote frees, large/huge, bad pointers) is freeSlow.
+// cache has room: a registry load, an owner compare, the block-start check, the free-tag
+// compare, four stores. Everything else (caches full, remote frees, large/huge, bad
+// pointers, a block already free) is freeSlow.
 //
 // What is checked, in both builds, before anything changes:
 //   - the registry entry (outside the heap / a free chunk / a huge tail -> fault),
 //   - the slab state (free slab, header, large-run interior -> fault),
 //   - the block start, on the offset from the slab's data start, with the exact reciprocal
 //     division (interior pointer -> fault), and that the block was ever carved;
-//   - release build: a double free of the block at the head of this thread's cache (the
-//     common free(p); free(p)). Debug build: every double free, with per-block bits.
+//   - that the block is not already free: release build, its free tag (free-tag.ts: every
+//     double free, in a cache, a free list, an outbox or a remote stack, by any thread);
+//     debug build, its exact per-block allocation bit.
 
 import { SlabMeta, SS_HEADER_SIZE, SLAB_SMALL, SLAB_LARGE, SLAB_LARGE_TAIL,
          REG_SUPERSLAB, REG_HUGE, REG_HUGE_TAIL, CHUNK_MASK, DEBUG_BUILD, EV_FREE,
@@ -25,6 +27,7 @@ import { largeRunFree, hugeFree, largeRunUsable, hugeUsable } from "./large";
 import { threadAttach } from "./thread";
 import { reportFault } from "./fault";
 import { ringRecordFast } from "./ring";
+import { isTaggedFree, tagFree } from "./free-tag";
 
 /** Free `p` (0 is a no-op). */
 export function hkFree(p: usize): void {
@@ -34,11 +37,12 @@ export function hkFree(p: usize): void {
       const idx = blockIndex(meta, p);
       if (idx >= 0 && <u32>idx < meta.carved) {
         const e = cacheEntry(self, meta.cls);
-        if (e.count < e.cap && <usize>e.head != p) {
+        if (e.count < e.cap && (DEBUG_BUILD || !isTaggedFree(p))) {
           if (DEBUG_BUILD) {
             if (!debugFreeCheck(metaOf(p), idx, p, meta)) return;
           }
           store<u32>(p, e.head);
+          tagFree(p);
           e.head = <u32>p;
           e.count++;
           return;
@@ -117,7 +121,13 @@ function freeNonSmall(p: usize, m: usize, meta: SlabMeta): void {
  * the checker compares stay exact.
  */
 function freeWithoutThread(m: usize, idx: i32, p: usize, meta: SlabMeta): void {
-  if (DEBUG_BUILD && !debugFreeCheck(m, idx, p, meta)) return;
+  if (DEBUG_BUILD) {
+    if (!debugFreeCheck(m, idx, p, meta)) return;
+  } else if (isTaggedFree(p)) {
+    reportFault(FAULT_DOUBLE_FREE, p, slabFound(meta), <u32>idx);
+    return;
+  }
+  tagFree(p);
   atomic.add<u32>(retiredOf(meta.cls) + offsetof<RetiredCounters>("returned"), 1);
   remotePushOne(m, p);
 }
@@ -140,10 +150,11 @@ function freeInSuperslab(p: usize): void {
   const e = cacheEntry(self, cls);
   if (DEBUG_BUILD) {
     if (!debugFreeCheck(m, idx, p, meta)) return;
-  } else if (<usize>e.head == p) {
+  } else if (isTaggedFree(p)) {
     reportFault(FAULT_DOUBLE_FREE, p, slabFound(meta), <u32>idx);
     return;
   }
+  tagFree(p); // free from here on, whichever list it joins
   if (atomic.load<u32>(m) != selfTid) {
     e.returned++; // leaves this thread for another's slab
     remoteFree(self, m, p);
@@ -185,7 +196,7 @@ export function blockUsable(p: usize, report: bool): usize {
     if (meta.state == SLAB_SMALL) {
       const idx = blockIndex(meta, p);
       if (idx >= 0 && <u32>idx < meta.carved) {
-        if (DEBUG_BUILD && !bitIsAllocated(m, <u32>idx)) {
+        if (DEBUG_BUILD ? !bitIsAllocated(m, <u32>idx) : isTaggedFree(p)) {
           if (report) reportFault(FAULT_DOUBLE_FREE, p, slabFound(meta), <u32>idx);
           return 0;
         }

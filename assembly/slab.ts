@@ -10,13 +10,15 @@
 //   used   = carved - freeCount
 
 import { SlabMeta, CacheEntry, SLAB_SMALL, LIST_NONE, EV_CARVE, EV_DRAIN, DEBUG_BUILD,
-         BITMAP_BYTES_PER_SLAB, ASSERT_USED_UNDERFLOW, ASSERT_DRAIN_NOT_OWNER, ASSERT_DRAIN_TOO_MANY }
+         BITMAP_BYTES_PER_SLAB, ASSERT_USED_UNDERFLOW, ASSERT_DRAIN_NOT_OWNER, FAULT_CORRUPT_LIST,
+         FOUND_CLASS_SHIFT, FOUND_OWNER_SHIFT }
   from "./types";
 import { classSize, strideRecip, divByStride } from "./classes";
 import { slabMeta, slabIndex, ssOf, slabDataStart, slabDataBytes, remoteHeadOf, bitmapOf }
   from "./superslab";
 import { ringRecord } from "./ring";
-import { debugAssert } from "./fault";
+import { debugAssert, reportFault } from "./fault";
+import { tagFree } from "./free-tag";
 
 /** Format a slab just taken from the pool for class `cls`, owned by `tid`. */
 export function slabFormat(m: usize, cls: u32, tid: u32): void {
@@ -79,13 +81,15 @@ export function slabCarve(m: usize, n: u32, e: CacheEntry): u32 {
   if (k == 0) return 0;
   const stride = <usize>meta.stride;
   const first = <usize>meta.dataStart + <usize>meta.carved * stride;
-  // Link first -> first+stride -> ... -> last -> old cache head.
+  // Link first -> first+stride -> ... -> last -> old cache head; every block is free now.
   let p = first;
   for (let i: u32 = 1; i < k; i++) {
     store<u32>(p, <u32>(p + stride));
+    tagFree(p);
     p += stride;
   }
   store<u32>(p, e.head);
+  tagFree(p);
   e.head = <u32>first;
   e.count += <u16>k;
   meta.carved += k;
@@ -108,6 +112,12 @@ export function slabCarve(m: usize, n: u32, e: CacheEntry): u32 {
  * Move every block on the slab's remote stack to its free list; returns how many.
  * Only the owner may call this: `owner` is the tid the caller acts for (itself, or the dead
  * thread it is reclaiming), and the slab must already belong to it.
+ *
+ * The walk trusts nothing it reads: at most `used` blocks can be remote (every one of them
+ * is counted in use until it is drained), and every link must lie inside the slab's carved
+ * blocks. A chain that breaks either rule (only a write after free can make one, since a
+ * double free is refused before it links anything) is a fault, not a loop: the whole chain
+ * is dropped (those blocks stay counted in use, so nothing corrupt is ever handed out).
  */
 export function slabDrain(m: usize, owner: u32): u32 {
   if (DEBUG_BUILD) debugAssert(atomic.load<u32>(m) == owner, ASSERT_DRAIN_NOT_OWNER, m, atomic.load<u32>(m));
@@ -116,19 +126,33 @@ export function slabDrain(m: usize, owner: u32): u32 {
   const list = <usize>atomic.xchg<u32>(rh, 0); // acquire: the pushers' links are visible
   if (list == 0) return 0;
   const meta = slabMeta(m);
+  const lo = <usize>meta.dataStart;
+  const span = <usize>meta.carved * <usize>meta.stride; // carved blocks: [lo, lo + span)
+  const most = meta.used;
   let n: u32 = 1;
   let tail = list;
-  while (load<u32>(tail) != 0) {
-    tail = <usize>load<u32>(tail);
+  if (tail - lo >= span) return drainCorrupt(m, tail, 0);
+  while (true) {
+    const next = <usize>load<u32>(tail);
+    if (next == 0) break;
+    if (next - lo >= span || n >= most) return drainCorrupt(m, next, n);
+    tail = next;
     n++;
   }
-  if (DEBUG_BUILD) debugAssert(meta.used >= n, ASSERT_DRAIN_TOO_MANY, m, n);
   store<u32>(tail, meta.freeHead);
   meta.freeHead = <u32>list;
   meta.freeCount += n;
   meta.used -= n;
   ringRecord(EV_DRAIN, meta.cls, m, n);
   return n;
+}
+
+/** A remote chain that cannot be sound: record the fault at `bad` after `n` good links; drains 0. */
+function drainCorrupt(m: usize, bad: usize, n: u32): u32 {
+  const meta = slabMeta(m);
+  reportFault(FAULT_CORRUPT_LIST, bad, <u32>meta.state | (<u32>meta.cls << FOUND_CLASS_SHIFT)
+    | (atomic.load<u32>(m) << FOUND_OWNER_SHIFT), n);
+  return 0;
 }
 
 /** True if the slab's remote stack is non-empty (a plain load; x86 atomic loads are plain). */

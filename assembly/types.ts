@@ -86,6 +86,25 @@
 // @ts-ignore: decorator
 @inline export const SMALL_ALIGN_MAX: u32 = 4096;
 
+// ---- the free tag (free-tag.ts) ------------------------------------------------------------
+//
+// Every free small block carries, in its second word, a tag computed from its own address;
+// malloc clears it when it hands the block out. The first word is the free-list link.
+//
+//   free block:  ┌────────────┬───────────────┬─── ...
+//                │ link (u32) │ FREE_TAG(p)   │
+//                └────────────┴───────────────┴─── ...
+//   FREE_TAG(p) = (p ^ FREE_TAG_KEY) * FREE_TAG_MUL   (never 0: p is 8-aligned, the key is odd,
+//                                                       the multiplier odd, so invertible)
+
+/** Byte offset of the tag in a free block (the smallest class is 8 bytes: it has two words). */
+// @ts-ignore: decorator
+@inline export const FREE_TAG_OFFSET: u32 = 4;
+// @ts-ignore: decorator
+@inline export const FREE_TAG_KEY: u32 = 0x6B1D_F4A3;
+// @ts-ignore: decorator
+@inline export const FREE_TAG_MUL: u32 = 0x9E37_79B1;
+
 // ---- SuperSlab header ---------------------------------------------------------------------
 
 // @ts-ignore: decorator
@@ -523,6 +542,8 @@
 @inline export const FAULT_NOT_ATTACHED: u32 = 8;    // detach/reclaim misuse
 // @ts-ignore: decorator
 @inline export const FAULT_INTERNAL: u32 = 9;        // an allocator assertion failed (abort)
+// @ts-ignore: decorator
+@inline export const FAULT_CORRUPT_LIST: u32 = 10;   // a remote chain links outside its slab or holds more than can be there
 
 // Internal assertion codes: FaultRecord.aux of a FAULT_INTERNAL record. The debug build checks
 // these (debugAssert in fault.ts); numbers, not strings, so the module has no data segment.
@@ -540,8 +561,6 @@
 @inline export const ASSERT_USED_UNDERFLOW: u32 = 5;  // slab used counter underflow
 // @ts-ignore: decorator
 @inline export const ASSERT_DRAIN_NOT_OWNER: u32 = 6; // drain by a thread that does not own the slab
-// @ts-ignore: decorator
-@inline export const ASSERT_DRAIN_TOO_MANY: u32 = 7;  // drained more blocks than the slab has in use
 
 // What a slab fault's `found` packs (the owner's low 16 bits above the class).
 // @ts-ignore: decorator

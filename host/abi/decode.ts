@@ -152,7 +152,7 @@ function decodeFound(view: MemoryView, code: number, ptr: number, found: number,
   switch (FAULT_CODES[code]) {
     case 'outside_heap': return registry();
     case 'free_slab': case 'not_block_start': case 'not_carved': case 'double_free':
-    case 'header': return slab();
+    case 'header': case 'corrupt_list': return slab();
     case 'large_interior': {
       // Inside a SuperSlab it is a large run (slab form); inside a huge span, registry form.
       return regKind(view, registryEntryOf(view, ptr)) === L.REG_SUPERSLAB ? slab() : registry();
@@ -174,7 +174,8 @@ function faultText(view: MemoryView, f: Omit<FaultRecord, 'text'>): string {
         : `a ${fd.stateName} slab`;
       const detail = f.codeName === 'double_free' || f.codeName === 'not_carved'
         ? `block ${f.aux} of ${what}`
-        : f.codeName === 'not_block_start' ? `offset ${f.aux} into ${what}` : what;
+        : f.codeName === 'not_block_start' ? `offset ${f.aux} into ${what}`
+        : f.codeName === 'corrupt_list' ? `link ${f.aux + 1} of a remote chain of ${what} (chain dropped)` : what;
       return `${head}: ${detail}`;
     }
     case 'registry':

@@ -1,4 +1,4 @@
-// cli-link.ts: `hakmem-wasm link` (merge a program compiled to wasm with the allocator) and
+// link.ts: `hakmem-wasm link` (merge a program compiled to wasm with the allocator) and
 // `hakmem-wasm run` (run a linked program on N threads, then check the heap).
 
 import { Command, InvalidArgumentError } from 'commander';

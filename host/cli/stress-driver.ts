@@ -1,4 +1,4 @@
-// stress.ts: driving the stress task from the host: queues, one request per worker, then a
+// stress-driver.ts: driving the stress task from the host: queues, one request per worker, then a
 // second collect on every worker once all are done (a worker that finished early may have
 // received remote frees into its slabs afterwards; only now can those slabs drain and go
 // back to the pool).

@@ -1,4 +1,4 @@
-// cli-stress.ts: `hakmem-wasm stress`: a multi-worker stress run over one shared heap (blocks
+// stress.ts: `hakmem-wasm stress`: a multi-worker stress run over one shared heap (blocks
 // cross threads and are verified), then the stats table and the heap-check result.
 
 import { Command, InvalidArgumentError } from 'commander';
