@@ -144,7 +144,7 @@ export function hkRealloc(p: usize, size: usize): usize {
  */
 export function hkAlignedAlloc(align: usize, size: usize): usize {
   if (align == 0 || (align & (align - 1)) != 0 || align > MAX_ALIGN) return 0;
-  ensureInit(); // the class map below must exist (malloc alone initialises lazily)
+  if (!ensureInit()) return 0; // the class map below must exist (malloc alone initialises lazily)
   if (align <= 16) return hkMalloc(size < 16 && align == 16 ? 16 : size);
   if (align <= SMALL_ALIGN_MAX && size <= SMALL_MAX) {
     let cls = classOf(size > align ? size : align);

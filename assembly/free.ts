@@ -25,6 +25,7 @@ import { cacheEntry, heapSpill, heapFreeToSlab } from "./heap";
 import { remoteFree, remotePushOne } from "./remote";
 import { largeRunFree, hugeFree, largeRunUsable, hugeUsable } from "./large";
 import { threadAttach } from "./thread";
+import { ensureInit, heapOurs } from "./init";
 import { reportFault } from "./fault";
 import { ringRecordFast } from "./ring";
 import { isTaggedFree, tagFree } from "./free-tag";
@@ -73,6 +74,7 @@ function slabFound(meta: SlabMeta): u32 {
 /** Every free the fast path did not finish. */
 function freeSlow(p: usize): void {
   if (p == 0) return;
+  if (!attached() && !ensureInit()) return; // another build's heap: touch nothing
   syncMemory();
   const entry = registryOf(p);
   const kind = regKind(entry);
@@ -179,7 +181,7 @@ function freeInSuperslab(p: usize): void {
  * bad pointer records the same fault free would (realloc uses this).
  */
 export function blockUsable(p: usize, report: bool): usize {
-  if (p == 0) return 0;
+  if (p == 0 || !heapOurs()) return 0;
   syncMemory();
   const entry = registryOf(p);
   const kind = regKind(entry);

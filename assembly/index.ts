@@ -3,13 +3,13 @@
 
 import { hkMalloc, hkCalloc, hkRealloc, hkAlignedAlloc, hkPosixMemalign, hkUsableSize } from "./alloc";
 import { hkFree } from "./free";
-import { heapInit } from "./init";
+import { heapInit, heapStatus, heapOurs } from "./init";
 import { threadAttach, threadDetach, threadReclaim, threadCollect, liveThreads } from "./thread";
 import { heapCheck } from "./check";
 import { statsCollect } from "./stats";
 import { classSizeRule, classOf } from "./classes";
 import { selfTid, attached, syncMemory } from "./tls";
-import { GlobalHeader, NUM_CLASSES, SMALL_MAX, RING_ALL, hdrField } from "./types";
+import { GlobalHeader, NUM_CLASSES, SMALL_MAX, RING_ALL, HEAP_STATUS_NONE, hdrField, stamp } from "./types";
 import { registryOf } from "./registry";
 
 export * from "./layout";
@@ -45,20 +45,28 @@ export function attach(): u32 { return threadAttach(); }
 /** Retire this instance's identity: flush caches, hand back slabs. 1 if it was attached. */
 export function detach(): u32 { return threadDetach(); }
 /** Retire a dead thread's identity from here. 1 if `tid` was live and is now reclaimed. */
-export function reclaim(tid: u32): u32 { return threadReclaim(tid); }
+export function reclaim(tid: u32): u32 { return heapOurs() ? threadReclaim(tid) : 0; }
 /** Return everything this thread holds to the pools (and sweep orphans). */
-export function collect(): void { threadCollect(); }
+export function collect(): void { threadCollect(); } // only an attached thread collects
 /** This instance's tid (0 when not attached). */
 export function thread_id(): u32 { return attached() ? selfTid : 0; }
 /** Number of attached threads. */
-export function thread_count(): u32 { return liveThreads(); }
+export function thread_count(): u32 { return heapOurs() ? liveThreads() : 0; }
 
-/** Run the heap checker (quiescent heap); returns the number of violations. */
-export function heap_check(): u32 { return heapCheck(); }
-/** Write a stats snapshot; returns its address. */
-export function stats_collect(): usize { return statsCollect(); }
+/** Run the heap checker (quiescent heap); returns the number of violations (U32_MAX: not this build's heap). */
+export function heap_check(): u32 { return heapOurs() ? heapCheck() : u32.MAX_VALUE; }
+/** Write a stats snapshot; returns its address (0: not this build's heap). */
+export function stats_collect(): usize { return heapOurs() ? statsCollect() : 0; }
+/**
+ * What this instance makes of the heap in its memory: HEAP_STATUS_NONE (not initialised),
+ * _OURS (usable), _FOREIGN (initialised by another build or version: every call refuses it).
+ */
+export function heap_status(): u32 { return heapStatus(); }
+/** The format recorded in the heap's stamp (0 while not initialised); this build's is L_HEAP_FORMAT. */
+export function heap_format(): u32 { return heapStatus() != HEAP_STATUS_NONE ? stamp().format : 0; }
 /** Switch the debug ring: 0 off, 1 slow-path events, 2 all; returns the previous mode. */
 export function set_ring_mode(mode: u32): u32 {
+  if (!heapOurs()) return 0;
   return atomic.xchg<u32>(hdrField(offsetof<GlobalHeader>("ringMode")), mode > RING_ALL ? RING_ALL : mode);
 }
 
@@ -74,4 +82,4 @@ export function class_size(cls: u32): u32 { return cls < NUM_CLASSES ? classSize
 /** Class serving `size` bytes (NUM_CLASSES if above the small classes). */
 export function class_of(size: usize): u32 { return size <= SMALL_MAX ? classOf(size) : NUM_CLASSES; }
 /** Registry entry of the chunk holding `ptr`. */
-export function registry_entry(ptr: usize): u32 { return registryOf(ptr); }
+export function registry_entry(ptr: usize): u32 { return heapOurs() ? registryOf(ptr) : 0; }

@@ -11,7 +11,7 @@
 //                                          part.OFF + part bytes <= next part.OFF
 //   the SuperSlab header's parts likewise: SS_META_OFFSET, SS_REMOTE_OFFSET, SS_BITMAP_OFFSET
 
-import { GlobalHeader, ThreadHeader, CacheEntry, ClassState, OutboxEntry, ThreadCounters,
+import { GlobalHeader, HeapStamp, ThreadHeader, CacheEntry, ClassState, OutboxEntry, ThreadCounters,
          FaultRecord, RingEvent, SlabMeta, SuperSlabHeader, CheckReport, CheckDetail,
          RetiredCounters, StatsGlobal, StatsClass,
          THREAD_OFF, THREAD_SIZE, MAX_THREADS, HEADER_OFF, HEADER_SLOT, REGISTRY_OFF,
@@ -29,6 +29,9 @@ import { GlobalHeader, ThreadHeader, CacheEntry, ClassState, OutboxEntry, Thread
   // records fit their slots
   if (offsetof<GlobalHeader>() > HEADER_SLOT) ERROR("GlobalHeader outgrows HEADER_SLOT");
   if (offsetof<ThreadHeader>() > TH_CACHE_OFFSET) ERROR("ThreadHeader outgrows its slot (TH_CACHE_OFFSET)");
+  // the heap stamp: at HEAP_BASE in every build, inside slot 0's header, clear of its caches
+  if (THREAD_OFF != 0) ERROR("the thread table must start at HEAP_BASE (slot 0 holds the heap stamp)");
+  if (offsetof<HeapStamp>() > offsetof<ThreadHeader>()) ERROR("HeapStamp outgrows slot 0's header");
   if (offsetof<CacheEntry>() != CACHE_ENTRY_SIZE) ERROR("CACHE_ENTRY_SIZE is not the size of CacheEntry");
   if (offsetof<ClassState>() != CLASS_STATE_SIZE) ERROR("CLASS_STATE_SIZE is not the size of ClassState");
   if (offsetof<OutboxEntry>() != OUTBOX_ENTRY_SIZE) ERROR("OUTBOX_ENTRY_SIZE is not the size of OutboxEntry");

@@ -9,8 +9,12 @@
 // them against this compiler's offsetof.
 
 import * as T from "./types";
+import { INIT_REFUSED } from "./init";
 
 export const L_VERSION: u32 = T.LAYOUT_VERSION;
+export const L_HEAP_FORMAT: u32 = T.HEAP_FORMAT;
+export const L_HEAP_STATUS_FOREIGN: u32 = T.HEAP_STATUS_FOREIGN;
+export const L_INIT_REFUSED: u32 = INIT_REFUSED;
 export const L_DEBUG_BUILD: u32 = T.DEBUG_BUILD ? 1 : 0;
 // geometry
 export const L_CHUNK_SIZE: u32 = T.CHUNK_SIZE;

@@ -27,10 +27,13 @@ import { ringRecord } from "./ring";
   return threadBase() + <usize>slot * THREAD_SIZE;
 }
 
-/** Give this instance a new thread identity; returns its tid (0 if every slot is taken). */
+/**
+ * Give this instance a new thread identity; returns its tid (0 if every slot is taken, or the
+ * heap is another build's or version's).
+ */
 export function threadAttach(): u32 {
   if (attached()) return selfTid;
-  ensureInit();
+  if (!ensureInit()) return 0;
   syncMemory();
   for (let slot: u32 = 1; slot < MAX_THREADS; slot++) {
     const rec = recordAt(slot);

@@ -200,8 +200,9 @@
 //
 //   HEAP_BASE + 0  ┌──────────────────────────────────────────────┐
 //                  │ ThreadTable: MAX_THREADS x THREAD_SIZE        │  slot 0 = the unattached
-//                  │                                              │  record (never written, reads
-//                  │                                              │  as empty caches)
+//                  │                                              │  record: its first 16 bytes
+//                  │                                              │  are the HeapStamp, its caches
+//                  │                                              │  are never written (read empty)
 //   + HEADER_OFF   │ GlobalHeader (HEADER_SLOT bytes)              │  init flag, config, locks
 //   + REGISTRY_OFF │ Registry: u32 per chunk (MAX_CHUNKS)          │  address >> 20 -> kind
 //   + FAULT_OFF    │ FaultLog: FAULT_CAP x FaultRecord             │
@@ -318,18 +319,65 @@
 
 // @ts-ignore: decorator
 @inline export const HEAP_MAGIC: u32 = 0x4D454B48; // "HKEM"
+/** Bumped whenever a shared record or the control region changes shape. */
 // @ts-ignore: decorator
-@inline export const LAYOUT_VERSION: u32 = 1;
+@inline export const LAYOUT_VERSION: u32 = 2;
+/**
+ * What a heap's stamp records about the build that initialised it: two instances may share a
+ * heap iff their HEAP_FORMATs are equal. Layout version, the SuperSlab header size (larger in
+ * the debug build: its allocation bits), the control region's size, and the debug bit.
+ */
+// @ts-ignore: decorator
+@inline export const HEAP_FORMAT: u32 = (LAYOUT_VERSION << 24) | ((SS_HEADER_SIZE >> 10) << 17)
+  | (((CONTROL_SIZE >> 12) & 0xFFFF) << 1) | (DEBUG_BUILD ? 1 : 0);
+
+/**
+ * The heap stamp (16 B) at HEAP_BASE + 0: the first bytes of thread slot 0, the unattached
+ * record, whose header no code reads (its caches, further on, read as empty). Every build and
+ * every version of the allocator finds it at this one place, so an instance decides whether
+ * the heap in this memory is one it may touch before it reads or writes anything else.
+ *
+ *   HEAP_BASE + 0  ┌───────────┬──────────────┬─────────────┬──────┐
+ *                  │ magic     │ format       │ initState   │ _pad │
+ *                  └───────────┴──────────────┴─────────────┴──────┘
+ *   initState: INIT_NEW -> INIT_BUSY (one instance's CAS) -> INIT_READY or INIT_FAILED;
+ *   format, magic: written by that instance before INIT_READY publishes them.
+ */
+@unmanaged export class HeapStamp {
+  magic: u32;     // HEAP_MAGIC once initialised
+  format: u32;    // HEAP_FORMAT of the build that initialised the heap
+  initState: u32; // INIT_*
+  _pad: u32;
+}
+
+// init's states (HeapStamp.initState).
+// @ts-ignore: decorator
+@inline export const INIT_NEW: u32 = 0;
+// @ts-ignore: decorator
+@inline export const INIT_BUSY: u32 = 1;
+// @ts-ignore: decorator
+@inline export const INIT_READY: u32 = 2;
+// @ts-ignore: decorator
+@inline export const INIT_FAILED: u32 = 3;
+
+// What heap_status() says about the heap in this memory, for this instance.
+// abi: HEAP_STATUSES names HEAP_STATUS_
+// @ts-ignore: decorator
+@inline export const HEAP_STATUS_NONE: u32 = 0;    // not initialised yet
+// @ts-ignore: decorator
+@inline export const HEAP_STATUS_OURS: u32 = 1;    // initialised by this build and version: usable
+// @ts-ignore: decorator
+@inline export const HEAP_STATUS_FOREIGN: u32 = 2; // initialised by another build or version: refused
+
+/** The heap stamp. */
+// @ts-ignore: decorator
+@inline export function stamp(): HeapStamp { return changetype<HeapStamp>(HEAP_BASE + THREAD_OFF); }
 
 /**
  * The global header at HEAP_BASE + HEADER_OFF. Contended words sit on their own 64-byte lines.
  * Fields marked (pool) change only under the pool lock.
  */
 @unmanaged export class GlobalHeader {
-  magic: u32;          // HEAP_MAGIC once initialised
-  initState: u32;      // 0 new, 1 initialising, 2 ready
-  version: u32;
-  ssHeaderSize: u32;   // SS_HEADER_SIZE of the build that initialised the heap
   // configuration, fixed at init (ringMode may change at run time)
   cacheMode: u32;      // CACHE_OFF / CACHE_SMALL / CACHE_DEFAULT
   batchRefill: u32;    // 1: refill and spill in batches; 0: one block at a time
@@ -337,7 +385,7 @@
   faultPolicy: u32;    // POLICY_REPORT / POLICY_STRICT
   ringMode: u32;       // RING_OFF / RING_SLOW / RING_ALL
   debugBuild: u32;
-  _c0: u32; _c1: u32; _c2: u32; _c3: u32; _c4: u32; _c5: u32;
+  _c0: u32; _c1: u32; _c2: u32; _c3: u32; _c4: u32; _c5: u32; _c6: u32; _c7: u32; _c8: u32; _c9: u32;
   // line 1: the pool lock
   poolLock: u32;       // 0 free, else tid of the holder
   _l1: u32; _l2: u32; _l3: u32; _l4: u32; _l5: u32; _l6: u32; _l7: u32;

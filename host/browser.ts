@@ -29,6 +29,7 @@ export { readLayout, LAYOUT_KEYS, type Layout, type LayoutKey } from './core/lay
 export { MemoryView } from './abi/views.js';
 export * from './abi/decode.js';
 export { HeapFaultError, WorkerDiedError, HeapCheckError } from './abi/errors.js';
+export { HeapFormatError, describeFormat } from './core/format.js';
 export { ThreadLimitError, maxThreads, MAX_BYTES } from './abi/args.js';
 export * from './rpc/protocol.js';
 export { WorkerCore } from './rpc/worker-core.js';

@@ -17,6 +17,7 @@
 
 import { instantiate, instantiateSync } from '@assemblyscript/loader';
 import { readLayout, type Layout } from './layout.js';
+import { assertHeapFormat } from './format.js';
 
 /** The module's raw exports (u32/usize results come back as signed numbers: use `>>> 0`). */
 export interface AllocatorExports {
@@ -40,13 +41,15 @@ export interface AllocatorExports {
   class_size(cls: number): number;
   class_of(size: number): number;
   registry_entry(ptr: number): number;
+  heap_status(): number;
+  heap_format(): number;
 }
 
 /** Names of the function exports the host relies on (checked at instantiation). */
 const REQUIRED_FUNCTIONS: ReadonlyArray<keyof AllocatorExports> = [
   'init', 'attach', 'detach', 'reclaim', 'collect', 'thread_id', 'thread_count', 'malloc',
   'free', 'calloc', 'realloc', 'aligned_alloc', 'malloc_usable_size', 'heap_check',
-  'stats_collect', 'set_ring_mode', 'class_size', 'class_of', 'registry_entry',
+  'stats_collect', 'set_ring_mode', 'class_size', 'class_of', 'registry_entry', 'heap_status', 'heap_format',
 ];
 
 /** An instantiated allocator thread. */
@@ -140,6 +143,7 @@ function allocatorInstanceOf(result: { instance: WebAssembly.Instance; exports: 
     if (typeof raw[name] !== 'function') throw new Error(`wasm module lacks export ${name}()`);
   }
   const layout = readLayout(result.instance.exports);
+  assertHeapFormat(raw as unknown as AllocatorExports, layout); // another build's heap: refuse it here, loudly
   const loaderExports = result.exports as { __getString(ptr: number): string };
   return {
     exports: raw as AllocatorExports & Record<string, unknown>,

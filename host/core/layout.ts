@@ -7,7 +7,7 @@
 
 /** Every layout constant the host decodes with (names without the `L_` prefix). */
 export const LAYOUT_KEYS = [
-  'VERSION', 'DEBUG_BUILD',
+  'VERSION', 'DEBUG_BUILD', 'HEAP_FORMAT', 'HEAP_STATUS_FOREIGN', 'INIT_REFUSED',
   'CHUNK_SIZE', 'CHUNK_SHIFT', 'SLAB_SIZE', 'SLABS_PER_SS', 'SS_HEADER_SIZE', 'TINY_MAX', 'SMALL_MAX',
   'LARGE_MAX', 'NUM_CLASSES', 'MAX_ALIGN', 'MAX_CHUNKS',
   'HEAP_BASE', 'CONTROL_SIZE', 'THREAD_OFF', 'HEADER_OFF', 'REGISTRY_OFF', 'FAULT_OFF',

@@ -9,6 +9,7 @@ import { createSharedMemory, MAX_PAGES, type BuildName } from '../core/memory.js
 import { instantiateAllocator, checkHeapBase, DEFAULT_HEAP_BASE, type AllocatorInstance } from '../core/instance.js';
 import { MemoryView } from '../abi/views.js';
 import { initArgs, type HeapConfig } from './config.js';
+import { HeapFormatError } from '../core/format.js';
 
 /**
  * Where the allocator module comes from: compiled, as bytes, a fetch() response (or its
@@ -94,6 +95,9 @@ export async function openHeap(opts: HeapOptions & { canWait?: boolean } = {}): 
   // The debug build records every alloc and free in the ring unless told otherwise.
   const config: Partial<HeapConfig> = { ...opts.config };
   if (build === 'debug' && config.ring === undefined) config.ring = 'all';
-  const initialised = instance.exports.init(...initArgs(config)) === 1;
+  const result = instance.exports.init(...initArgs(config));
+  // Another build won the race to initialise this memory (instantiation checked before).
+  if (result === instance.layout.INIT_REFUSED) throw new HeapFormatError(instance.exports.heap_format() >>> 0, instance.layout.HEAP_FORMAT);
+  const initialised = result === 1;
   return { module, memory, build, instance, view, initialised };
 }
