@@ -28,6 +28,11 @@ function writeFault(code: u32, ptr: usize, found: u32, aux: u32): u32 {
   return seq;
 }
 
+/** Record a condition the caller reports by its return value too (never traps, whatever the policy). */
+export function recordFault(code: u32, ptr: usize, found: u32, aux: u32): void {
+  writeFault(code, ptr, found, aux);
+}
+
 /** Record a bad-input fault; traps under the strict policy, else returns. */
 export function reportFault(code: u32, ptr: usize, found: u32, aux: u32): void {
   writeFault(code, ptr, found, aux);

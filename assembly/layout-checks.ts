@@ -14,7 +14,7 @@
 import { GlobalHeader, HeapStamp, ThreadHeader, CacheEntry, ClassState, OutboxEntry, ThreadCounters,
          FaultRecord, RingEvent, SlabMeta, SuperSlabHeader, CheckReport, CheckDetail,
          RetiredCounters, StatsGlobal, StatsClass,
-         THREAD_OFF, THREAD_SIZE, MAX_THREADS, HEADER_OFF, HEADER_SLOT, REGISTRY_OFF,
+         THREAD_OFF, THREAD_TABLE_OFF, THREAD_SIZE, MAX_THREADS, HEADER_OFF, HEADER_SLOT, REGISTRY_OFF,
          REGISTRY_BYTES, FAULT_OFF, FAULT_CAP, FAULT_RECORD_SIZE, CHECK_OFF, CHECK_SLOT,
          CHECK_REPORT_BYTES, CLASS_MAP_OFF, CLASS_MAP_BYTES, CLASS_SIZE_OFF, ORPHAN_OFF,
          RETIRED_OFF, STATS_OFF, STATS_BYTES, RING_EVENTS_OFF, RING_CAP, RING_EVENT_SIZE,
@@ -46,7 +46,7 @@ import { GlobalHeader, HeapStamp, ThreadHeader, CacheEntry, ClassState, OutboxEn
   if (TH_OUTBOX_OFFSET + OUTBOX_SIZE * OUTBOX_ENTRY_SIZE > TH_COUNTERS_OFFSET) ERROR("thread record: outbox overlaps the counters");
   if (TH_COUNTERS_OFFSET + offsetof<ThreadCounters>() > THREAD_SIZE) ERROR("thread record outgrows THREAD_SIZE");
   // the control region's parts, in order, inside CONTROL_SIZE
-  if (THREAD_OFF + MAX_THREADS * THREAD_SIZE > HEADER_OFF) ERROR("control region: thread table overlaps the header");
+  if (THREAD_OFF + THREAD_SIZE > HEADER_OFF) ERROR("control region: slot 0 overlaps the header");
   if (HEADER_OFF + HEADER_SLOT > REGISTRY_OFF) ERROR("control region: header overlaps the registry");
   if (REGISTRY_OFF + REGISTRY_BYTES > FAULT_OFF) ERROR("control region: registry overlaps the fault log");
   if (FAULT_OFF + FAULT_CAP * FAULT_RECORD_SIZE > CHECK_OFF) ERROR("control region: fault log overlaps the check report");
@@ -56,7 +56,9 @@ import { GlobalHeader, HeapStamp, ThreadHeader, CacheEntry, ClassState, OutboxEn
   if (ORPHAN_OFF + NUM_CLASSES * 4 > RETIRED_OFF) ERROR("control region: orphan lists overlap the retired counters");
   if (RETIRED_OFF + NUM_CLASSES * offsetof<RetiredCounters>() > STATS_OFF) ERROR("control region: retired counters overlap the stats block");
   if (STATS_OFF + STATS_BYTES > RING_EVENTS_OFF) ERROR("control region: stats block overlaps the ring");
-  if (RING_EVENTS_OFF + RING_CAP * RING_EVENT_SIZE > CONTROL_SIZE) ERROR("control region: ring outgrows CONTROL_SIZE");
+  if (RING_EVENTS_OFF + RING_CAP * RING_EVENT_SIZE > THREAD_TABLE_OFF) ERROR("control region: ring overlaps the thread table");
+  if (THREAD_TABLE_OFF + (MAX_THREADS - 1) * THREAD_SIZE > CONTROL_SIZE) ERROR("control region: thread table outgrows CONTROL_SIZE");
+  if (THREAD_TABLE_OFF > (1 << 20) - (1 << 16)) ERROR("control region: what malloc reads before init must fit the first MiB above a 64 KiB heap base");
   if (STATS_BYTES != offsetof<StatsGlobal>() + NUM_CLASSES * offsetof<StatsClass>()) ERROR("STATS_BYTES is not the stats records' size");
   if (CHECK_REPORT_BYTES < offsetof<CheckReport>() + offsetof<CheckDetail>()) ERROR("the check report has no room for a detail");
   // the SuperSlab header's parts, in order, below slab 0's first block

@@ -32,6 +32,7 @@ export const L_MAX_CHUNKS: u32 = T.MAX_CHUNKS;
 export const L_HEAP_BASE: usize = T.HEAP_BASE;
 export const L_CONTROL_SIZE: u32 = T.CONTROL_SIZE;
 export const L_THREAD_OFF: u32 = T.THREAD_OFF;
+export const L_THREAD_TABLE_OFF: u32 = T.THREAD_TABLE_OFF;
 export const L_HEADER_OFF: u32 = T.HEADER_OFF;
 export const L_REGISTRY_OFF: u32 = T.REGISTRY_OFF;
 export const L_FAULT_OFF: u32 = T.FAULT_OFF;

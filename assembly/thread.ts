@@ -8,7 +8,7 @@
 // never be mistaken for the new owner of the same slot (the "new thread after a dead one
 // starts clean" rule).
 
-import { ThreadHeader, GlobalHeader, threadBase, THREAD_SIZE, MAX_THREADS, TID_SLOT_BITS,
+import { ThreadHeader, GlobalHeader, threadBase, threadRecord, THREAD_SIZE, MAX_THREADS, TID_SLOT_BITS, TID_GEN_MASK, FAULT_THREAD_LIMIT,
          THREAD_FREE, THREAD_ACTIVE, THREAD_RETIRING, NUM_CLASSES, RetiredCounters, retiredOf,
          NO_TID, EV_ATTACH, EV_DETACH, EV_RECLAIM, EV_ADOPT, EV_ORPHAN, EV_SLAB_RELEASE, hdr, hdrField }
   from "./types";
@@ -20,11 +20,12 @@ import { outboxFlushAll } from "./remote";
 import { poolLock, poolUnlock, orphanPop, orphanPush, slabRelease } from "./pool";
 import { slabMeta, slabBase } from "./superslab";
 import { ringRecord } from "./ring";
+import { recordFault } from "./fault";
 
 /** Address of the record in slot `slot`. */
 // @ts-ignore: decorator
 @inline export function recordAt(slot: u32): usize {
-  return threadBase() + <usize>slot * THREAD_SIZE;
+  return threadRecord(slot);
 }
 
 /**
@@ -42,7 +43,7 @@ export function threadAttach(): u32 {
     if (atomic.load<u32>(stateAddr) != THREAD_FREE) continue;
     if (atomic.cmpxchg<u32>(stateAddr, THREAD_FREE, THREAD_ACTIVE) != THREAD_FREE) continue;
     const gen = atomic.add<u32>(hdrField(offsetof<GlobalHeader>("threadGen")), 1) + 1;
-    const tid = slot | ((gen & 0x1FFFFFF) << TID_SLOT_BITS);
+    const tid = slot | ((gen & TID_GEN_MASK) << TID_SLOT_BITS);
     // Zeroed state: everything after the state word.
     memory.fill(rec + 8, 0, THREAD_SIZE - 8);
     const mode = hdr().cacheMode;
@@ -56,8 +57,15 @@ export function threadAttach(): u32 {
     ringRecord(EV_ATTACH, 0, rec, tid);
     return tid;
   }
+  if (!limitReported) { // the thread limit is its own error, once per instance, not an OOM
+    limitReported = true;
+    recordFault(FAULT_THREAD_LIMIT, 0, MAX_THREADS - 1, 0);
+  }
   return 0;
 }
+
+/** Whether this instance already recorded that it found every thread slot taken. */
+let limitReported = false;
 
 /**
  * Retire record `rec` whose tid is `tid`; the caller acts as that thread (it is the thread

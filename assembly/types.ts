@@ -199,11 +199,10 @@
 // fits its slot and no two parts overlap (layout-checks.ts).
 //
 //   HEAP_BASE + 0  ┌──────────────────────────────────────────────┐
-//                  │ ThreadTable: MAX_THREADS x THREAD_SIZE        │  slot 0 = the unattached
-//                  │                                              │  record: its first 16 bytes
-//                  │                                              │  are the HeapStamp, its caches
-//                  │                                              │  are never written (read empty)
-//   + HEADER_OFF   │ GlobalHeader (HEADER_SLOT bytes)              │  init flag, config, locks
+//                  │ slot 0: the unattached record (THREAD_SIZE)   │  its first 16 bytes are the
+//                  │                                              │  HeapStamp; its caches are
+//                  │                                              │  never written (read empty)
+//   + HEADER_OFF   │ GlobalHeader (HEADER_SLOT bytes)              │  config, locks, counters
 //   + REGISTRY_OFF │ Registry: u32 per chunk (MAX_CHUNKS)          │  address >> 20 -> kind
 //   + FAULT_OFF    │ FaultLog: FAULT_CAP x FaultRecord             │
 //   + CHECK_OFF    │ CheckReport (CHECK_SLOT bytes)                │  heap checker output
@@ -213,7 +212,11 @@
 //   + RETIRED_OFF  │ RetiredCounters: 2 x u32 per class            │  flows of retired threads
 //   + STATS_OFF    │ StatsBlock                                    │  written by stats_collect()
 //   + RING_EVENTS_OFF DebugRing: RING_CAP x 16 B                  │
+//   + THREAD_TABLE_OFF ThreadTable: slots 1 .. MAX_THREADS-1      │  the attached threads' records
 //   + CONTROL_SIZE └──────────────────────────────────────────────┘
+//
+// Everything a malloc or free reads before init (slot 0's caches, the class map, the registry)
+// lies before the ring, in the region's first megabyte; the thread table comes last.
 //   first 1 MiB boundary: heap chunks (SuperSlab | huge span | free), from memory.grow
 
 /** The allocator's base address, imported: see the memory contract above. */
@@ -227,11 +230,16 @@
 // @ts-ignore: decorator
 @inline export const THREAD_SIZE: u32 = 2048;
 // @ts-ignore: decorator
-@inline export const MAX_THREADS: u32 = 128; // slot 0 is the unattached record
+@inline export const TID_SLOT_BITS: u32 = 10; // a tid's low bits: its slot
+/** A tid's generation bits (above the slot): the attach count, wrapping. */
 // @ts-ignore: decorator
-@inline export const THREAD_OFF: u32 = 0; // must stay 0: tls.ts initialises `self` to HEAP_BASE
+@inline export const TID_GEN_MASK: u32 = (1 << (32 - TID_SLOT_BITS)) - 1;
 // @ts-ignore: decorator
-@inline export const HEADER_OFF: u32 = THREAD_OFF + MAX_THREADS * THREAD_SIZE;
+@inline export const MAX_THREADS: u32 = 1 << TID_SLOT_BITS; // 1024 slots; slot 0 is the unattached record: 1023 threads at once
+// @ts-ignore: decorator
+@inline export const THREAD_OFF: u32 = 0; // slot 0; must stay 0: tls.ts initialises `self` to HEAP_BASE
+// @ts-ignore: decorator
+@inline export const HEADER_OFF: u32 = THREAD_OFF + THREAD_SIZE;
 // @ts-ignore: decorator
 @inline export const HEADER_SLOT: u32 = 1024;
 // @ts-ignore: decorator
@@ -276,13 +284,21 @@
 @inline export const RING_CAP: u32 = 32768; // events, a power of two
 // @ts-ignore: decorator
 @inline export const RING_EVENT_SIZE: u32 = 16;
+/** The records of thread slots 1 .. MAX_THREADS-1, after everything else. */
+// @ts-ignore: decorator
+@inline export const THREAD_TABLE_OFF: u32 = RING_EVENTS_OFF + RING_CAP * RING_EVENT_SIZE;
 /** Bytes of the control region at HEAP_BASE. */
 // @ts-ignore: decorator
-@inline export const CONTROL_SIZE: u32 = RING_EVENTS_OFF + RING_CAP * RING_EVENT_SIZE;
+@inline export const CONTROL_SIZE: u32 = THREAD_TABLE_OFF + (MAX_THREADS - 1) * THREAD_SIZE;
 
-/** Absolute address of the thread table (slot 0: the unattached record). */
+/** Absolute address of slot 0, the unattached record (where the heap stamp lives). */
 // @ts-ignore: decorator
 @inline export function threadBase(): usize { return HEAP_BASE + THREAD_OFF; }
+/** Absolute address of thread slot `slot`'s record (1 <= slot < MAX_THREADS). */
+// @ts-ignore: decorator
+@inline export function threadRecord(slot: u32): usize {
+  return HEAP_BASE + THREAD_TABLE_OFF + <usize>(slot - 1) * THREAD_SIZE;
+}
 /** Absolute address of the registry. */
 // @ts-ignore: decorator
 @inline export function registryBase(): usize { return HEAP_BASE + REGISTRY_OFF; }
@@ -505,8 +521,7 @@
 /** tid of the unattached record: matches no slab owner, so its frees take the slow path. */
 // @ts-ignore: decorator
 @inline export const NO_TID: u32 = 0xFFFFFFFF;
-// @ts-ignore: decorator
-@inline export const TID_SLOT_BITS: u32 = 7; // MAX_THREADS == 1 << TID_SLOT_BITS
+
 /** Refills between two flushes of a thread's whole outbox (bounds how long frees wait). */
 // @ts-ignore: decorator
 @inline export const OUTBOX_FLUSH_REFILLS: u32 = 64;
@@ -592,6 +607,8 @@
 @inline export const FAULT_INTERNAL: u32 = 9;        // an allocator assertion failed (abort)
 // @ts-ignore: decorator
 @inline export const FAULT_CORRUPT_LIST: u32 = 10;   // a remote chain links outside its slab or holds more than can be there
+// @ts-ignore: decorator
+@inline export const FAULT_THREAD_LIMIT: u32 = 11;   // every thread slot is taken: this instance cannot allocate
 
 // Internal assertion codes: FaultRecord.aux of a FAULT_INTERNAL record. The debug build checks
 // these (debugAssert in fault.ts); numbers, not strings, so the module has no data segment.

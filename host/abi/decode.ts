@@ -9,6 +9,7 @@
 // from the allocator's own classes and constants. No offset or code is written down here.
 
 import type { MemoryView } from './views.js';
+import { threadRecordAddr } from '../core/layout.js';
 import { RING_KINDS, FAULT_CODES, CHECK_CODES, ASSERT_MESSAGES, SLAB_STATES, THREAD_STATES, SLAB_LISTS,
          GlobalHeader, RingEvent as RingEventRec, FaultRecord as FaultRec, StatsGlobal, StatsClass,
          CheckReport as CheckReportRec, CheckDetail, CacheEntry, ThreadHeader, ThreadCounters as
@@ -311,7 +312,7 @@ export function decodeThreads(view: MemoryView): ThreadInfo[] {
   const L = view.layout;
   const out: ThreadInfo[] = [];
   for (let slot = 1; slot < L.MAX_THREADS; slot++) {
-    const rec = L.THREAD_BASE + slot * L.THREAD_SIZE;
+    const rec = threadRecordAddr(L, slot);
     const state = view.atomicWord(rec + ThreadHeader.off.state);
     if (state === 0) continue;
     const caches: CacheInfo[] = [];
@@ -396,7 +397,8 @@ export function decodeMap(view: MemoryView): HeapMap {
   const chunkCount = view.atomicWord(headerField(view, 'chunkCount'));
   const map: HeapMap = { chunkSize: L.CHUNK_SIZE, slabSize: L.SLAB_SIZE, chunkCount,
                          chunks: [], largeRuns: [], hugeSpans: [], freeChunks: [] };
-  for (let c = 1; c < chunkCount; c++) {
+  // Chunks below the first heap chunk hold the program's memory and the control region.
+  for (let c = view.atomicWord(headerField(view, 'firstChunk')); c < chunkCount; c++) {
     const addr = c * L.CHUNK_SIZE;
     const entry = registryEntryOf(view, addr, true);
     const kind = regKind(view, entry);
@@ -467,7 +469,7 @@ function inSuperSlab(view: MemoryView, p: number): boolean {
 function censusCaches(view: MemoryView, out: Map<number, number>): void {
   const L = view.layout;
   for (let slot = 1; slot < L.MAX_THREADS; slot++) {
-    const rec = L.THREAD_BASE + slot * L.THREAD_SIZE;
+    const rec = threadRecordAddr(L, slot);
     if (view.atomicWord(rec + ThreadHeader.off.state) === 0) continue;
     for (let cls = 0; cls < L.NUM_CLASSES; cls++) {
       const entry = rec + L.TH_CACHE_OFFSET + cls * L.CACHE_ENTRY_SIZE;
@@ -498,7 +500,7 @@ function censusRemote(view: MemoryView, out: Map<number, number>): void {
     }
   }
   for (let slot = 1; slot < L.MAX_THREADS; slot++) {
-    const rec = L.THREAD_BASE + slot * L.THREAD_SIZE;
+    const rec = threadRecordAddr(L, slot);
     if (view.atomicWord(rec + ThreadHeader.off.state) === 0) continue;
     for (let e = 0; e < L.OUTBOX_SIZE; e++) {
       const { slab: meta, head, count } = view.record(OutboxEntry, rec + L.TH_OUTBOX_OFFSET + e * L.OUTBOX_ENTRY_SIZE);

@@ -10,7 +10,7 @@ export const LAYOUT_KEYS = [
   'VERSION', 'DEBUG_BUILD', 'HEAP_FORMAT', 'HEAP_STATUS_FOREIGN', 'INIT_REFUSED',
   'CHUNK_SIZE', 'CHUNK_SHIFT', 'SLAB_SIZE', 'SLABS_PER_SS', 'SS_HEADER_SIZE', 'TINY_MAX', 'SMALL_MAX',
   'LARGE_MAX', 'NUM_CLASSES', 'MAX_ALIGN', 'MAX_CHUNKS',
-  'HEAP_BASE', 'CONTROL_SIZE', 'THREAD_OFF', 'HEADER_OFF', 'REGISTRY_OFF', 'FAULT_OFF',
+  'HEAP_BASE', 'CONTROL_SIZE', 'THREAD_OFF', 'THREAD_TABLE_OFF', 'HEADER_OFF', 'REGISTRY_OFF', 'FAULT_OFF',
   'FAULT_CAP', 'FAULT_RECORD_SIZE', 'CHECK_OFF', 'CHECK_DETAIL_CAP', 'CHECK_CLASS_TOTALS_OFF',
   'CLASS_MAP_OFF', 'CLASS_SIZE_OFF', 'STATS_OFF', 'THREAD_SIZE',
   'MAX_THREADS', 'RING_EVENTS_OFF', 'RING_CAP', 'RING_EVENT_SIZE',
@@ -30,7 +30,7 @@ export type LayoutKey = (typeof LAYOUT_KEYS)[number];
  * import), so these are sums, never numbers of their own.
  */
 const ABSOLUTE = {
-  THREAD_BASE: 'THREAD_OFF', HEADER_BASE: 'HEADER_OFF', REGISTRY_BASE: 'REGISTRY_OFF',
+  THREAD_BASE: 'THREAD_OFF', THREAD_TABLE_BASE: 'THREAD_TABLE_OFF', HEADER_BASE: 'HEADER_OFF', REGISTRY_BASE: 'REGISTRY_OFF',
   FAULT_BASE: 'FAULT_OFF', CHECK_BASE: 'CHECK_OFF', STATS_BASE: 'STATS_OFF',
   RING_BASE: 'RING_EVENTS_OFF',
 } as const satisfies Record<string, LayoutKey>;
@@ -63,3 +63,7 @@ export function readLayout(exports: WebAssembly.Exports): Layout {
   return Object.freeze(layout) as Layout;
 }
 
+/** Absolute address of thread slot `slot`'s record (slot 0: the unattached record). */
+export function threadRecordAddr(layout: Layout, slot: number): number {
+  return slot === 0 ? layout.THREAD_BASE : layout.THREAD_TABLE_BASE + (slot - 1) * layout.THREAD_SIZE;
+}

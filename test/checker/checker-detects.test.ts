@@ -19,7 +19,7 @@ async function heapOf(build: 'release' | 'debug') {
   const ssOf = (p: number) => p - (p % L('CHUNK_SIZE'));
   const meta = (p: number) => ssOf(p) + L('SS_META_OFFSET') + Math.floor((p - ssOf(p)) / L('SLAB_SIZE')) * L('SLAB_META_SIZE');
   const codes = () => heap.check().details.map((d) => d.code);
-  return { x, L, u32, u8, ssOf, meta, codes, memory: heap.memory };
+  return { x, L, u32, u8, ssOf, meta, codes, memory: heap.memory, heap };
 }
 
 describe.each(['release', 'debug'] as const)('heap checker detects corruption (%s)', (build) => {
@@ -68,7 +68,7 @@ describe.each(['release', 'debug'] as const)('heap checker detects corruption (%
     // Drop the head of this thread's cache for the class without fixing its count.
     const cls = h.x.class_of(64);
     const tid = h.x.thread_id();
-    const rec = h.L('HEAP_BASE') + h.L('THREAD_OFF') + (tid & (h.L('MAX_THREADS') - 1)) * h.L('THREAD_SIZE');
+    const rec = h.heap.threadRecordAddr(tid);
     const e = rec + h.L('TH_CACHE_OFFSET') + cls * h.L('CACHE_ENTRY_SIZE') + CacheEntry.off.head;
     h.u32()[e >>> 2] = h.u32()[h.u32()[e >>> 2] >>> 2];
     expect(h.x.heap_check()).toBeGreaterThan(0);

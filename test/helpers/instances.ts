@@ -18,7 +18,7 @@ import { FAULT_CODES, RING_KINDS, CHECK_CODES, GlobalHeader, RingEvent as RingEv
          FaultRecord as FaultRec, StatsGlobal, StatsClass, CheckReport as CheckReportRec,
          CheckDetail, SlabMeta, ThreadHeader, CacheEntry as CacheEntryRec,
          ThreadCounters } from '../../dist/host/abi/abi.generated.js';
-import { readLayout } from '../../dist/host/core/layout.js';
+import { readLayout, threadRecordAddr } from '../../dist/host/core/layout.js';
 import { MemoryView } from '../../dist/host/abi/views.js';
 import { DEFAULT_HEAP_BASE, instantiateAllocatorSync } from '../../dist/host/core/instance.js';
 import { wasmPath } from '../../dist/host/core/module.js';
@@ -56,6 +56,16 @@ export function loadModule(build: Build): WebAssembly.Module {
     modules.set(build, m);
   }
   return m;
+}
+
+/**
+ * The first heap chunk of a heap at the default heap base: the first 1 MiB boundary above the
+ * control region (read from a bare instance's layout exports; nothing is initialised).
+ */
+export function firstHeapChunk(build: Build): number {
+  const memory = new WebAssembly.Memory({ initial: 1, maximum: 1, shared: true });
+  const L = instantiateAllocatorSync(loadModule(build), memory, { heapBase: DEFAULT_HEAP_BASE }).layout;
+  return Math.ceil((L.HEAP_BASE + L.CONTROL_SIZE) / L.CHUNK_SIZE);
 }
 
 // ---- one allocator thread -------------------------------------------------------------------
@@ -236,7 +246,7 @@ export class Heap {
   }
   registryEntryOfChunk(chunk: number): number { return this.u32(this.L.REGISTRY_BASE + chunk * 4); }
 
-  threadRecordAddr(tid: number): number { return this.L.THREAD_BASE + (tid & (this.L.MAX_THREADS - 1)) * this.L.THREAD_SIZE; }
+  threadRecordAddr(tid: number): number { return threadRecordAddr(this.mv.layout, tid & (this.L.MAX_THREADS - 1)); }
   threadState(tid: number): { tid: number; state: number } {
     const r = this.threadRecordAddr(tid);
     return { tid: this.mv.field(ThreadHeader, r, 'tid'), state: this.mv.field(ThreadHeader, r, 'state') };

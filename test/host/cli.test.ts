@@ -18,14 +18,14 @@ describe('hakmem-wasm CLI', () => {
   });
 
   it.each([
-    [['bench', 'larson', '--threads', '200', '--ops', '1e5'], /at most \d+ workers besides the main thread/],
+    [['bench', 'larson', '--threads', '2000', '--ops', '1e5'], /at most \d+ workers besides the main thread/],
     [['bench', 'larson', '--threads', '0', '--ops', '1e5'], /--threads and --chunks must be >= 1/],
     [['bench', 'micro', '--repeat', '0'], /--repeat must be at least 1/],
     [['bench', 'nosuch'], /unknown workload 'nosuch'/],
     [['bench', 'xfree', '--blocks', '1e5', '--build', 'asrt'], /--build asrt is single-threaded: it cannot run xfree/],
     [['bench', 'micro', '--bogus'], /unknown option '--bogus'/],
     [['compare', '--allocs', 'foo', '--no-write'], /unknown allocator\(s\) foo/],
-    [['stress', '--workers', '200'], /200 workers requested, but only \d+ more threads can attach/],
+    [['stress', '--workers', '2000'], /2000 workers requested, but only \d+ more threads can attach/],
     [['link', '/nonexistent.wasm'], /required option/],
     [['bench-ab', 'micro'], /required option '--base <file>'/],
     [['bench-ab', 'micro', '--base', '/nonexistent.wasm'], /no such module file: \/nonexistent.wasm/],

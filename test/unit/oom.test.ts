@@ -1,12 +1,13 @@
 // Out of memory: malloc returns 0 (never traps), the heap stays consistent, and memory given
 // back is reused: by the same class, another class, a large run and a huge span.
 import { describe, it, expect } from 'vitest';
-import { BUILDS, createHeap } from '../helpers/instances.js';
+import { BUILDS, createHeap, firstHeapChunk } from '../helpers/instances.js';
 
 describe.each(BUILDS)('out of memory (%s build)', (build) => {
-  it('a heap of 3 chunks returns 0 when full, stays consistent, and recovers after frees', () => {
-    // maximum 48 pages = 3 chunks: the control chunk and two 1 MiB chunks for the heap
-    const heap = createHeap({ build, maximumPages: 48 });
+  it('a heap of two 1 MiB chunks returns 0 when full, stays consistent, and recovers after frees', () => {
+    // the control region's chunks and two 1 MiB chunks for the heap
+    const pages = (firstHeapChunk(build) + 2) * 16;
+    const heap = createHeap({ build, maximumPages: pages });
     const A = heap.threads[0];
     const live: number[] = [];
     for (;;) {
@@ -16,7 +17,7 @@ describe.each(BUILDS)('out of memory (%s build)', (build) => {
       if (live.length > 10000) expect.fail('a 2 MiB heap never ran out');
     }
     expect(live.length).toBeGreaterThan(1000); // ~2 MiB / 1024 B, minus headers
-    expect(heap.memory.buffer.byteLength).toBe(48 * 65536);
+    expect(heap.memory.buffer.byteLength).toBe(pages * 65536);
     let st = heap.stats();
     expect(st.oom).toBeGreaterThan(0);
     expect(heap.counters(A.tid).oom).toBeGreaterThan(0);
@@ -64,10 +65,11 @@ describe.each(BUILDS)('out of memory (%s build)', (build) => {
   });
 
   it('blocks held by one thread are not lost for another thread when memory is full', () => {
-    const heap = createHeap({ build, maximumPages: 48, threads: 2 });
+    const heap = createHeap({ build, maximumPages: (firstHeapChunk(build) + 2) * 16, threads: 2 });
     const [A, B] = heap.threads;
     const live: number[] = [];
     for (let p = A.malloc(4000); p !== 0; p = A.malloc(4000)) live.push(p);
+    expect(live.length).toBeGreaterThan(400); // two 1 MiB chunks of 4 KiB blocks, minus headers
     for (const p of live) A.free(p);   // back into A's caches and slabs
     A.collect();                       // A gives back everything it holds
     let n = 0;
@@ -77,7 +79,7 @@ describe.each(BUILDS)('out of memory (%s build)', (build) => {
   });
 
   it('calloc overflow, huge and impossible requests return 0 and the heap recovers', () => {
-    const heap = createHeap({ build, maximumPages: 48 });
+    const heap = createHeap({ build, maximumPages: (firstHeapChunk(build) + 2) * 16 });
     const A = heap.threads[0];
     const p = A.malloc(64);
     expect(A.calloc(0x10000, 0x10001)).toBe(0);     // n * size > 2^32

@@ -1,7 +1,7 @@
 // The chunk registry: the first and the last block of a SuperSlab are found; addresses just
 // outside every SuperSlab are not, and freeing them records outside_heap and changes nothing.
 import { describe, it, expect } from 'vitest';
-import { BUILDS, FAULT, createHeap, stableStats } from '../helpers/instances.js';
+import { BUILDS, FAULT, createHeap, stableStats, firstHeapChunk } from '../helpers/instances.js';
 import { GlobalHeader } from '../../dist/host/abi/abi.generated.js';
 
 describe.each(BUILDS)('registry (%s build)', (build) => {
@@ -75,23 +75,24 @@ describe.each(BUILDS)('registry (%s build)', (build) => {
 });
 
 describe.each(BUILDS)('memory provided at instantiation (%s build)', (build) => {
-  it('initial memory of exactly one chunk (16 pages): a fresh heap checks clean and the first SuperSlab is chunk 1', () => {
+  it('initial memory of exactly one chunk (16 pages): a fresh heap checks clean and the first SuperSlab is the first chunk above the control region', () => {
     const heap = createHeap({ build, initialPages: 16 });
     expect(heap.check().violations).toBe(0);
     const p = heap.threads[0].malloc(64);
-    expect(p >>> 20).toBe(1);
+    expect(p >>> 20).toBe(firstHeapChunk(build));
     expect(heap.check().violations).toBe(0);
   });
 
-  // Regression: chunks present at init (initial > 16 pages) were never registered, and a
-  // partial last chunk was padded but left unregistered.
-  for (const initialPages of [32, 20]) {
-    it(`initial memory of ${initialPages} pages: every whole chunk is a usable free chunk and the heap checks clean`, () => {
-      const heap = createHeap({ build, initialPages });
+  // Regression: chunks present at init (more memory than the control region needs) were
+  // never registered, and a partial last chunk was padded but left unregistered.
+  for (const extra of [16, 4]) {
+    it(`initial memory ${extra} pages past the control region's chunks: every whole chunk is a usable free chunk and the heap checks clean`, () => {
+      const first = firstHeapChunk(build);
+      const heap = createHeap({ build, initialPages: first * 16 + extra });
       expect(heap.check().violations).toBe(0);
       const p = heap.threads[0].malloc(64);
       expect(heap.check().violations).toBe(0);
-      if (initialPages === 32) expect(p >>> 20).toBe(1); // the chunk that was already there is used first
+      if (extra === 16) expect(p >>> 20).toBe(first); // the chunk that was already there is used first
     });
   }
 });

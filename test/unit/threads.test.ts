@@ -1,7 +1,7 @@
 // Thread identities and one-time set-up: init runs once, attach/detach/reclaim semantics,
 // tids are never reused, the thread table's limit, and what happens before init.
 import { describe, it, expect } from 'vitest';
-import { BUILDS, createHeap } from '../helpers/instances.js';
+import { BUILDS, FAULT, createHeap } from '../helpers/instances.js';
 
 describe.each(BUILDS)('init and thread identities (%s build)', (build) => {
   it('init runs once: 1 for the first call, 0 afterwards from any instance; the first configuration stays', () => {
@@ -74,13 +74,18 @@ describe.each(BUILDS)('init and thread identities (%s build)', (build) => {
     expect(heap.check().violations).toBe(0);
   });
 
-  it('the thread table holds 127 threads; the next attach returns 0 and malloc returns 0 (no trap)', () => {
-    const heap = createHeap({ build, threads: 127 });
-    expect(heap.threads[0].threadCount()).toBe(127);
+  it('the thread table holds 1023 threads; the next attach returns 0, malloc returns 0 and one thread_limit fault says why', () => {
+    const limit = 1023;
+    const heap = createHeap({ build, threads: limit });
+    expect(heap.threads[0].threadCount()).toBe(limit);
+    expect(heap.L.MAX_THREADS - 1).toBe(limit);
     const X = heap.addThread(false);
     expect(X.attach()).toBe(0);
     expect(X.malloc(64)).toBe(0);
     expect(X.malloc(100000)).toBe(0);
+    const f = heap.faultsSince(0);
+    expect(f.map((x) => x.code)).toEqual([FAULT.thread_limit]); // once per instance, not per call
+    expect(f[0]!.found).toBe(limit);
     // a slot freed by detach is taken by the next attach
     expect(heap.threads[5].detach()).toBe(1);
     expect(X.attach()).not.toBe(0);
@@ -95,11 +100,11 @@ describe.each(BUILDS)('init and thread identities (%s build)', (build) => {
     const A = heap.threads[0];
     const blocks: number[] = [];
     for (let i = 0; i < 100; i++) blocks.push(A.malloc(64));
-    for (let i = 0; i < 126; i++) heap.addThread();
+    for (let i = 0; i < 1022; i++) heap.addThread();
     const X = heap.addThread(false);
     expect(X.attach()).toBe(0);
     for (const p of blocks.slice(0, 10)) X.free(p);
-    expect(heap.faultSeq()).toBe(0);
+    expect(heap.faultsSince(0).map((x) => x.code)).toEqual([FAULT.thread_limit]); // the attach; the frees are fine
     A.collect(); // drains the 10 blocks
     expect(heap.check().violations).toBe(0);
     expect(heap.stats().classes[A.classOf(64)].inUse).toBe(90);
