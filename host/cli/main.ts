@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 // main.ts: the `hakmem-wasm` command. With no arguments (npm start): the short default
 // benchmark suite of hakmem-wasm alone. Subcommands: bench, bench-ab, compare, bench-link (host/bench/),
-// stress, and link / run (host/link/: hakmem-wasm as the malloc of a program compiled to wasm).
+// stress, soak (the adversarial suites), and link / run (host/link/: hakmem-wasm as the malloc
+// of a program compiled to wasm).
 //
 // One error style for every bad usage: `hakmem-wasm: <what is wrong>` on stderr, exit status
 // 2 (as the C workloads do), whether commander, an option parser or a host API's range check
@@ -15,6 +16,7 @@ import { runDefaultSuite } from '../bench/suite.js';
 import { UsageError } from '../workloads/params.js';
 import { registerStressCommand } from './stress.js';
 import { registerLinkCommands } from './link.js';
+import { registerSoakCommand } from './soak.js';
 import { packageRoot } from '../core/module.js';
 
 const version = (JSON.parse(readFileSync(path.join(packageRoot(), 'package.json'), 'utf8')) as { version: string }).version;
@@ -28,6 +30,7 @@ const program = new Command('hakmem-wasm')
 registerBenchCommands(program);
 registerStressCommand(program);
 registerLinkCommands(program);
+registerSoakCommand(program);
 
 if (process.argv.length <= 2) {
   const { ok } = await runDefaultSuite();

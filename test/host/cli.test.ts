@@ -56,4 +56,12 @@ describe('hakmem-wasm CLI', () => {
     // interleaved: base, head, then head, base
     expect(r.stderr.match(/round \d\/2 (base|head)/g)).toEqual(['round 1/2 base', 'round 1/2 head', 'round 2/2 head', 'round 2/2 base']);
   });
+
+  it('soak runs the double-free trials in watched workers and prints caught / trials per kind', () => {
+    const r = run('soak', '--trials', '3', '--build', 'release', '--kinds', 'immediate,remote-twice');
+    expect(r.status).toBe(0);
+    expect(r.stdout).toMatch(/^release +immediate +3\/3( +0){6} +ok$/m);
+    expect(r.stdout).toMatch(/^release +remote-twice +3\/3( +0){6} +ok$/m);
+    expect(r.stdout).toMatch(/6 double-free trials in [\d.]+ s: every double free caught/);
+  });
 });
