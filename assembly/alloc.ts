@@ -19,6 +19,7 @@ import { ringRecordFast } from "./ring";
 import { hkFree, blockUsable } from "./free";
 import { debugAssert } from "./fault";
 import { untag } from "./free-tag";
+import { reliefDue, answerRelief, askRelief } from "./relief";
 
 /** malloc: `size` bytes (0 gives a unique, freeable block); 0 when memory is exhausted. */
 export function hkMalloc(size: usize): usize {
@@ -49,10 +50,15 @@ export function hkMalloc(size: usize): usize {
 function largeAlloc(size: usize, hugeOnly: bool): usize {
   syncMemory();
   if (!attached() && threadAttach() == 0) return 0;
+  if (reliefDue(self)) answerRelief(self, selfTid);
   let p = largeMalloc(size, hugeOnly);
   if (p == 0) {
     giveBackAll(self, selfTid);
     p = largeMalloc(size, hugeOnly);
+    if (p == 0) {
+      askRelief(self); // the other threads give back what they hold; then once more
+      p = largeMalloc(size, hugeOnly);
+    }
     if (p == 0) {
       noteOom(size);
       counters(self).oom++;
@@ -82,6 +88,7 @@ function mallocSlow(size: usize, cls: u32): usize {
     cls = classOf(size); // the class map may have been built only now, by attach's init
   }
   const rec = self;
+  if (reliefDue(rec)) answerRelief(rec, selfTid);
   const e = cacheEntry(rec, cls);
   if (e.head == 0) {
     const th = changetype<ThreadHeader>(rec);
@@ -91,11 +98,14 @@ function mallocSlow(size: usize, cls: u32): usize {
     }
     const n = refillCount(e.cap);
     if (heapRefill(rec, selfTid, cls, n) == 0) {
-      giveBackAll(rec, selfTid); // out of memory: give back all we hold, retry once
+      giveBackAll(rec, selfTid); // out of memory: give back all we hold, retry
       if (heapRefill(rec, selfTid, cls, n) == 0) {
-        noteOom(size);
-        counters(rec).oom++;
-        return 0;
+        askRelief(rec); // then the other threads give back what they hold: retry once more
+        if (heapRefill(rec, selfTid, cls, n) == 0) {
+          noteOom(size);
+          counters(rec).oom++;
+          return 0;
+        }
       }
     }
   }

@@ -29,6 +29,7 @@ import { ensureInit, heapOurs } from "./init";
 import { reportFault } from "./fault";
 import { ringRecordFast } from "./ring";
 import { isTaggedFree, tagFree } from "./free-tag";
+import { reliefDue, answerRelief } from "./relief";
 
 /** Free `p` (0 is a no-op). */
 export function hkFree(p: usize): void {
@@ -76,6 +77,7 @@ function freeSlow(p: usize): void {
   if (p == 0) return;
   if (!attached() && !ensureInit()) return; // another build's heap: touch nothing
   syncMemory();
+  if (attached() && reliefDue(self)) answerRelief(self, selfTid); // a thread out of memory asked
   const entry = registryOf(p);
   const kind = regKind(entry);
   if (kind == REG_SUPERSLAB) {

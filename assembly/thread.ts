@@ -52,6 +52,7 @@ export function threadAttach(): u32 {
     }
     th.remoteBatch = hdr().remoteBatch;
     th.attachSeq = gen;
+    th.reliefSeen = atomic.load<u32>(hdrField(offsetof<GlobalHeader>("reliefEpoch"))); // nothing to give yet
     atomic.store<u32>(rec, tid);
     setSelf(rec, tid);
     ringRecord(EV_ATTACH, 0, rec, tid);

@@ -414,7 +414,8 @@
   faultSeq: u32;
   threadGen: u32;      // bumped on every attach: tids are never reused
   checkLock: u32;
-  _f3: u32; _f4: u32; _f5: u32; _f6: u32; _f7: u32;
+  reliefEpoch: u32;    // bumped by a thread out of memory: every live thread gives back what it holds
+  _f4: u32; _f5: u32; _f6: u32; _f7: u32;
   _f8: u32; _f9: u32; _f10: u32; _f11: u32; _f12: u32; _f13: u32; _f14: u32; _f15: u32;
   // line 4+: pool-protected state and global counters
   chunkCount: u32;     // (pool) chunk indices the registry covers: one past the highest chunk
@@ -525,6 +526,12 @@
 /** Refills between two flushes of a thread's whole outbox (bounds how long frees wait). */
 // @ts-ignore: decorator
 @inline export const OUTBOX_FLUSH_REFILLS: u32 = 64;
+/** How many times a thread out of memory polls for the others' relief before it gives up. */
+// @ts-ignore: decorator
+@inline export const RELIEF_POLLS: u32 = 256;
+/** Spin iterations between two polls. */
+// @ts-ignore: decorator
+@inline export const RELIEF_SPIN: u32 = 2048;
 
 @unmanaged export class ThreadHeader {
   tid: u32;          // slot | generation << TID_SLOT_BITS; 0 while the slot is free
@@ -532,7 +539,7 @@
   remoteBatch: u32;  // copy of the global setting
   refillsSinceFlush: u32; // the outbox is flushed every OUTBOX_FLUSH_REFILLS refills
   attachSeq: u32;    // generation at attach
-  _pad: u32;
+  reliefSeen: u32;   // the last GlobalHeader.reliefEpoch this thread answered (gave back for)
   bytesAsked: u64;   // sum of sizes passed to malloc (cumulative)
   bytesGiven: u64;   // sum of the usable sizes malloc handed out (cumulative)
 }

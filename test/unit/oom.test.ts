@@ -2,6 +2,7 @@
 // back is reused: by the same class, another class, a large run and a huge span.
 import { describe, it, expect } from 'vitest';
 import { BUILDS, createHeap, firstHeapChunk } from '../helpers/instances.js';
+import { GlobalHeader } from '../../dist/host/abi/abi.generated.js';
 
 describe.each(BUILDS)('out of memory (%s build)', (build) => {
   it('a heap of two 1 MiB chunks returns 0 when full, stays consistent, and recovers after frees', () => {
@@ -75,6 +76,43 @@ describe.each(BUILDS)('out of memory (%s build)', (build) => {
     let n = 0;
     for (let p = B.malloc(4000); p !== 0; p = B.malloc(4000)) n++;
     expect(n).toBe(live.length);
+    expect(heap.check().violations).toBe(0);
+  });
+
+  it('out of memory, a thread asks the others for relief: they give back at their next slow path', () => {
+    const heap = createHeap({ build, maximumPages: (firstHeapChunk(build) + 2) * 16, threads: 2 });
+    const [A, B] = heap.threads;
+    // A takes a slab for each size class, one block each, until memory is full, then frees the
+    // blocks: each slab stays A's current slab for its class (empty, but A's), each block in
+    // A's cache. Memory is full of A's empty slabs.
+    const held: number[] = [];
+    const sizes: number[] = [];
+    for (let c = 0; c < heap.L.NUM_CLASSES; c++) sizes.push(A.classSize(c));
+    const last = sizes.pop()!; // B's class: one A never used
+    for (const size of sizes) {
+      const p = A.malloc(size);
+      if (p === 0) break;
+      held.push(p);
+    }
+    expect(A.malloc(last)).toBe(0); // full
+    for (const p of held) A.free(p);
+    const epoch = (): number => heap.u32(heap.L.HEADER_BASE + GlobalHeader.off.reliefEpoch);
+    const before = epoch();
+    // B is out of memory: it gives back what it holds (nothing), asks for relief, polls (A,
+    // on this same JavaScript thread, cannot answer meanwhile), retries, and returns 0.
+    expect(B.malloc(last)).toBe(0);
+    expect(epoch()).toBe(before + 1);
+    // A's next slow path answers: its cached blocks and empty slabs go back to the pool.
+    A.free(A.malloc(sizes[0]!)); // a cache hit: the fast path, no answer yet
+    expect(B.malloc(last)).toBe(0);
+    const a = A.malloc(last);    // a slow path (nothing cached for that class): A answers first,
+    expect(a).not.toBe(0);       // then takes one slab back for itself
+    const got: number[] = [];
+    for (let p = B.malloc(last); p !== 0; p = B.malloc(last)) got.push(p);
+    expect(got.length).toBeGreaterThan(10); // the slabs A held are B's to take now
+    for (const p of got) B.free(p);
+    A.free(a);
+    expect(heap.faultSeq()).toBe(0);
     expect(heap.check().violations).toBe(0);
   });
 
