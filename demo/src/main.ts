@@ -3,7 +3,7 @@
 // redraws the live views from shared memory. The main thread never waits: every allocator
 // call is a message to a worker, every view a read of the shared memory.
 
-import { decodeFaults, decodeMap, decodeRing, decodeSlabCensus, decodeStats } from '../../host/decode.js';
+import { decodeFaults, decodeMap, decodeRing, decodeStats } from '../../host/decode.js';
 import { WorkerDiedError } from '../../host/errors.js';
 import { bootHeap, createAllocatorWorker, type DemoHeap } from './boot.js';
 import { AllocatorWorker, WorkerPool } from '../../host/web-pool.js';
@@ -89,7 +89,7 @@ class Demo {
 
   constructor(private readonly heap: DemoHeap, private readonly control: AllocatorWorker,
               private readonly pool: WorkerPool) {
-    this.map = new MemoryMap($('map'), $('map-info'), heap.view);
+    this.map = new MemoryMap($('map'), $('map-overlay'), $('map-info'), heap.view, () => this.map.draw());
     this.ring = new RingView(heap.view, $('ring'), $('ring-thread'), $('ring-kind'), $('ring-freeze'), $('ring-count'));
     drawLegend($('legend'), heap.view.classSizes);
     this.chart.reset([]);
@@ -104,7 +104,8 @@ class Demo {
       this.chart.update(this.run.sampler);
     }
     const view = this.heap.view;
-    this.map.draw(decodeMap(view), decodeSlabCensus(view));
+    this.map.update(decodeMap(view));
+    this.map.draw();
     this.ring.refresh();
     if (!this.statsInFlight) {
       this.statsInFlight = true;
