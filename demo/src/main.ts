@@ -1,9 +1,10 @@
 // main.ts: the page. It boots the shared heap, starts the control worker (set-up, teardown,
-// stats, heap check, bad free) and the workload workers on demand, and five times a second
-// redraws the live views from shared memory. The main thread never waits: every allocator
-// call is a message to a worker, every view a read of the shared memory.
+// stats, heap check, bad free) and the workload workers on demand, and redraws the live views
+// from shared memory on animation frames (frame-loop.ts: each view a few times a second,
+// within a time budget per frame). The main thread never waits: every allocator call is a
+// message to a worker, every view a read of the shared memory.
 
-import { decodeFaults, decodeMap, decodeRing, decodeStats } from '../../host/decode.js';
+import { decodeFaults, decodeMap, decodeRing, decodeStats, type HeapStats } from '../../host/decode.js';
 import { WorkerDiedError } from '../../host/errors.js';
 import { bootHeap, createAllocatorWorker, type DemoHeap } from './boot.js';
 import { AllocatorWorker, WorkerPool } from '../../host/web-pool.js';
@@ -19,9 +20,15 @@ import { runHeapCheck, showCheck } from './heap-check.js';
 import { badFree, showBadFree, type BadFreeKind } from './bad-free.js';
 import { drawLegend } from './legend.js';
 import { withTimeout } from './timeout.js';
+import { FrameLoop } from './frame-loop.js';
+import { showMeter } from './perf-meter.js';
 
-/** Milliseconds between two redraws of the live views. */
-const TICK_MS = 200;
+/**
+ * How often each live view is refreshed, in ms. The frame loop runs them on animation
+ * frames, a due one only while the frame's budget lasts; the map is drawn when its data
+ * or the hovered cell changed.
+ */
+const PERIOD_MS = { chart: 200, mapDecode: 250, mapDraw: 1000, ring: 250, stats: 250 } as const;
 /** How long reclaiming the threads of dead workers may take before the page gives up. */
 const AFTER_DEATH_MS = 5000;
 
@@ -83,37 +90,50 @@ function showError(e: unknown): void {
 class Demo {
   private run: { live: LiveRun; sampler: RateSampler } | null = null;
   private statsInFlight = false;
+  /** A stats snapshot decoded but not yet shown (shown on the next frame). */
+  private freshStats: HeapStats | null = null;
+  private readonly loop = new FrameLoop((m) => showMeter($('perf'), m));
   private readonly chart = new OpsChart($('chart'));
   private readonly map: MemoryMap;
   private readonly ring: RingView;
 
   constructor(private readonly heap: DemoHeap, private readonly control: AllocatorWorker,
               private readonly pool: WorkerPool) {
-    this.map = new MemoryMap($('map'), $('map-overlay'), $('map-info'), heap.view, () => this.map.draw());
-    this.ring = new RingView(heap.view, $('ring'), $('ring-thread'), $('ring-kind'), $('ring-freeze'), $('ring-count'));
-    drawLegend($('legend'), heap.view.classSizes);
+    const view = heap.view;
+    this.map = new MemoryMap($('map'), $('map-overlay'), $('map-info'), view, () => this.loop.wake('map draw'));
+    this.ring = new RingView(view, $('ring'), $('ring-thread'), $('ring-kind'), $('ring-freeze'), $('ring-count'));
+    drawLegend($('legend'), view.classSizes);
     this.chart.reset([]);
-    setInterval(() => this.tick(), TICK_MS);
-    this.tick();
+    this.loop.add('chart', PERIOD_MS.chart, () => this.sampleChart());
+    this.loop.add('map decode', PERIOD_MS.mapDecode, () => { this.map.update(decodeMap(view)); this.loop.wake('map draw'); });
+    this.loop.add('map draw', PERIOD_MS.mapDraw, () => this.map.draw());
+    this.loop.add('ring', PERIOD_MS.ring, () => this.ring.refresh());
+    this.loop.add('stats', PERIOD_MS.stats, () => this.refreshStats());
   }
 
-  /** Redraw every live view. */
-  private tick(): void {
-    if (this.run) {
-      this.run.sampler.sample();
-      this.chart.update(this.run.sampler);
+  /** Sample the running run's op counts and redraw the chart. */
+  private sampleChart(): void {
+    if (!this.run) return;
+    this.run.sampler.sample();
+    this.chart.update(this.run.sampler);
+  }
+
+  /**
+   * Show the snapshot that arrived since the last frame, and ask the control worker for the
+   * next one (stats_collect runs there; the page only decodes what it wrote).
+   */
+  private refreshStats(): void {
+    if (this.freshStats) {
+      showStats($('stats'), this.freshStats);
+      this.freshStats = null;
     }
-    const view = this.heap.view;
-    this.map.update(decodeMap(view));
-    this.map.draw();
-    this.ring.refresh();
-    if (!this.statsInFlight) {
-      this.statsInFlight = true;
-      this.control.call('stats_collect')
-        .then(() => showStats($('stats'), decodeStats(view)))
-        .catch(() => { /* a dead control worker is reported elsewhere */ })
-        .finally(() => { this.statsInFlight = false; });
-    }
+    if (this.statsInFlight) return;
+    this.statsInFlight = true;
+    this.control.call('stats_collect')
+      // Decoded at once: the next stats_collect would overwrite the block.
+      .then(() => { this.freshStats = decodeStats(this.heap.view); })
+      .catch(() => { /* a dead control worker is reported elsewhere */ })
+      .finally(() => { this.statsInFlight = false; });
   }
 
   /** Start a run with the controls' parameters; resolves when it ended. */
