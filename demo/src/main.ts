@@ -4,7 +4,7 @@
 // within a time budget per frame). The main thread never waits: every allocator call is a
 // message to a worker, every view a read of the shared memory.
 
-import { decodeFaults, decodeMap, decodeRing, decodeStats, type HeapStats } from '../../host/decode.js';
+import { decodeFaults, decodeMap, decodeRing } from '../../host/decode.js';
 import { WorkerDiedError } from '../../host/errors.js';
 import { bootHeap, createAllocatorWorker, type DemoHeap } from './boot.js';
 import { AllocatorWorker, WorkerPool } from '../../host/web-pool.js';
@@ -15,7 +15,7 @@ import { RateSampler } from './rate-sampler.js';
 import { OpsChart } from './ops-chart.js';
 import { MemoryMap } from './memory-map.js';
 import { RingView } from './ring-view.js';
-import { showStats } from './stats-view.js';
+import { describeWorkers, StatsView, takeSnapshot, type HeapSnapshot } from './stats-view.js';
 import { runHeapCheck, showCheck } from './heap-check.js';
 import { badFree, showBadFree, type BadFreeKind } from './bad-free.js';
 import { drawLegend } from './legend.js';
@@ -89,11 +89,14 @@ function showError(e: unknown): void {
 /** Everything that lives once the heap is up. */
 class Demo {
   private run: { live: LiveRun; sampler: RateSampler } | null = null;
+  /** Runs started so far (the number of the current or last one). */
+  private runs = 0;
   private statsInFlight = false;
   /** A stats snapshot decoded but not yet shown (shown on the next frame). */
-  private freshStats: HeapStats | null = null;
+  private freshStats: HeapSnapshot | null = null;
   private readonly loop = new FrameLoop((m) => showMeter($('perf'), m));
-  private readonly chart = new OpsChart($('chart'));
+  private readonly chart = new OpsChart($('chart'), $('chart-caption'));
+  private readonly stats = new StatsView($('stats'), $('stats-run'));
   private readonly map: MemoryMap;
   private readonly ring: RingView;
 
@@ -124,16 +127,40 @@ class Demo {
    */
   private refreshStats(): void {
     if (this.freshStats) {
-      showStats($('stats'), this.freshStats);
+      this.stats.show(this.freshStats);
       this.freshStats = null;
     }
     if (this.statsInFlight) return;
     this.statsInFlight = true;
     this.control.call('stats_collect')
       // Decoded at once: the next stats_collect would overwrite the block.
-      .then(() => { this.freshStats = decodeStats(this.heap.view); })
+      .then(() => { this.freshStats = takeSnapshot(this.heap.view); })
       .catch(() => { /* a dead control worker is reported elsewhere */ })
       .finally(() => { this.statsInFlight = false; });
+  }
+
+  /** A fresh stats snapshot, collected now by the control worker (null if it cannot answer). */
+  private async snapshotNow(): Promise<HeapSnapshot | null> {
+    try {
+      await withTimeout(this.control.call('stats_collect'), AFTER_DEATH_MS, 'the control thread');
+      return takeSnapshot(this.heap.view);
+    } catch {
+      return null;
+    }
+  }
+
+  /** The views' side of a run's start: number it, clear the chart, stamp the baseline. */
+  private async beginRunViews(what: string): Promise<void> {
+    const n = ++this.runs;
+    this.chart.reset([], `run #${n}: ${what}`);
+    const base = await this.snapshotNow();
+    if (base) this.stats.beginRun(n, what, base);
+  }
+
+  /** The views' side of a run's end: freeze its per-run figures. */
+  private async endRunViews(): Promise<void> {
+    const final = await this.snapshotNow();
+    if (final) this.stats.endRun(final);
   }
 
   /** Start a run with the controls' parameters; resolves when it ended. */
@@ -149,13 +176,15 @@ class Demo {
     $('result').textContent = 'running…';
     $('result').className = 'report';
     delete $('result').dataset.result;
+    await this.beginRunViews(`${params.workload}, ${params.threads} thread${params.threads === 1 ? '' : 's'}`);
     try {
       const live = await WORKLOADS[params.workload]({ heap: this.heap, control: this.control, pool: this.pool }, params);
       this.run = { live, sampler: new RateSampler(live.labels, live.progress) };
       this.chart.reset(live.labels);
+      this.stats.setWorkers(describeWorkers(live.labels));
       const result = await live.done;
-      this.run.sampler.sample();
-      this.chart.update(this.run.sampler);
+      this.run.sampler.sample(true);
+      this.chart.update(this.run.sampler, true);
       showResult(result);
     } catch (e) {
       showError(e);
@@ -163,6 +192,7 @@ class Demo {
         await withTimeout(this.reportDead(e), AFTER_DEATH_MS, 'reclaiming the dead workers');
       } catch (late) {
         this.run = null;
+        void this.endRunViews(); // not awaited: the control worker may not answer any more
         setState('error', `${late instanceof Error ? late.message : String(late)}: reload the page`);
         return;
       }
@@ -172,9 +202,11 @@ class Demo {
     try {
       await withTimeout(this.control.request('collect', {}), AFTER_DEATH_MS, 'the control thread');
     } catch (e) {
+      void this.endRunViews();
       setState('error', `${e instanceof Error ? e.message : String(e)}: reload the page`);
       return;
     }
+    await this.endRunViews();
     setState('idle', 'idle: start a run, check the heap, or try a bad free');
   }
 
