@@ -16,7 +16,7 @@ import { OpsChart } from './ops-chart.js';
 import { MemoryMap } from './memory-map.js';
 import { RingView } from './ring-view.js';
 import { describeWorkers, StatsView, takeSnapshot, type HeapSnapshot } from './stats-view.js';
-import { runHeapCheck, showCheck } from './heap-check.js';
+import { markCheckStale, runHeapCheck, showCheck } from './heap-check.js';
 import { badFree, showBadFree, type BadFreeKind } from './bad-free.js';
 import { drawLegend } from './legend.js';
 import { withTimeout } from './timeout.js';
@@ -153,6 +153,7 @@ class Demo {
   private async beginRunViews(what: string): Promise<void> {
     const n = ++this.runs;
     this.chart.reset([], `run #${n}: ${what}`);
+    markCheckStale($('check-report'), `run #${n} started`);
     const base = await this.snapshotNow();
     if (base) this.stats.beginRun(n, what, base);
   }
@@ -249,7 +250,10 @@ class Demo {
     if (!wasRunning) setState('busy', 'freeing an invalid pointer…');
     try {
       const kind = ($('badfree-kind') as HTMLSelectElement).value as BadFreeKind;
-      showBadFree($('fault-report'), await badFree(this.control, this.heap.view, kind));
+      // Marked first: the bad free mallocs and frees, so the heap changes even if it fails.
+      markCheckStale($('check-report'), `a bad free (${kind})`);
+      const outcome = await badFree(this.control, this.heap.view, kind);
+      showBadFree($('fault-report'), outcome, new Date().toLocaleTimeString());
     } catch (e) {
       showError(e);
     } finally {
