@@ -16,19 +16,19 @@ export class RateSampler {
   private readonly t0 = now();
   private lastT = this.t0;
   private last: number[];
-  /** The counts at the sampler's start (a run's counters start at 0; this is not assumed). */
-  private readonly first: number[];
 
   constructor(readonly labels: string[], private readonly read: () => number[]) {
     this.rates = labels.map(() => []);
     this.last = read();
-    this.first = this.last;
     this.push(0, this.last.map(() => 0));
   }
 
-  /** Ops done by all threads since the sampler started, as of the latest sample. */
+  /**
+   * Ops done by all threads of the run, as of the latest sample (a run's counters start at
+   * 0 with the run, and its threads may be under way before the sampler starts).
+   */
   get ops(): number {
-    return this.last.reduce((s, v, i) => s + v - (this.first[i] ?? 0), 0);
+    return this.last.reduce((s, v) => s + v, 0);
   }
 
   /** Seconds from the sampler's start to its latest sample. */
