@@ -20,7 +20,7 @@ import type { MemoryView } from '../../host/views.js';
 
 /** Rows the list shows at most: frozen (or just filtered), and while it moves. */
 const SHOWN = 250;
-const SHOWN_LIVE = 60;
+const SHOWN_LIVE = 120;
 /** Threads the filter lists at most (besides "all threads" and the current choice). */
 export const MAX_THREAD_OPTIONS = 32;
 /** The filter's list is rebuilt at most this often (a rebuild disturbs an open list). */
