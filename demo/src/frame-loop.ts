@@ -106,7 +106,7 @@ export class FrameLoop {
     const fps = this.frames / secs;
     this.bestFps = Math.max(this.bestFps, fps);
     if (fps < SLOW_FRACTION * this.bestFps) this.stretch = Math.min(MAX_STRETCH, this.stretch * 1.5);
-    else if (fps > FAST_FRACTION * this.bestFps) this.stretch = Math.max(1, this.stretch / 1.25);
+    else if (fps > FAST_FRACTION * this.bestFps) this.stretch = Math.max(1, this.stretch / 1.5);
     this.onMeter({
       fps,
       workMs: this.work / frames,
