@@ -9,8 +9,10 @@
 // marked stale once the heap changed; the fault report fits its box; the hovered and the
 // pinned memory-map cell are outlined; the ring's thread filter stays short; and the page
 // keeps drawing frames and running timers while the offered maximum of threads runs on this
-// 2-core machine. The screenshot goes to test-output/demo.png (and, with
-// HAKMEM_UPDATE_SCREENSHOT=1, to the README's docs/demo-screenshot.png).
+// 2-core machine. The page-side concurrency gate that demo/README.md proposes for the
+// workloads (demo/src/run-gate.ts) is checked first, in Node. The screenshot goes to
+// test-output/demo.png (and, with HAKMEM_UPDATE_SCREENSHOT=1, to the README's
+// docs/demo-screenshot.png).
 
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -21,6 +23,7 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { build, preview, type PreviewServer } from 'vite';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
+import { RunGate } from '../../demo/src/run-gate.js';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const VITE_CONFIG = path.join(ROOT, 'demo', 'vite.config.ts');
@@ -219,6 +222,54 @@ async function heapCheck(page: Page, n: number): Promise<{ violations: number; t
   await el.waitFor({ timeout: 15_000 });
   return { violations: Number(await el.getAttribute('data-violations')), text: await el.innerText() };
 }
+
+describe('the page-side concurrency gate (demo/src/run-gate.ts)', () => {
+  /** A call that records how many calls run beside it, and ends when `release` is called. */
+  const tracked = (state: { now: number; max: number; order: string[] }, name: string) => {
+    let release!: () => void;
+    const ended = new Promise<void>((r) => { release = r; });
+    const call = async (): Promise<string> => {
+      state.order.push(name);
+      state.now++;
+      state.max = Math.max(state.max, state.now);
+      await ended;
+      state.now--;
+      return name;
+    };
+    return { call, release };
+  };
+
+  it('runs at most `slots` calls at once, in arrival order, and a runAll alone', async () => {
+    const gate = new RunGate(2);
+    const state = { now: 0, max: 0, order: [] as string[] };
+    const calls = ['a', 'b', 'c', 'd'].map((n) => tracked(state, n));
+    const all = tracked(state, 'all');
+    const done = calls.map((c) => gate.run(c.call));
+    const wide = gate.runAll(all.call);
+    const late = tracked(state, 'late');
+    const lateDone = gate.run(late.call); // arrives after the wide run: waits behind it
+    await new Promise((r) => setTimeout(r, 10));
+    expect(state.order).toEqual(['a', 'b']);
+    expect(gate.busy).toBe(2);
+    for (const c of calls) { c.release(); await new Promise((r) => setTimeout(r, 5)); }
+    expect(await Promise.all(done)).toEqual(['a', 'b', 'c', 'd']);
+    expect(state.order).toEqual(['a', 'b', 'c', 'd', 'all']);
+    expect(state.now).toBe(1); // the wide run, alone
+    all.release();
+    late.release();
+    expect(await wide).toBe('all');
+    expect(await lateDone).toBe('late');
+    expect(state.max).toBe(2);
+    expect(gate.queued).toBe(4); // c, d, all, late waited
+    expect(gate.busy).toBe(0);
+  });
+
+  it('gives a slot back when a call fails', async () => {
+    const gate = new RunGate(1);
+    await expect(gate.run(() => Promise.reject(new Error('trap')))).rejects.toThrow('trap');
+    expect(await gate.run(async () => 7)).toBe(7);
+  });
+});
 
 describe('browser demo (Vite preview + Chromium)', () => {
   let server: PreviewServer | undefined;
