@@ -3,10 +3,10 @@
 // anything, records a fault (and a ring event) and returns, so the heap stays intact. The
 // page then decodes the fault record and the ring events before it from shared memory.
 
-import { decodeFaults, decodeRing, faultSeq, hex, type FaultRecord, type RingEvent } from '../../host/abi/decode.js';
+import { decodeFaults, decodeRing, faultSeq, formatRingEvent, hex, type FaultRecord,
+         type RingEvent } from '../../host/abi/decode.js';
 import type { MemoryView } from '../../host/abi/views.js';
 import type { AllocatorWorker } from '../../host/rpc/web-pool.js';
-import { eventRow } from './ring-view.js';
 
 /** The kinds of bad free offered. */
 export type BadFreeKind = 'interior' | 'double' | 'outside';
@@ -49,19 +49,23 @@ export async function badFree(control: AllocatorWorker, view: MemoryView, kind: 
   return { what, faults, events };
 }
 
-/** Show an outcome; `data-fault-code` lets a test read it. */
-export function showBadFree(el: HTMLElement, o: BadFreeOutcome): void {
+/**
+ * Show an outcome, made at time `when`; `data-fault-code` lets a test read it. The panel is
+ * narrow, so the ring events are in the compact one-line form (not the ring list's padded
+ * columns) and the box wraps what is still too long (style.css): every line stays readable.
+ */
+export function showBadFree(el: HTMLElement, o: BadFreeOutcome, when: string): void {
   const f = o.faults[0];
   el.className = f ? 'report fault' : 'report bad';
   el.dataset.faultCode = f ? f.codeName : 'none';
   if (!f) {
-    el.textContent = `${o.what}\nno fault was recorded!`;
+    el.textContent = `${o.what} (at ${when})\nno fault was recorded!`;
     return;
   }
   const mine = f.tid & 0xffff;
-  const lines = o.events.map((e) => `${e.seq === f.ringSeq ? '>' : e.thread === mine ? '*' : ' '} ${eventRow(e)}`);
+  const lines = o.events.map((e) => `${e.seq === f.ringSeq ? '>' : e.thread === mine ? '*' : ' '} ${formatRingEvent(e)}`);
   el.textContent = [
-    o.what,
+    `${o.what} (at ${when})`,
     `fault #${f.seq}: ${f.text}`,
     `  code ${f.code} (${f.codeName}), ptr ${hex(f.ptr)}, thread ${f.tid}, found ${hex(f.foundRaw)}, aux ${f.aux}`,
     ...o.faults.slice(1).map((g) => `fault #${g.seq}: ${g.text}`),

@@ -1,4 +1,6 @@
-// ops-chart.ts: the ops/s chart (uPlot): one line per thread, time on the x axis.
+// ops-chart.ts: the ops/s chart (uPlot): one line per thread, time on the x axis. The chart
+// belongs to one run: Start clears it, and its caption names the run and counts that run's
+// ops only.
 
 import uPlot from 'uplot';
 import 'uplot/dist/uPlot.min.css';
@@ -16,8 +18,10 @@ function si(v: number): string {
 /** The chart; rebuilt for each run (its series are the run's threads). */
 export class OpsChart {
   private plot: uPlot | null = null;
+  private run = '';
 
-  constructor(private readonly host: HTMLElement) {
+  /** @param caption where the run it shows and its op count are written */
+  constructor(private readonly host: HTMLElement, private readonly caption: HTMLElement) {
     new ResizeObserver(() => this.plot?.setSize(this.size())).observe(host);
   }
 
@@ -26,8 +30,11 @@ export class OpsChart {
     return { width: Math.max(300, this.host.clientWidth), height: 240 };
   }
 
-  /** Start a chart for a new run's threads. */
-  reset(labels: string[]): void {
+  /** Start a chart for run `run` ("run #3: larson"), with one series per label. */
+  reset(labels: string[], run = this.run): void {
+    this.run = run;
+    this.setCaption(run ? `${run}: ${labels.length ? 'running' : 'setting up…'}` : 'no run yet');
+    this.host.dataset.run = run;
     this.plot?.destroy();
     const axis = { stroke: '#aab3c5', grid: { stroke: '#2a3142', width: 1 }, ticks: { stroke: '#2a3142' } };
     const opts: uPlot.Options = {
@@ -49,10 +56,21 @@ export class OpsChart {
     this.host.dataset.points = '0';
   }
 
-  /** Redraw from a sampler's data. */
-  update(s: RateSampler): void {
+  /** Redraw from a sampler's data; `ended` once the run is over. */
+  update(s: RateSampler, ended = false): void {
     if (!this.plot) return;
-    this.plot.setData([s.times, ...s.rates] as uPlot.AlignedData);
+    const plot = this.plot;
+    // batch(): drawn now, inside the frame loop's task (its time is then measured and
+    // budgeted), not in a microtask after it.
+    plot.batch(() => plot.setData([s.times, ...s.rates] as uPlot.AlignedData));
     this.host.dataset.points = String(s.times.length);
+    this.host.dataset.ops = String(s.ops);
+    this.setCaption(`${this.run}: ${s.ops.toLocaleString('en')} ops in ${s.secs.toFixed(1)} s` +
+      (ended ? ' (ended)' : ' so far'));
+  }
+
+  /** Write the caption if it changed. */
+  private setCaption(text: string): void {
+    if (this.caption.textContent !== text) this.caption.textContent = text;
   }
 }

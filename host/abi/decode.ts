@@ -468,9 +468,7 @@ function inSuperSlab(view: MemoryView, p: number): boolean {
 /** Count cached blocks: every active thread's per-class cache list, walked up to its count. */
 function censusCaches(view: MemoryView, out: Map<number, number>): void {
   const L = view.layout;
-  for (let slot = 1; slot < L.MAX_THREADS; slot++) {
-    const rec = threadRecordAddr(L, slot);
-    if (view.atomicWord(rec + ThreadHeader.off.state) === 0) continue;
+  for (const rec of activeRecords(view)) {
     for (let cls = 0; cls < L.NUM_CLASSES; cls++) {
       const entry = rec + L.TH_CACHE_OFFSET + cls * L.CACHE_ENTRY_SIZE;
       const count = Math.min(view.field(CacheEntry, entry, 'count'), view.field(CacheEntry, entry, 'cap'));
@@ -483,25 +481,35 @@ function censusCaches(view: MemoryView, out: Map<number, number>): void {
   }
 }
 
-/** Count remote blocks: each slab's remote stack (walked) plus every outbox chain (counted). */
-function censusRemote(view: MemoryView, out: Map<number, number>): void {
+/** The records of every thread slot in use (state not free). */
+function activeRecords(view: MemoryView): number[] {
   const L = view.layout;
-  const chunks = view.atomicWord(headerField(view, 'chunkCount'));
-  for (let c = 1; c < chunks; c++) {
-    const ss = c * L.CHUNK_SIZE;
-    if (regKind(view, registryEntryOf(view, ss)) !== L.REG_SUPERSLAB) continue;
-    for (let k = 0; k < L.SLABS_PER_SS; k++) {
-      const id = c * L.SLABS_PER_SS + k;
-      const capacity = view.field(SlabMeta, ss + L.SS_META_OFFSET + k * L.SLAB_META_SIZE, 'capacity');
-      let p = view.atomicWord(ss + L.SS_REMOTE_OFFSET + k * L.REMOTE_STRIDE);
-      let n = 0;
-      while (p !== 0 && n < capacity && slabIdOf(view, p) === id) { n++; p = view.word(p); }
-      if (n > 0) bump(out, id, n);
-    }
-  }
+  const out: number[] = [];
   for (let slot = 1; slot < L.MAX_THREADS; slot++) {
     const rec = threadRecordAddr(L, slot);
-    if (view.atomicWord(rec + ThreadHeader.off.state) === 0) continue;
+    if (view.atomicWord(rec + ThreadHeader.off.state) !== 0) out.push(rec);
+  }
+  return out;
+}
+
+/** Blocks of slab `id` on its remote stack (walked, bounded by its capacity). */
+function remoteStackCount(view: MemoryView, id: number, capacity: number): number {
+  const L = view.layout;
+  const chunk = Math.floor(id / L.SLABS_PER_SS), k = id % L.SLABS_PER_SS;
+  let p = view.atomicWord(chunk * L.CHUNK_SIZE + L.SS_REMOTE_OFFSET + k * L.REMOTE_STRIDE);
+  let n = 0;
+  while (p !== 0 && n < capacity && slabIdOf(view, p) === id) { n++; p = view.word(p); }
+  return n;
+}
+
+/**
+ * Blocks waiting in outboxes, per slab id: remote frees not yet pushed to a slab's stack
+ * (counted from the outbox entries alone, no walk: cheap enough for every redraw).
+ */
+export function decodeOutboxCounts(view: MemoryView): Map<number, number> {
+  const L = view.layout;
+  const out = new Map<number, number>();
+  for (const rec of activeRecords(view)) {
     for (let e = 0; e < L.OUTBOX_SIZE; e++) {
       const { slab: meta, head, count } = view.record(OutboxEntry, rec + L.TH_OUTBOX_OFFSET + e * L.OUTBOX_ENTRY_SIZE);
       if (meta === 0 || count === 0 || head === 0 || !inSuperSlab(view, meta)) continue;
@@ -510,6 +518,54 @@ function censusRemote(view: MemoryView, out: Map<number, number>): void {
       if (k >= 0 && k < L.SLABS_PER_SS) bump(out, chunk * L.SLABS_PER_SS + k, count);
     }
   }
+  return out;
+}
+
+/** Count remote blocks: each slab's remote stack (walked) plus every outbox chain (counted). */
+function censusRemote(view: MemoryView, out: Map<number, number>): void {
+  const L = view.layout;
+  const chunks = view.atomicWord(headerField(view, 'chunkCount'));
+  for (let c = view.atomicWord(headerField(view, 'firstChunk')); c < chunks; c++) {
+    const ss = c * L.CHUNK_SIZE;
+    if (regKind(view, registryEntryOf(view, ss)) !== L.REG_SUPERSLAB) continue;
+    for (let k = 0; k < L.SLABS_PER_SS; k++) {
+      const id = c * L.SLABS_PER_SS + k;
+      const n = remoteStackCount(view, id, view.field(SlabMeta, ss + L.SS_META_OFFSET + k * L.SLAB_META_SIZE, 'capacity'));
+      if (n > 0) bump(out, id, n);
+    }
+  }
+  for (const [id, n] of decodeOutboxCounts(view)) bump(out, id, n);
+}
+
+/** Cached and remote blocks of one slab. */
+export interface SlabCounts {
+  /** Blocks of this slab in thread caches. */
+  cached: number;
+  /** Blocks on its remote-free stack or in outboxes bound for it. */
+  remote: number;
+}
+
+/**
+ * The census of one small slab (at `slabAddr`, class `cls`, `capacity` blocks), by the same
+ * walks as decodeSlabCensus restricted to it: the class-`cls` cache of every thread, the
+ * slab's remote stack, and `outboxes` (decodeOutboxCounts). For a view redrawn often, where
+ * the whole census would cost too much; racy while threads run, exact when they are idle.
+ */
+export function decodeSlabCounts(view: MemoryView, slabAddr: number, cls: number, capacity: number,
+                                 outboxes: Map<number, number> = decodeOutboxCounts(view)): SlabCounts {
+  const L = view.layout;
+  const id = slabIdOf(view, slabAddr);
+  let cached = 0;
+  for (const rec of activeRecords(view)) {
+    const entry = rec + L.TH_CACHE_OFFSET + cls * L.CACHE_ENTRY_SIZE;
+    const count = Math.min(view.field(CacheEntry, entry, 'count'), view.field(CacheEntry, entry, 'cap'));
+    let p = view.field(CacheEntry, entry, 'head');
+    for (let i = 0; i < count && inSuperSlab(view, p); i++) {
+      if (slabIdOf(view, p) === id) cached++;
+      p = view.word(p);
+    }
+  }
+  return { cached, remote: remoteStackCount(view, id, capacity) + (outboxes.get(id) ?? 0) };
 }
 
 /** Take the census of every slab: cached and remote blocks per slab id. */

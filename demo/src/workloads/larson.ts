@@ -11,6 +11,7 @@ import { LARSON, checksumsOf, crossCheck, parseParams, peerArgv, type LarsonPara
 import type { DemoParams, LiveRun, RunContext, RunResult } from './types.js';
 import { now } from './types.js';
 import { settleAll } from './settle.js';
+import { RunGate } from '../run-gate.js';
 
 /** The page's controls as larson's parameters. */
 export function larsonParams(p: DemoParams): LarsonParams {
@@ -37,9 +38,12 @@ export async function startLarson(ctx: RunContext, p: DemoParams): Promise<LiveR
   };
   const t0 = now();
   const timer = lp.duration !== null ? setTimeout(stop, lp.duration * 1000) : undefined;
+  // At most one generation per core runs at once (run-gate.ts): a queued lineage starts its
+  // next generation later, which leaves the checksums alone and the page a core to draw on.
+  const gate = new RunGate();
   const lineage = async (i: number): Promise<void> => {
     const g = LARSON.generation(run, i);
-    while (await workers[i]!.call(g.fn, ...g.args) !== 0 && !stopRequested) { /* next generation */ }
+    while (await gate.run(() => workers[i]!.call(g.fn, ...g.args)) !== 0 && !stopRequested) { /* next generation */ }
   };
 
   const done = (async (): Promise<RunResult> => {

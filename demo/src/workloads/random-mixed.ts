@@ -10,6 +10,7 @@ import { RANDOM_MIXED, checksumsOf, crossCheck, parseParams, peerArgv,
 import type { DemoParams, LiveRun, RunContext, RunResult } from './types.js';
 import { now } from './types.js';
 import { settleAll } from './settle.js';
+import { RunGate } from '../run-gate.js';
 
 /** Iterations of one run in duration mode. */
 const ROUND_ITERS = 1_000_000;
@@ -39,6 +40,9 @@ export async function startRandomMixed(ctx: RunContext, p: DemoParams): Promise<
   const workers = await ctx.pool.first(N);
   const copies: Copy[] = workers.map((_, k) => ({ params: randomMixedParams(p, k), run: 0, doneIters: 0, rounds: 0, totals: {} }));
   let stopRequested = false;
+  // At most one copy per core runs at once (run-gate.ts): the others wait their turn, so the
+  // page keeps a core to draw on; each copy's checksums stay its own.
+  const gate = new RunGate();
   const t0 = now();
   const timeUp = (): boolean => durationMode && now() - t0 >= p.duration * 1000;
 
@@ -56,7 +60,7 @@ export async function startRandomMixed(ctx: RunContext, p: DemoParams): Promise<
     for (;;) {
       c.run = run;
       const [call] = RANDOM_MIXED.calls(c.params, run);
-      await workers[k]!.call(call!.fn, ...call!.args);
+      await gate.run(() => workers[k]!.call(call!.fn, ...call!.args));
       await ctx.control.call(RANDOM_MIXED.teardown!, run);
       const values = checksumsOf(RANDOM_MIXED.result(runs, c.params, run, 0));
       for (const [name, v] of Object.entries(values)) {
