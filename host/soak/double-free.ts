@@ -178,20 +178,32 @@ function trial(module: WebAssembly.Module, kind: DoubleFreeKind, seed: number): 
   return { kind, seed, caught, otherFaults, handedOutTwice, damaged, violations: decodeCheck(view).violations, crashed: null };
 }
 
+/** A summary of no trials yet. */
+export function emptySummary(kind: DoubleFreeKind, trials: number): DoubleFreeSummary {
+  return { kind, trials, caught: 0, otherFaults: 0, handedOutTwice: 0, damaged: 0, uncleanChecks: 0, crashed: 0 };
+}
+
+/** Did the trial go wrong in any way (missed, or anything else the trial checks)? */
+export function trialFailed(t: DoubleFreeTrial): boolean {
+  return !t.caught || t.otherFaults > 0 || t.handedOutTwice > 0 || t.damaged > 0 || t.violations > 0 || t.crashed !== null;
+}
+
+/** Count trial `t` into summary `s` (one per outcome it had). */
+export function tally(s: DoubleFreeSummary, t: DoubleFreeTrial): void {
+  if (t.caught) s.caught++;
+  if (t.otherFaults) s.otherFaults++;
+  if (t.handedOutTwice) s.handedOutTwice++;
+  if (t.damaged) s.damaged++;
+  if (t.violations) s.uncleanChecks++;
+  if (t.crashed !== null) s.crashed++;
+}
+
 /** `trials` trials of every kind (seeds seed, seed+1, ...), summarised per kind. */
 export function doubleFreeTrials(module: WebAssembly.Module, trials: number, seed = 1,
                                  kinds: readonly DoubleFreeKind[] = DOUBLE_FREE_KINDS): DoubleFreeSummary[] {
   return kinds.map((kind, k) => {
-    const s: DoubleFreeSummary = { kind, trials, caught: 0, otherFaults: 0, handedOutTwice: 0, damaged: 0, uncleanChecks: 0, crashed: 0 };
-    for (let i = 0; i < trials; i++) {
-      const t = doubleFreeTrial(module, kind, seed + k * 1_000_003 + i);
-      if (t.caught) s.caught++;
-      if (t.otherFaults) s.otherFaults++;
-      if (t.handedOutTwice) s.handedOutTwice++;
-      if (t.damaged) s.damaged++;
-      if (t.violations) s.uncleanChecks++;
-      if (t.crashed !== null) s.crashed++;
-    }
+    const s = emptySummary(kind, trials);
+    for (let i = 0; i < trials; i++) tally(s, doubleFreeTrial(module, kind, seed + k * 1_000_003 + i));
     return s;
   });
 }

@@ -4,7 +4,8 @@
 // and seed instead of hanging the soak.
 
 import { Worker } from 'node:worker_threads';
-import { DOUBLE_FREE_KINDS, type DoubleFreeKind, type DoubleFreeSummary, type DoubleFreeTrial } from './double-free.js';
+import { DOUBLE_FREE_KINDS, emptySummary, tally, trialFailed, type DoubleFreeKind, type DoubleFreeSummary,
+         type DoubleFreeTrial } from './double-free.js';
 import type { SoakJob } from './soak-worker.js';
 
 /** A trial that did not finish within the watchdog's time. */
@@ -25,8 +26,7 @@ export function kindPassed(k: KindSoak): boolean {
 
 /** Run `trials` trials of one kind on the module at `file` in a worker; a trial over `watchdogMs` is hung. */
 function soakKind(file: string, kind: DoubleFreeKind, trials: number, seed: number, watchdogMs: number): Promise<KindSoak> {
-  const out: KindSoak = { kind, trials, caught: 0, otherFaults: 0, handedOutTwice: 0, damaged: 0, uncleanChecks: 0,
-                          crashed: 0, hung: [], failedSeeds: [] };
+  const out: KindSoak = { ...emptySummary(kind, trials), hung: [], failedSeeds: [] };
   let next = seed;
   const remaining = (): number => seed + trials - next;
   return new Promise((resolve, reject) => {
@@ -51,14 +51,8 @@ function soakKind(file: string, kind: DoubleFreeKind, trials: number, seed: numb
         } else if (m.trial) {
           const t = m.trial;
           next = t.seed + 1;
-          if (t.caught) out.caught++;
-          if (t.otherFaults) out.otherFaults++;
-          if (t.handedOutTwice) out.handedOutTwice++;
-          if (t.damaged) out.damaged++;
-          if (t.violations) out.uncleanChecks++;
-          if (t.crashed !== null) out.crashed++;
-          const failed = !t.caught || t.otherFaults || t.handedOutTwice || t.damaged || t.violations || t.crashed !== null;
-          if (failed && out.failedSeeds.length < 10) out.failedSeeds.push(t.seed);
+          tally(out, t);
+          if (trialFailed(t) && out.failedSeeds.length < 10) out.failedSeeds.push(t.seed);
         } else if (m.done) {
           clearTimeout(timer);
           void w.terminate();
