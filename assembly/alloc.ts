@@ -20,6 +20,7 @@ import { hkFree, blockUsable } from "./free";
 import { debugAssert } from "./fault";
 import { untag } from "./free-tag";
 import { reliefDue, answerRelief, askRelief } from "./relief";
+import { crashPoint } from "./journal";
 
 /** malloc: `size` bytes (0 gives a unique, freeable block); 0 when memory is exhausted. */
 export function hkMalloc(size: usize): usize {
@@ -37,6 +38,7 @@ export function hkMalloc(size: usize): usize {
 @inline function cachePop(rec: usize, e: CacheEntry, cls: u32, size: usize): usize {
   const p = <usize>e.head;
   e.head = load<u32>(p);
+  crashPoint(); // a kill here: the block is the dead thread's (reclaim counts it, deadHeld)
   untag(p); // handed out: a free of it is no longer a double free
   e.count--;
   const th = changetype<ThreadHeader>(rec);

@@ -30,6 +30,7 @@ import { reportFault } from "./fault";
 import { ringRecordFast } from "./ring";
 import { isTaggedFree, tagFree } from "./free-tag";
 import { reliefDue, answerRelief } from "./relief";
+import { crashPoint } from "./journal";
 
 /** Free `p` (0 is a no-op). */
 export function hkFree(p: usize): void {
@@ -44,8 +45,11 @@ export function hkFree(p: usize): void {
             if (!debugFreeCheck(metaOf(p), idx, p, meta)) return;
           }
           store<u32>(p, e.head);
+          crashPoint();
+          e.head = <u32>p; // published before tagged: a kill between leaves a cached block
+          crashPoint();    // without its tag, which reclaim's recount restores (recover.ts)
           tagFree(p);
-          e.head = <u32>p;
+          crashPoint();
           e.count++;
           return;
         }
@@ -158,15 +162,14 @@ function freeInSuperslab(p: usize): void {
     reportFault(FAULT_DOUBLE_FREE, p, slabFound(meta), <u32>idx);
     return;
   }
-  tagFree(p); // free from here on, whichever list it joins
+  // The block is tagged free where it joins a list, after the update is journaled or the
+  // cache head published (a kill before that leaves the free undone, not half done).
   if (atomic.load<u32>(m) != selfTid) {
-    e.returned++; // leaves this thread for another's slab
-    remoteFree(self, m, p);
+    remoteFree(self, e, m, p); // leaves this thread for another's slab
     return;
   }
   if (e.cap == 0) {
-    e.returned++;
-    heapFreeToSlab(self, cls, m, p);
+    heapFreeToSlab(self, e, cls, m, p);
     return;
   }
   if (e.count >= e.cap) {
@@ -174,7 +177,10 @@ function freeInSuperslab(p: usize): void {
     heapSpill(self, selfTid, cls, batch == 0 ? 1 : batch);
   }
   store<u32>(p, e.head);
+  crashPoint();
   e.head = <u32>p;
+  crashPoint();
+  tagFree(p);
   e.count++;
 }
 

@@ -17,6 +17,8 @@ import { slabFormat, slabTakeFree, slabCarve, slabPushFree, slabDrain, slabHasRe
 import { poolLock, poolUnlock, slabAcquire, slabRelease, orphanPush, orphanPop } from "./pool";
 import { ringRecord } from "./ring";
 import { debugAssert } from "./fault";
+import { tagFree } from "./free-tag";
+import { journalBegin, journalEnd, crashPoint, JOP_SPILL, JOP_SLABFREE } from "./journal";
 
 /** How many partial slabs one refill examines before taking a fresh slab. */
 // @ts-ignore: decorator
@@ -79,7 +81,7 @@ function partialRemove(cs: ClassState, m: usize): void {
 
 /** Drain a slab owned by `tid` and count it in `rec`'s counters. */
 export function heapDrain(rec: usize, tid: u32, m: usize): u32 {
-  const n = slabDrain(m, tid);
+  const n = slabDrain(rec, m, tid);
   if (n != 0) {
     const c = counters(rec);
     c.drains++;
@@ -99,9 +101,10 @@ function releaseSlab(rec: usize, m: usize): void {
 
 /**
  * Hand an owned slab (not on any list) back: drain it as its owner, then release it if
- * empty, otherwise orphan it. Orphaning clears the owner *before* publishing the slab on the
- * orphan list, so the adopter's claim (0 -> tid) cannot fail and frees arriving meanwhile go
- * to the remote stack, which the adopter drains after claiming.
+ * empty, otherwise orphan it. Orphaning pushes the slab on the orphan list and clears its
+ * owner inside one hold of the pool lock, so the adopter (which pops and claims under the
+ * same lock) finds the owner clear, and frees arriving meanwhile go to the remote stack,
+ * which the adopter drains after claiming.
  */
 export function heapHandBack(rec: usize, tid: u32, m: usize): void {
   heapDrain(rec, tid, m);
@@ -111,10 +114,10 @@ export function heapHandBack(rec: usize, tid: u32, m: usize): void {
     return;
   }
   ringRecord(EV_ORPHAN, meta.cls, m, meta.used);
-  atomic.store<u32>(m, 0);
   poolLock();
   orphanPush(m);
-  hdr().orphanedSlabs++;
+  atomic.store<u32>(m, 0); // inside the lock: no adopter can pop it before the owner is clear;
+  hdr().orphanedSlabs++;   // a kill between the two leaves an orphan reclaim recognises (LIST_ORPHAN)
   poolUnlock();
 }
 
@@ -191,8 +194,8 @@ function acquireSlab(rec: usize, tid: u32, cls: u32): usize {
   let m = orphanPop(cls);
   if (m != 0) {
     hdr().adoptions++;
-    poolUnlock();
-    const prev = atomic.cmpxchg<u32>(m, 0, tid); // ownership before the drain (seed 001)
+    const prev = atomic.cmpxchg<u32>(m, 0, tid); // ownership before the drain (seed 001), inside
+    poolUnlock();                                 // the lock: a kill leaves the slab owned, found
     if (DEBUG_BUILD) debugAssert(prev == 0, ASSERT_ADOPTED_OWNED, m, prev);
     counters(rec).adoptions++;
     ringRecord(EV_ADOPT, cls, m, prev);
@@ -222,9 +225,8 @@ export function heapRefill(rec: usize, tid: u32, cls: u32, n: u32): u32 {
   while (true) {
     if (m != 0) {
       if (slabHasRemote(m)) heapDrain(rec, tid, m);
-      let got = slabTakeFree(m, n, e);
-      if (got < n) got += slabCarve(m, n - got, e);
-      e.refilled += got;
+      let got = slabTakeFree(rec, m, n, e);
+      if (got < n) got += slabCarve(rec, m, n - got, e);
       if (got != 0) {
         ringRecord(EV_REFILL, cls, m, got);
         return got;
@@ -247,6 +249,7 @@ export function heapRefill(rec: usize, tid: u32, cls: u32, n: u32): u32 {
  * Move up to `n` blocks from cache entry `cls` back to their slabs' free lists. Every cached
  * block belongs to a slab this thread owns, so this is all plain stores. A partial slab that
  * becomes empty goes back to the pool; the current slab is kept (no thrash at a boundary).
+ * Each block's move is journaled (JOP_SPILL), with `e.returned` counted in it.
  */
 export function heapSpill(rec: usize, tid: u32, cls: u32, n: u32): u32 {
   const e = cacheEntry(rec, cls);
@@ -254,19 +257,23 @@ export function heapSpill(rec: usize, tid: u32, cls: u32, n: u32): u32 {
   let k: u32 = 0;
   while (k < n && e.head != 0) {
     const p = <usize>e.head;
-    e.head = load<u32>(p);
-    e.count--;
     const m = metaOf(p);
     const meta = slabMeta(m);
     if (DEBUG_BUILD) debugAssert(atomic.load<u32>(m) == tid, ASSERT_CACHED_NOT_OWNED, p, atomic.load<u32>(m));
+    journalBegin(rec, JOP_SPILL, m, p, 0, e.returned);
+    crashPoint();
+    e.head = load<u32>(p);
+    crashPoint();
+    e.count--;
     slabPushFree(meta, p);
+    e.returned++;
+    journalEnd(rec);
     if (meta.used == 0 && meta.list == LIST_PARTIAL) {
       partialRemove(cs, m);
       releaseSlab(rec, m);
     }
     k++;
   }
-  e.returned += k;
   if (k != 0) {
     counters(rec).spills++;
     ringRecord(EV_SPILL, cls, 0, k);
@@ -274,10 +281,18 @@ export function heapSpill(rec: usize, tid: u32, cls: u32, n: u32): u32 {
   return k;
 }
 
-/** Free one block straight to its (owned) slab: the path when caching is off. */
-export function heapFreeToSlab(rec: usize, cls: u32, m: usize, p: usize): void {
+/**
+ * Free block `p` (not yet tagged) straight to its owned slab: the path when caching is off.
+ * Journaled (JOP_SLABFREE), with `e.returned` counted in it.
+ */
+export function heapFreeToSlab(rec: usize, e: CacheEntry, cls: u32, m: usize, p: usize): void {
   const meta = slabMeta(m);
+  journalBegin(rec, JOP_SLABFREE, m, p, 0, e.returned);
+  crashPoint();
+  tagFree(p);
   slabPushFree(meta, p);
+  e.returned++;
+  journalEnd(rec);
   if (meta.used == 0 && meta.list == LIST_PARTIAL) {
     partialRemove(classState(rec, cls), m);
     releaseSlab(rec, m);

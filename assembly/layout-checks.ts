@@ -11,7 +11,7 @@
 //                                          part.OFF + part bytes <= next part.OFF
 //   the SuperSlab header's parts likewise: SS_META_OFFSET, SS_REMOTE_OFFSET, SS_BITMAP_OFFSET
 
-import { GlobalHeader, HeapStamp, ThreadHeader, CacheEntry, ClassState, OutboxEntry, ThreadCounters,
+import { GlobalHeader, HeapStamp, ThreadHeader, CacheEntry, ClassState, OutboxEntry, ThreadCounters, Journal, PushState,
          FaultRecord, RingEvent, SlabMeta, SuperSlabHeader, CheckReport, CheckDetail,
          RetiredCounters, StatsGlobal, StatsClass,
          THREAD_OFF, THREAD_TABLE_OFF, THREAD_SIZE, MAX_THREADS, HEADER_OFF, HEADER_SLOT, REGISTRY_OFF,
@@ -20,6 +20,7 @@ import { GlobalHeader, HeapStamp, ThreadHeader, CacheEntry, ClassState, OutboxEn
          RETIRED_OFF, STATS_OFF, STATS_BYTES, RING_EVENTS_OFF, RING_CAP, RING_EVENT_SIZE,
          CONTROL_SIZE, NUM_CLASSES, TH_CACHE_OFFSET, CACHE_ENTRY_SIZE, TH_CLASS_OFFSET,
          CLASS_STATE_SIZE, TH_OUTBOX_OFFSET, OUTBOX_SIZE, OUTBOX_ENTRY_SIZE, TH_COUNTERS_OFFSET,
+         TH_JOURNAL_OFFSET, TH_PUSH_OFFSET,
          SS_META_OFFSET, SLAB_META_SIZE, SLABS_PER_SS, SS_REMOTE_OFFSET, REMOTE_STRIDE,
          SS_BITMAP_OFFSET, SS_HEADER_SIZE, SLAB_SIZE } from "./types";
 
@@ -44,7 +45,10 @@ import { GlobalHeader, HeapStamp, ThreadHeader, CacheEntry, ClassState, OutboxEn
   if (TH_CACHE_OFFSET + NUM_CLASSES * CACHE_ENTRY_SIZE > TH_CLASS_OFFSET) ERROR("thread record: caches overlap the class states");
   if (TH_CLASS_OFFSET + NUM_CLASSES * CLASS_STATE_SIZE > TH_OUTBOX_OFFSET) ERROR("thread record: class states overlap the outbox");
   if (TH_OUTBOX_OFFSET + OUTBOX_SIZE * OUTBOX_ENTRY_SIZE > TH_COUNTERS_OFFSET) ERROR("thread record: outbox overlaps the counters");
-  if (TH_COUNTERS_OFFSET + offsetof<ThreadCounters>() > THREAD_SIZE) ERROR("thread record outgrows THREAD_SIZE");
+  if (TH_COUNTERS_OFFSET + offsetof<ThreadCounters>() > TH_JOURNAL_OFFSET) ERROR("thread record: counters overlap the journal");
+  if (TH_JOURNAL_OFFSET + offsetof<Journal>() > TH_PUSH_OFFSET) ERROR("thread record: journal overlaps the push state");
+  if (TH_PUSH_OFFSET + offsetof<PushState>() > THREAD_SIZE) ERROR("thread record outgrows THREAD_SIZE");
+  if ((SS_REMOTE_OFFSET & 7) != 0 || (REMOTE_STRIDE & 7) != 0) ERROR("remote heads must be 8-aligned (64-bit CAS)");
   // the control region's parts, in order, inside CONTROL_SIZE
   if (THREAD_OFF + THREAD_SIZE > HEADER_OFF) ERROR("control region: slot 0 overlaps the header");
   if (HEADER_OFF + HEADER_SLOT > REGISTRY_OFF) ERROR("control region: header overlaps the registry");

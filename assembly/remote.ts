@@ -12,70 +12,108 @@
 //   outbox slot:  { slab, head ─► blk ─► blk ─► tail ─► (old remote head, at push) , count }
 //   push:         tail.next = old; CAS(remoteHead, old, head)   (retry with the new old)
 
-import { OutboxEntry, ThreadHeader, TH_OUTBOX_OFFSET, OUTBOX_SIZE, OUTBOX_ENTRY_SIZE,
-         CHUNK_SHIFT, EV_REMOTE_PUSH } from "./types";
+//
+// Kill safety (journal.ts): a flush journals JOP_FLUSH with its push tag before the CAS and
+// clears the slot after it, so reclaim pushes a dead thread's chain exactly once; a remote
+// free journals JOP_RFREE before it tags and links the block.
+
+import { OutboxEntry, ThreadHeader, CacheEntry, TH_OUTBOX_OFFSET, OUTBOX_SIZE, OUTBOX_ENTRY_SIZE,
+         CHUNK_SHIFT, EV_REMOTE_PUSH, TID_SLOT_BITS } from "./types";
 import { remoteHeadOf, slabMeta } from "./superslab";
 import { counters } from "./heap";
 import { ringRecord } from "./ring";
+import { tagFree } from "./free-tag";
+import { headWord, headTag, headTop, nextPushTag, confirmPush } from "./push-tag";
+import { journalOf, journalBegin, journalEnd, crashPoint, JOP_FLUSH, JOP_RFREE } from "./journal";
 
-/** The outbox slot a slab hashes to. */
+/** The outbox slot index a slab hashes to. */
 // @ts-ignore: decorator
-@inline function outboxSlot(rec: usize, m: usize): OutboxEntry {
-  const h = (<u32>(m >>> 6) ^ (<u32>(m >>> CHUNK_SHIFT) * 0x9E3779B1 >>> 27)) & (OUTBOX_SIZE - 1);
-  return changetype<OutboxEntry>(rec + TH_OUTBOX_OFFSET + h * OUTBOX_ENTRY_SIZE);
+@inline export function outboxIndex(m: usize): u32 {
+  return (<u32>(m >>> 6) ^ (<u32>(m >>> CHUNK_SHIFT) * 0x9E3779B1 >>> 27)) & (OUTBOX_SIZE - 1);
 }
 
-/** Free block `p` of slab `m`, which this thread does not own. */
-export function remoteFree(rec: usize, m: usize, p: usize): void {
-  const ob = outboxSlot(rec, m);
+/** Outbox slot `i` of record `rec`. */
+// @ts-ignore: decorator
+@inline export function outboxAt(rec: usize, i: u32): OutboxEntry {
+  return changetype<OutboxEntry>(rec + TH_OUTBOX_OFFSET + i * OUTBOX_ENTRY_SIZE);
+}
+
+/**
+ * Free block `p` of slab `m`, which this thread does not own; `e` is the class's cache entry
+ * (its `returned` counts the block leaving). The caller has checked that `p` is not free.
+ */
+export function remoteFree(rec: usize, e: CacheEntry, m: usize, p: usize): void {
+  const ob = outboxAt(rec, outboxIndex(m));
   if (<usize>ob.slab != m) {
     if (ob.slab != 0) outboxFlush(rec, ob);
-    ob.slab = <u32>m;
-    ob.head = 0;
-    ob.tail = <u32>p;
+    ob.head = 0; // an empty slot (head 0) is empty whatever the other fields say
     ob.count = 0;
+    ob.tail = <u32>p;
+    ob.slab = <u32>m;
   }
+  journalBegin(rec, JOP_RFREE, m, p, 0, e.returned);
+  crashPoint();
+  tagFree(p); // free from here on
   store<u32>(p, ob.head);
+  if (ob.head == 0) ob.tail = <u32>p;
+  crashPoint();
   ob.head = <u32>p;
+  crashPoint();
   ob.count++;
+  e.returned++; // leaves this thread for another's slab
+  journalEnd(rec);
   counters(rec).remoteFrees++;
   if (ob.count >= changetype<ThreadHeader>(rec).remoteBatch) outboxFlush(rec, ob);
 }
 
-/** Push the chain head..tail onto slab `m`'s remote stack (one successful CAS). */
-function pushChain(m: usize, head: u32, tail: usize): void {
+/**
+ * Push the chain head..tail onto slab `m`'s remote stack (one successful CAS), tagged `tag`.
+ * The head it replaces is confirmed first (push-tag.ts), then linked below the chain.
+ */
+function pushChain(m: usize, head: u32, tail: usize, tag: u32): void {
   const rh = remoteHeadOf(m);
-  let old = atomic.load<u32>(rh);
+  let old = atomic.load<u64>(rh);
   while (true) {
-    store<u32>(tail, old); // link before publishing: the CAS releases this store
-    const seen = atomic.cmpxchg<u32>(rh, old, head);
+    store<u32>(tail, <u32>headTop(old)); // link before publishing: the CAS releases this store
+    confirmPush(headTag(old));
+    const seen = atomic.cmpxchg<u64>(rh, old, headWord(head, tag));
     if (seen == old) break;
     old = seen;
   }
 }
 
-/** Free one block of slab `m` without a thread record (every thread slot is taken). */
+/** Free one block of slab `m` without a thread record (every thread slot is taken): tag 0. */
 export function remotePushOne(m: usize, p: usize): void {
-  pushChain(m, <u32>p, p);
+  pushChain(m, <u32>p, p, 0);
   ringRecord(EV_REMOTE_PUSH, slabMeta(m).cls, m, 1);
 }
 
-/** Push one outbox chain onto its slab's remote stack. */
+/** Push one outbox chain onto its slab's remote stack, journaled (JOP_FLUSH). */
 function outboxFlush(rec: usize, ob: OutboxEntry): void {
   const m = <usize>ob.slab;
-  pushChain(m, ob.head, <usize>ob.tail);
+  const tag = nextPushTag(atomic.load<u32>(rec) & ((1 << TID_SLOT_BITS) - 1));
+  const j = journalOf(rec);
+  j.tag = tag;
+  j.aux = <u32>(changetype<usize>(ob) - rec - TH_OUTBOX_OFFSET) / OUTBOX_ENTRY_SIZE;
+  journalBegin(rec, JOP_FLUSH, m, ob.head, ob.count, 0);
+  crashPoint();
+  pushChain(m, ob.head, <usize>ob.tail, tag);
+  crashPoint();
   ringRecord(EV_REMOTE_PUSH, slabMeta(m).cls, m, ob.count);
-  counters(rec).remotePushes++;
+  ob.head = 0; // empty from here on
+  crashPoint();
   ob.slab = 0;
-  ob.head = 0;
   ob.tail = 0;
   ob.count = 0;
+  journalEnd(rec);
+  counters(rec).remotePushes++;
 }
 
 /** Push every pending outbox chain of thread record `rec`. */
 export function outboxFlushAll(rec: usize): void {
   for (let i: u32 = 0; i < OUTBOX_SIZE; i++) {
-    const ob = changetype<OutboxEntry>(rec + TH_OUTBOX_OFFSET + i * OUTBOX_ENTRY_SIZE);
-    if (ob.slab != 0) outboxFlush(rec, ob);
+    const ob = outboxAt(rec, i);
+    if (ob.slab != 0 && ob.head != 0) outboxFlush(rec, ob);
+    else ob.slab = 0;
   }
 }

@@ -19,6 +19,8 @@ import { slabMeta, slabIndex, ssOf, slabDataStart, slabDataBytes, remoteHeadOf, 
 import { ringRecord } from "./ring";
 import { debugAssert, reportFault } from "./fault";
 import { tagFree } from "./free-tag";
+import { headTop, headTag, confirmPush } from "./push-tag";
+import { journalOf, journalBegin, journalEnd, crashPoint, JOP_TAKE, JOP_CARVE, JOP_DRAIN } from "./journal";
 
 /** Format a slab just taken from the pool for class `cls`, owned by `tid`. */
 export function slabFormat(m: usize, cls: u32, tid: u32): void {
@@ -56,31 +58,48 @@ export function slabFormat(m: usize, cls: u32, tid: u32): void {
   return q * meta.stride == off ? <i32>q : -1;
 }
 
-/** Move up to `n` blocks from the slab's free list onto cache entry `e`; returns how many. */
-export function slabTakeFree(m: usize, n: u32, e: CacheEntry): u32 {
+/**
+ * Move up to `n` blocks from the slab's free list onto cache entry `e` of record `rec`;
+ * returns how many. Journaled (JOP_TAKE): the chain leaves the free list, is linked onto the
+ * cache, then published; `e.refilled` is counted in the same update.
+ */
+export function slabTakeFree(rec: usize, m: usize, n: u32, e: CacheEntry): u32 {
   const meta = slabMeta(m);
   let k = meta.freeCount < n ? meta.freeCount : n;
   if (k == 0) return 0;
   const first = <usize>meta.freeHead;
   let last = first;
   for (let i: u32 = 1; i < k; i++) last = <usize>load<u32>(last);
+  journalBegin(rec, JOP_TAKE, m, first, k, e.refilled);
+  crashPoint();
   meta.freeHead = load<u32>(last);
+  crashPoint();
   store<u32>(last, e.head);
   e.head = <u32>first;
+  crashPoint();
   e.count += <u16>k;
+  e.refilled += k;
   meta.freeCount -= k;
   meta.used += k;
+  journalEnd(rec);
   return k;
 }
 
-/** Carve up to `n` new blocks at dataStart + carved * stride onto cache entry `e`. */
-export function slabCarve(m: usize, n: u32, e: CacheEntry): u32 {
+/**
+ * Carve up to `n` new blocks at dataStart + carved * stride onto cache entry `e` of `rec`.
+ * Journaled (JOP_CARVE): the blocks are linked and tagged, `carved` grows, then the chain is
+ * published on the cache; `e.refilled` is counted in the same update.
+ */
+export function slabCarve(rec: usize, m: usize, n: u32, e: CacheEntry): u32 {
   const meta = slabMeta(m);
   const room = meta.capacity - meta.carved;
   const k = room < n ? room : n;
   if (k == 0) return 0;
   const stride = <usize>meta.stride;
   const first = <usize>meta.dataStart + <usize>meta.carved * stride;
+  journalOf(rec).aux = meta.carved;
+  journalBegin(rec, JOP_CARVE, m, first, k, e.refilled);
+  crashPoint();
   // Link first -> first+stride -> ... -> last -> old cache head; every block is free now.
   let p = first;
   for (let i: u32 = 1; i < k; i++) {
@@ -90,10 +109,14 @@ export function slabCarve(m: usize, n: u32, e: CacheEntry): u32 {
   }
   store<u32>(p, e.head);
   tagFree(p);
-  e.head = <u32>first;
-  e.count += <u16>k;
   meta.carved += k;
+  crashPoint();
+  e.head = <u32>first;
+  crashPoint();
+  e.count += <u16>k;
+  e.refilled += k;
   meta.used += k;
+  journalEnd(rec);
   ringRecord(EV_CARVE, meta.cls, first, k);
   return k;
 }
@@ -103,7 +126,9 @@ export function slabCarve(m: usize, n: u32, e: CacheEntry): u32 {
 @inline export function slabPushFree(meta: SlabMeta, p: usize): void {
   if (DEBUG_BUILD) debugAssert(meta.used > 0, ASSERT_USED_UNDERFLOW, p, 0);
   store<u32>(p, meta.freeHead);
+  crashPoint();
   meta.freeHead = <u32>p;
+  crashPoint();
   meta.freeCount++;
   meta.used--;
 }
@@ -111,7 +136,11 @@ export function slabCarve(m: usize, n: u32, e: CacheEntry): u32 {
 /**
  * Move every block on the slab's remote stack to its free list; returns how many.
  * Only the owner may call this: `owner` is the tid the caller acts for (itself, or the dead
- * thread it is reclaiming), and the slab must already belong to it.
+ * thread it is reclaiming, whose record is `rec`), and the slab must already belong to it.
+ *
+ * The stack is taken with one 64-bit CAS to { 0, 0 }, after confirming the tag it replaces
+ * (push-tag.ts), and journaled (JOP_DRAIN) with the head it expects, so reclaim can tell
+ * whether a dead owner's chain is still on the stack or only in its locals.
  *
  * The walk trusts nothing it reads: at most `used` blocks can be remote (every one of them
  * is counted in use until it is drained), and every link must lie inside the slab's carved
@@ -119,12 +148,28 @@ export function slabCarve(m: usize, n: u32, e: CacheEntry): u32 {
  * double free is refused before it links anything) is a fault, not a loop: the whole chain
  * is dropped (those blocks stay counted in use, so nothing corrupt is ever handed out).
  */
-export function slabDrain(m: usize, owner: u32): u32 {
+export function slabDrain(rec: usize, m: usize, owner: u32): u32 {
   if (DEBUG_BUILD) debugAssert(atomic.load<u32>(m) == owner, ASSERT_DRAIN_NOT_OWNER, m, atomic.load<u32>(m));
   const rh = remoteHeadOf(m);
-  if (atomic.load<u32>(rh) == 0) return 0;
-  const list = <usize>atomic.xchg<u32>(rh, 0); // acquire: the pushers' links are visible
-  if (list == 0) return 0;
+  let word = atomic.load<u64>(rh);
+  if (headTop(word) == 0) return 0;
+  const j = journalOf(rec);
+  while (true) {
+    j.tag = headTag(word);
+    journalBegin(rec, JOP_DRAIN, m, headTop(word), 0, 0);
+    confirmPush(headTag(word));
+    const seen = atomic.cmpxchg<u64>(rh, word, 0); // acquire: the pushers' links are visible
+    if (seen == word) break;
+    word = seen;
+  }
+  crashPoint();
+  const n = drainOnto(m, headTop(word));
+  journalEnd(rec);
+  return n;
+}
+
+/** Link a chain taken off slab `m`'s remote stack onto its free list, checking every link. */
+export function drainOnto(m: usize, list: usize): u32 {
   const meta = slabMeta(m);
   const lo = <usize>meta.dataStart;
   const span = <usize>meta.carved * <usize>meta.stride; // carved blocks: [lo, lo + span)
@@ -140,7 +185,9 @@ export function slabDrain(m: usize, owner: u32): u32 {
     n++;
   }
   store<u32>(tail, meta.freeHead);
+  crashPoint();
   meta.freeHead = <u32>list;
+  crashPoint();
   meta.freeCount += n;
   meta.used -= n;
   ringRecord(EV_DRAIN, meta.cls, m, n);

@@ -39,9 +39,7 @@ export function classInUse(cls: u32): i32 {
   const r = changetype<RetiredCounters>(retiredOf(cls));
   let n = <i32>(r.refilled - r.returned);
   for (let slot: u32 = 1; slot < MAX_THREADS; slot++) {
-    const rec = recordAt(slot);
-    if (atomic.load<u32>(rec + offsetof<ThreadHeader>("state")) == 0) continue;
-    const e = cacheEntry(rec, cls);
+    const e = cacheEntry(recordAt(slot), cls); // every slot: its flows are cumulative over occupants
     n += <i32>(e.refilled - e.returned - <u32>e.count);
   }
   return n;
@@ -52,18 +50,17 @@ export function statsCollect(): usize {
   syncMemory();
   const h = hdr();
   memory.fill(statsBase(), 0, STATS_BYTES);
-  let remoteFrees = h.retiredRemoteFrees;
-  let remotePushes = h.retiredRemotePushes;
-  let drains = h.retiredDrains;
-  let drained = h.retiredDrainedBlocks;
-  let asked = h.retiredBytesAsked;
-  let given = h.retiredBytesGiven;
+  let remoteFrees: u32 = 0;
+  let remotePushes: u32 = 0;
+  let drains: u32 = 0;
+  let drained: u32 = 0;
+  let asked: u64 = 0;
+  let given: u64 = 0;
   let threads: u32 = 0;
   for (let slot: u32 = 1; slot < MAX_THREADS; slot++) {
     const rec = recordAt(slot);
-    const st = atomic.load<u32>(rec + offsetof<ThreadHeader>("state"));
-    if (st == 0) continue;
-    if (st == THREAD_ACTIVE) threads++;
+    // every slot, free ones too: a slot's counters are cumulative over its occupants
+    if (atomic.load<u32>(rec + offsetof<ThreadHeader>("state")) == THREAD_ACTIVE) threads++;
     const c = changetype<ThreadCounters>(rec + TH_COUNTERS_OFFSET);
     remoteFrees += c.remoteFrees;
     remotePushes += c.remotePushes;
@@ -133,6 +130,8 @@ export function statsCollect(): usize {
   g.smallSlabs = smallSlabs;
   g.freeSlabs = freeSlabs;
   g.orphanSlabs = orphans;
+  g.deadHeld = atomic.load<u32>(hdrField(offsetof<GlobalHeader>("deadHeld")));
+  g.repairs = atomic.load<u32>(hdrField(offsetof<GlobalHeader>("repairs")));
   g.cacheMode = h.cacheMode;
   g.remoteBatch = h.remoteBatch;
   g.ringMode = h.ringMode;

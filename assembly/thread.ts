@@ -8,14 +8,16 @@
 // never be mistaken for the new owner of the same slot (the "new thread after a dead one
 // starts clean" rule).
 
-import { ThreadHeader, GlobalHeader, threadBase, threadRecord, THREAD_SIZE, MAX_THREADS, TID_SLOT_BITS, TID_GEN_MASK, FAULT_THREAD_LIMIT,
-         THREAD_FREE, THREAD_ACTIVE, THREAD_RETIRING, NUM_CLASSES, RetiredCounters, retiredOf,
+import { ThreadHeader, GlobalHeader, Journal, threadBase, threadRecord, MAX_THREADS, TID_SLOT_BITS, TID_GEN_MASK, FAULT_THREAD_LIMIT,
+         THREAD_FREE, THREAD_ACTIVE, THREAD_RETIRING, NUM_CLASSES, TH_CLASS_OFFSET, CLASS_STATE_SIZE,
+         TH_OUTBOX_OFFSET, OUTBOX_SIZE, OUTBOX_ENTRY_SIZE, TH_JOURNAL_OFFSET,
          NO_TID, EV_ATTACH, EV_DETACH, EV_RECLAIM, EV_ADOPT, EV_ORPHAN, EV_SLAB_RELEASE, hdr, hdrField }
   from "./types";
 import { cacheCapFor } from "./classes";
 import { self, selfTid, setSelf, attached, syncMemory } from "./tls";
 import { ensureInit } from "./init";
-import { cacheEntry, counters, heapSpill, heapHandBackAll, heapTrim, heapDrain } from "./heap";
+import { cacheEntry, heapSpill, heapTrim, heapDrain } from "./heap";
+import { recoverRecord, handBackOwnedSlabs } from "./recover";
 import { outboxFlushAll } from "./remote";
 import { poolLock, poolUnlock, orphanPop, orphanPush, slabRelease } from "./pool";
 import { slabMeta, slabBase } from "./superslab";
@@ -44,8 +46,7 @@ export function threadAttach(): u32 {
     if (atomic.cmpxchg<u32>(stateAddr, THREAD_FREE, THREAD_ACTIVE) != THREAD_FREE) continue;
     const gen = atomic.add<u32>(hdrField(offsetof<GlobalHeader>("threadGen")), 1) + 1;
     const tid = slot | ((gen & TID_GEN_MASK) << TID_SLOT_BITS);
-    // Zeroed state: everything after the state word.
-    memory.fill(rec + 8, 0, THREAD_SIZE - 8);
+    resetHoldings(rec); // the counters are kept: they are cumulative over the slot's occupants
     const mode = hdr().cacheMode;
     for (let cls: u32 = 0; cls < NUM_CLASSES; cls++) {
       cacheEntry(rec, cls).cap = <u16>cacheCapFor(cls, mode);
@@ -69,33 +70,41 @@ export function threadAttach(): u32 {
 let limitReported = false;
 
 /**
- * Retire record `rec` whose tid is `tid`; the caller acts as that thread (it is the thread
- * itself, or the thread is dead). Ordering: outbox first (those blocks belong to others),
- * then the caches (blocks go home to slabs `tid` still owns), then hand the slabs back.
+ * Zero what describes a record's holdings (caches' heads and counts, class states, outbox,
+ * journal, the per-occupant header fields), keeping every cumulative counter (types.ts).
  */
-function threadRetire(rec: usize, tid: u32): void {
-  outboxFlushAll(rec);
-  for (let cls: u32 = 0; cls < NUM_CLASSES; cls++) heapSpill(rec, tid, cls, 0xFFFFFFFF);
-  for (let cls: u32 = 0; cls < NUM_CLASSES; cls++) heapHandBackAll(rec, tid, cls);
-  // Fold the counters into the retired totals so global sums stay exact (no drift).
-  const c = counters(rec);
-  const h = hdr();
-  poolLock();
+function resetHoldings(rec: usize): void {
+  const th = changetype<ThreadHeader>(rec);
+  th.remoteBatch = 0;
+  th.refillsSinceFlush = 0;
+  th.attachSeq = 0;
+  th.reliefSeen = 0;
   for (let cls: u32 = 0; cls < NUM_CLASSES; cls++) {
     const e = cacheEntry(rec, cls);
-    const r = retiredOf(cls);
-    // atomic: slot-less frees add to `returned` without the lock
-    atomic.add<u32>(r + offsetof<RetiredCounters>("refilled"), e.refilled);
-    atomic.add<u32>(r + offsetof<RetiredCounters>("returned"), e.returned);
+    e.head = 0;
+    e.count = 0;
+    e.cap = 0;
   }
-  h.retiredRemoteFrees += c.remoteFrees;
-  h.retiredRemotePushes += c.remotePushes;
-  h.retiredDrains += c.drains;
-  h.retiredDrainedBlocks += c.drainedBlocks;
-  h.retiredBytesAsked += changetype<ThreadHeader>(rec).bytesAsked;
-  h.retiredBytesGiven += changetype<ThreadHeader>(rec).bytesGiven;
-  poolUnlock();
-  memory.fill(rec + 8, 0, THREAD_SIZE - 8);
+  memory.fill(rec + TH_CLASS_OFFSET, 0, NUM_CLASSES * CLASS_STATE_SIZE);
+  memory.fill(rec + TH_OUTBOX_OFFSET, 0, OUTBOX_SIZE * OUTBOX_ENTRY_SIZE);
+  memory.fill(rec + TH_JOURNAL_OFFSET, 0, offsetof<Journal>());
+}
+
+/**
+ * Retire record `rec` whose tid is `tid`; the caller acts as that thread (it is the thread
+ * itself, or the thread is dead, or it died while detaching). The record may be torn by a
+ * kill, so it is repaired first (recover.ts: journal, recounted caches, outbox and slabs).
+ * Then: outbox first (those blocks belong to others), then the caches (blocks go home to
+ * slabs `tid` still owns), then every slab whose owner word is `tid` is handed back. No
+ * counter is folded anywhere: a slot's counters stay, cumulative over its occupants, so a
+ * retire that is killed and run again counts nothing twice.
+ */
+function threadRetire(rec: usize, tid: u32): void {
+  recoverRecord(rec, tid);
+  outboxFlushAll(rec);
+  for (let cls: u32 = 0; cls < NUM_CLASSES; cls++) heapSpill(rec, tid, cls, 0xFFFFFFFF);
+  handBackOwnedSlabs(rec, tid);
+  resetHoldings(rec);
   atomic.store<u32>(rec, 0); // tid
   atomic.store<u32>(rec + offsetof<ThreadHeader>("state"), THREAD_FREE);
 }
@@ -165,9 +174,9 @@ export function sweepOrphans(rec: usize, tid: u32): void {
     while (true) {
       poolLock();
       const m = orphanPop(cls);
+      if (m != 0) atomic.store<u32>(m, tid); // claimed inside the lock: a kill leaves it owned, found
       poolUnlock();
       if (m == 0) break;
-      atomic.cmpxchg<u32>(m, 0, tid); // claim before draining
       ringRecord(EV_ADOPT, cls, m, 0);
       heapDrain(rec, tid, m);
       if (slabMeta(m).used == 0) {
@@ -184,9 +193,9 @@ export function sweepOrphans(rec: usize, tid: u32): void {
       const m = keep;
       keep = <usize>slabMeta(m).next;
       ringRecord(EV_ORPHAN, cls, m, slabMeta(m).used);
-      atomic.store<u32>(m, 0); // owner cleared before the slab is visible again
       poolLock();
       orphanPush(m);
+      atomic.store<u32>(m, 0); // inside the lock, after the push: no adopter sees it owned
       poolUnlock();
     }
   }

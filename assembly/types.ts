@@ -35,6 +35,12 @@
 /** Set by the debug target (`--use HAKMEM_DEBUG=1`): checked frees, full ring, asserts. */
 // @ts-ignore: decorator, and HAKMEM_DEBUG exists only in the debug target
 @inline export const DEBUG_BUILD: bool = isDefined(HAKMEM_DEBUG);
+/**
+ * Set by the crash target (`--use HAKMEM_CRASH_POINTS=1`, build/crash.wasm): a release build
+ * whose crashPoint() calls (journal.ts) can be armed to trap, for the kill trials.
+ */
+// @ts-ignore: decorator, and HAKMEM_CRASH_POINTS exists only in the crash target
+@inline export const CRASH_BUILD: bool = isDefined(HAKMEM_CRASH_POINTS);
 
 // ---- geometry -----------------------------------------------------------------------------
 
@@ -117,6 +123,13 @@
 @inline export const SS_REMOTE_OFFSET: u32 = SS_META_OFFSET + SLABS_PER_SS * SLAB_META_SIZE; // 1088
 // @ts-ignore: decorator
 @inline export const REMOTE_STRIDE: u32 = 64; // one cache line per slab's remote head
+
+// A remote head is one u64 word, changed only by 64-bit compare-and-swap:
+//   bits 0..31   the top block of the stack (0: empty)
+//   bits 32..63  the push tag of the push that put it there (0: a drain, or a slot-less push)
+// push tag = slot | seq << TID_SLOT_BITS: the pusher's thread slot and its per-slot push
+// sequence (PushState), so reclaim can tell whether a dead thread's last push happened.
+// (PUSH_SEQ_BITS, PUSH_SEQ_MASK: with the thread slots below.)
 // @ts-ignore: decorator
 @inline export const SS_BITMAP_OFFSET: u32 = 4096;
 // @ts-ignore: decorator
@@ -209,7 +222,7 @@
 //   + CLASS_MAP_OFF│ ClassMap: u8 per 8 bytes of size              │  size -> class, built at init
 //   + CLASS_SIZE_OFF ClassSizes: u16 per class                    │  class -> size, built at init
 //   + ORPHAN_OFF   │ OrphanLists: u32 per class                    │  slabs with no owner
-//   + RETIRED_OFF  │ RetiredCounters: 2 x u32 per class            │  flows of retired threads
+//   + RETIRED_OFF  │ RetiredCounters: 2 x u32 per class            │  flows of slot-less frees 
 //   + STATS_OFF    │ StatsBlock                                    │  written by stats_collect()
 //   + RING_EVENTS_OFF DebugRing: RING_CAP x 16 B                  │
 //   + THREAD_TABLE_OFF ThreadTable: slots 1 .. MAX_THREADS-1      │  the attached threads' records
@@ -236,6 +249,11 @@
 @inline export const TID_GEN_MASK: u32 = (1 << (32 - TID_SLOT_BITS)) - 1;
 // @ts-ignore: decorator
 @inline export const MAX_THREADS: u32 = 1 << TID_SLOT_BITS; // 1024 slots; slot 0 is the unattached record: 1023 threads at once
+/** A push tag's sequence bits (above the pusher's slot; see the remote head above). */
+// @ts-ignore: decorator
+@inline export const PUSH_SEQ_BITS: u32 = 32 - TID_SLOT_BITS;
+// @ts-ignore: decorator
+@inline export const PUSH_SEQ_MASK: u32 = (1 << PUSH_SEQ_BITS) - 1;
 // @ts-ignore: decorator
 @inline export const THREAD_OFF: u32 = 0; // slot 0; must stay 0: tls.ts initialises `self` to HEAP_BASE
 // @ts-ignore: decorator
@@ -337,7 +355,7 @@
 @inline export const HEAP_MAGIC: u32 = 0x4D454B48; // "HKEM"
 /** Bumped whenever a shared record or the control region changes shape. */
 // @ts-ignore: decorator
-@inline export const LAYOUT_VERSION: u32 = 2;
+@inline export const LAYOUT_VERSION: u32 = 3;
 /**
  * What a heap's stamp records about the build that initialised it: two instances may share a
  * heap iff their HEAP_FORMATs are equal. Layout version, the SuperSlab header size (larger in
@@ -436,12 +454,8 @@
   orphanedSlabs: u32;  // (pool) slabs handed back by retiring threads (cumulative)
   adoptions: u32;      // (pool) orphan slabs claimed by a thread (cumulative)
   reclaims: u32;       // (pool) threads reclaimed by another thread (cumulative)
-  retiredRemoteFrees: u32; // (pool) counters folded from retired threads
-  retiredRemotePushes: u32;
-  retiredDrains: u32;
-  retiredDrainedBlocks: u32;
-  retiredBytesAsked: u64;  // (pool)
-  retiredBytesGiven: u64;  // (pool)
+  deadHeld: u32;       // (atomic) blocks killed mallocs had taken but not returned (in use for good)
+  repairs: u32;        // (atomic) multi-step updates reclaim found torn and completed or undid
 }
 
 // Configuration values.
@@ -493,6 +507,14 @@
 //   +1344  OutboxEntry[OUTBOX_SIZE] (16 B): remote frees waiting to be pushed in a batch
 //          (TH_OUTBOX_OFFSET: the class states' end rounded up to a 64-byte line)
 //   +1856  ThreadCounters (64 B)
+//   +1920  Journal (64 B): the multi-step update in progress, for reclaim (journal.ts)
+//   +1984  PushState (64 B, its own line: other threads confirm pushes here)
+//
+// attach zeroes what describes the occupant's holdings (caches' heads and counts, class
+// states, outbox, journal) and keeps every cumulative counter: the flow counters, the
+// ThreadCounters, bytesAsked/Given and the push sequence. So a slot's counters are the sums
+// over all its occupants, and retiring a thread folds nothing anywhere (a fold torn by a kill
+// would count twice).
 
 // @ts-ignore: decorator
 @inline export const TH_CACHE_OFFSET: u32 = 64;
@@ -510,6 +532,10 @@
 @inline export const OUTBOX_ENTRY_SIZE: u32 = 16;
 // @ts-ignore: decorator
 @inline export const TH_COUNTERS_OFFSET: u32 = TH_OUTBOX_OFFSET + OUTBOX_SIZE * OUTBOX_ENTRY_SIZE;
+// @ts-ignore: decorator
+@inline export const TH_JOURNAL_OFFSET: u32 = TH_COUNTERS_OFFSET + 64;
+// @ts-ignore: decorator
+@inline export const TH_PUSH_OFFSET: u32 = TH_JOURNAL_OFFSET + 64;
 
 // Thread states.
 // abi: THREAD_STATES names THREAD_
@@ -569,6 +595,33 @@
   head: u32;
   tail: u32;
   count: u32;
+}
+
+/**
+ * The one multi-step update of the record's thread in progress (op != 0), written before the
+ * update's first store and cleared after its last, so reclaim can finish or undo an update a
+ * kill tore (journal.ts has the ops and what each field means for each).
+ */
+@unmanaged export class Journal {
+  op: u32;      // JOP_*; 0: no update in progress. Written after the fields below.
+  slab: u32;    // the SlabMeta the update works on
+  block: u32;   // its first block (or the block in transit)
+  count: u32;   // blocks it moves
+  before: u32;  // the flow counter it changes (CacheEntry.refilled or .returned), before it
+  cls: u32;
+  tag: u32;     // JOP_FLUSH, JOP_DRAIN: the remote head's tag it pushes or replaces
+  aux: u32;     // JOP_FLUSH: the outbox slot index; JOP_CARVE: carved before
+}
+
+/**
+ * The record's remote pushes: seq numbers them (push tag = slot | seq << TID_SLOT_BITS), and
+ * confirmed is the highest seq another thread saw on a remote head it replaced (by its own
+ * push or a drain). Whoever replaces a tagged head confirms the tag first, so a push whose
+ * tag is neither on its head nor confirmed never happened. Kept across occupants.
+ */
+@unmanaged export class PushState {
+  seq: u32;        // (own) the last push's seq
+  confirmed: u32;  // (atomic, any thread: wrap-aware maximum) the highest seq seen replaced
 }
 
 @unmanaged export class ThreadCounters {
@@ -715,10 +768,10 @@
 //   +16                      CheckDetail[CHECK_DETAIL_CAP] (16 B): the first violations
 //   +CHECK_CLASS_TOTALS_OFF  i32[NUM_CLASSES]: in-use blocks found on each class's slabs
 //
-//   RetiredCounters[NUM_CLASSES] (retiredBase()): the cache flows of retired threads
+//   RetiredCounters[NUM_CLASSES] (retiredBase()): the flows of frees made without a thread slot
 //
 //   StatsBlock (statsBase(), STATS_BYTES), written by stats_collect():
-//   +0                       StatsGlobal (128 B)
+//   +0                       StatsGlobal (132 B)
 //   +offsetof<StatsGlobal>() StatsClass[NUM_CLASSES] (32 B)
 
 /** The check report's head. violations counts all; only the first CHECK_DETAIL_CAP have details. */
@@ -738,8 +791,8 @@
 }
 
 /**
- * The cache flows of threads that retired, per class (CacheEntry.refilled / returned summed).
- * In use of a class = retired.refilled - retired.returned + the live threads' own flows.
+ * The cache flows of frees made without a thread slot (every slot taken), per class.
+ * In use of a class = retired.refilled - retired.returned + every slot's own flows.
  * Atomic adds: a slot-less free adds to `returned` without the pool lock.
  */
 @unmanaged export class RetiredCounters {
@@ -774,6 +827,8 @@
   smallSlabs: u32;
   freeSlabs: u32;
   orphanSlabs: u32;  // slabs on the orphan lists now
+  deadHeld: u32;     // blocks killed mallocs had taken but not returned (counted in use)
+  repairs: u32;      // torn multi-step updates reclaim completed or undid
   cacheMode: u32;    // the configuration (GlobalHeader)
   remoteBatch: u32;
   ringMode: u32;

@@ -11,13 +11,17 @@
 import { compileResponse, setModuleLoader } from './heap/open.js';
 import type { BuildName } from './core/memory.js';
 
-/** The package's default module files, as URLs a bundler can see. */
-const DEFAULT_URLS: Record<BuildName, URL> = {
+/** The package's default module files, as URLs a bundler can see (the crash build is not shipped). */
+const DEFAULT_URLS: Partial<Record<BuildName, URL>> = {
   release: new URL('../../build/release.wasm', import.meta.url),
   debug: new URL('../../build/debug.wasm', import.meta.url),
 };
 
-setModuleLoader(async (build, source) => compileResponse(await fetch(source ?? DEFAULT_URLS[build])));
+setModuleLoader(async (build, source) => {
+  const url = source ?? DEFAULT_URLS[build];
+  if (!url) throw new Error(`the package ships no ${build} build: pass its module or URL as \`module\``);
+  return compileResponse(await fetch(url));
+});
 
 export { Heap, setModuleLoader, resolveModule, type HeapOptions, type ModuleSource, type ModuleLoader } from './heap/heap.js';
 export { openHeap, compileResponse, type OpenedHeap } from './heap/open.js';

@@ -1,5 +1,6 @@
 // build.mjs: `npm run build`: builds what changed since the last build, in order:
-//   1. the allocator modules (asc): build/release.wasm, build/debug.wasm
+//   1. the allocator modules (asc): build/release.wasm, build/debug.wasm, build/crash.wasm
+//      (release code whose crash points can be armed to trap: the kill trials)
 //   2. the bench modules (asc): build/bench-release.wasm, bench-debug.wasm, bench-asrt.wasm
 //   3. the build check over the allocator and bench modules (scripts/check-build.mjs)
 //   4. the host's records and code tables from the allocator's sources (scripts/gen-abi.mjs)
@@ -53,9 +54,11 @@ const allocatorInputs = [...files('assembly'), join(ROOT, 'asconfig.json'), self
 const benchInputs = [...allocatorInputs, ...files('bench/assembly'), join(ROOT, 'bench', 'asconfig.json')];
 let built = 0;
 
-for (const target of ['release', 'debug']) {
+for (const target of ['release', 'debug', 'crash']) {
   if (stale([`build/${target}.wasm`, `build/${target}.wat`], allocatorInputs)) {
-    run(`allocator (${target})`, bin('asc'), ['--config', 'asconfig.json', '--target', target]);
+    // the crash target (release code with armed crash points, for the kill trials) adds its exports' entry
+    const extra = target === 'crash' ? ['assembly/crash-exports.ts'] : [];
+    run(`allocator (${target})`, bin('asc'), [...extra, '--config', 'asconfig.json', '--target', target]);
     built++;
   }
 }
@@ -68,7 +71,7 @@ for (const target of ['release', 'debug', 'asrt']) {
 }
 if (built > 0 || force) {
   run('build check', process.execPath, [join(ROOT, 'scripts', 'check-build.mjs'), '--allocator', 'build/release.wat',
-    'build/debug.wat', '--data-below', '65536', 'build/bench-release.wat', 'build/bench-debug.wat']);
+    'build/debug.wat', 'build/crash.wat', '--data-below', '65536', 'build/bench-release.wat', 'build/bench-debug.wat']);
 }
 // The host's code tables, generated from the allocator's constants (scripts/gen-abi.mjs).
 run('ABI records and code tables', process.execPath, [join(ROOT, 'scripts', 'gen-abi.mjs')]);

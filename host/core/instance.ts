@@ -43,6 +43,10 @@ export interface AllocatorExports {
   registry_entry(ptr: number): number;
   heap_status(): number;
   heap_format(): number;
+  /** The crash build only (build/crash.wasm): arm the `n`th crash point from now (0 disarms). */
+  crash_arm?(n: number): number;
+  /** The crash build only: crash points passed since the last arm. */
+  crash_points_passed?(): number;
 }
 
 /** Names of the function exports the host relies on (checked at instantiation). */

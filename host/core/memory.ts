@@ -1,8 +1,12 @@
 // memory.ts: the shared memory every allocator instance imports, and the build names.
 // Environment independent (Node, browsers): no files, no Node APIs.
 
-/** Which build of the allocator: `release` (-O3, slow-path ring) or `debug` (checked frees). */
-export type BuildName = 'release' | 'debug';
+/**
+ * Which build of the allocator: `release` (-O3, slow-path ring), `debug` (checked frees), or
+ * `crash` (release code whose crash points can be armed to trap: the kill trials' build; not
+ * shipped in the package).
+ */
+export type BuildName = 'release' | 'debug' | 'crash';
 
 /** Pages of 64 KiB a memory the host creates starts with (1 MiB: the control region fits). */
 export const INITIAL_PAGES = 16;

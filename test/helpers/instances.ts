@@ -23,7 +23,7 @@ import { MemoryView } from '../../dist/host/abi/views.js';
 import { DEFAULT_HEAP_BASE, instantiateAllocatorSync } from '../../dist/host/core/instance.js';
 import { wasmPath } from '../../dist/host/core/module.js';
 
-export type Build = 'release' | 'debug';
+export type Build = 'release' | 'debug' | 'crash';
 export const BUILDS: Build[] = ['release', 'debug'];
 
 export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
