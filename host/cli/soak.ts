@@ -6,6 +6,10 @@
 //     operations (default 10^9) in rounds over the configuration matrix; a progress line per
 //     round on stderr, then a table per configuration and the totals. A round fails on a
 //     pattern failure, a checker violation, a fault, a worker that died or a round that hung.
+//   --suite kill: the kill trials (host/soak/kill-trial.ts) on the crash build: a victim
+//     thread trapped at every crash point of seeded scenarios (partners freeing into it),
+//     then reclaimed, everything freed and checked; the trials, kills per place, blocks lost,
+//     blocks a killed malloc held, repairs and checker state.
 // Exit status 1 if any trial or round failed (or hung), 2 on a bad usage.
 
 import { Command, InvalidArgumentError, Option } from 'commander';
@@ -16,6 +20,8 @@ import { configLabel, configPassed, DEFAULT_ROUND_OPS, DEFAULT_STRESS_SOAK_AXES,
          runStressSoak, stressSoakMatrix, type StressSoakConfigSummary, type StressSoakRound,
          type StressSoakSummary } from '../soak/stress-soak.js';
 import { UsageError } from '../workloads/params.js';
+import { compileFile } from '../core/module.js';
+import { killTrials, KILL_CONFIGS, type KillSummary } from '../soak/kill-trial.js';
 import type { BuildName } from '../core/memory.js';
 
 /** The default operation budget of the stress suite. */
@@ -62,14 +68,23 @@ function row(build: string, k: KindSoak): string {
 
 /** Options of `soak` (each suite reads its own). */
 interface SoakOptions {
-  suite: 'double-free' | 'stress';
+  suite: 'double-free' | 'stress' | 'kill';
   trials: number; build: string; kinds?: string; seed: number; module?: string;
   ops: number; roundOps: number; workers: number[];
+  scenarios: number; stride: number;
 }
+
+/** Which options each suite reads (besides --seed). */
+const SUITE_OPTIONS: Record<SoakOptions['suite'], string[]> = {
+  'double-free': ['trials', 'kinds', 'module', 'build'],
+  stress: ['ops', 'roundOps', 'workers', 'build'],
+  kill: ['scenarios', 'stride'],
+};
 
 /** The options a suite does not read, if the user gave one: a usage error. */
 function rejectOtherSuiteOptions(cmd: Command, suite: SoakOptions['suite']): void {
-  const others = suite === 'stress' ? ['trials', 'kinds', 'module'] : ['ops', 'roundOps', 'workers'];
+  const mine = SUITE_OPTIONS[suite];
+  const others = [...new Set(Object.values(SUITE_OPTIONS).flat())].filter((k) => !mine.includes(k));
   const given = others.filter((k) => cmd.getOptionValueSource(k) === 'cli');
   if (given.length === 0) return;
   const flags = given.map((k) => '--' + k.replace(/[A-Z]/g, (c) => '-' + c.toLowerCase()));
@@ -81,8 +96,9 @@ export function registerSoakCommand(program: Command): void {
   program.command('soak')
     .description('the long adversarial suites, with figures: the double-free trials (default: thousands per kind and ' +
       'build, in watched workers: caught / trials and every failure), or --suite stress: verified multi-worker stress ' +
-      'rounds over a matrix of builds, worker counts and heap configurations')
-    .addOption(new Option('--suite <suite>', 'which soak').choices(['double-free', 'stress']).default('double-free'))
+      'rounds over a matrix of builds, worker counts and heap configurations, or --suite kill: a thread killed at every ' +
+      'crash point of seeded scenarios (the crash build), reclaimed, then everything freed and checked')
+    .addOption(new Option('--suite <suite>', 'which soak').choices(['double-free', 'stress', 'kill']).default('double-free'))
     .option('--trials <n>', 'double-free: trials per kind and build', positiveInt, 2000)
     .addOption(new Option('--build <build>', 'allocator build').choices(['release', 'debug', 'both']).default('both'))
     .option('--kinds <list>', `double-free: comma-separated kinds (default all: ${DOUBLE_FREE_KINDS.join(', ')})`)
@@ -93,9 +109,13 @@ export function registerSoakCommand(program: Command): void {
       'reach every configuration)', opCount, DEFAULT_ROUND_OPS)
     .addOption(new Option('--workers <list>', 'stress: comma-separated worker counts').argParser(workerCounts)
       .default([...DEFAULT_STRESS_SOAK_AXES.workers], DEFAULT_STRESS_SOAK_AXES.workers.join(',')))
+    .option('--scenarios <n>', 'kill: seeded scenarios (each killed at every crash point it passes)', positiveInt, 30)
+    .option('--stride <n>', 'kill: arm every n-th crash point only (a faster sample)', positiveInt, 1)
     .action(async (o: SoakOptions, cmd: Command) => {
       rejectOtherSuiteOptions(cmd, o.suite);
-      process.exitCode = (o.suite === 'stress' ? await stressSoakCommand(o) : await doubleFreeSoakCommand(o)) ? 0 : 1;
+      const ok = o.suite === 'stress' ? await stressSoakCommand(o)
+        : o.suite === 'kill' ? await killSoakCommand(o) : await doubleFreeSoakCommand(o);
+      process.exitCode = ok ? 0 : 1;
     });
 }
 
@@ -194,4 +214,32 @@ async function stressSoakCommand(o: SoakOptions): Promise<boolean> {
   }
   printStressSoak(summary);
   return summary.passed;
+}
+
+/** The kill suite's figures. */
+function printKillSoak(s: KillSummary, ms: number): void {
+  const k = s.killedIn;
+  console.log(`${s.trials} kill trials (${s.kills} kills: ${k.malloc} in malloc, ${k['free-own']} in a local free, ` +
+    `${k['free-remote']} in a remote free, ${k.collect} in collect, ${k.detach} in detach) in ${(ms / 1000).toFixed(1)} s`);
+  console.log(`failed trials: ${s.failed}; heap checks not clean: ${s.uncleanChecks}; blocks lost: ${s.blocksLost} ` +
+    `(blocks killed mallocs had taken, counted by reclaim as deadHeld: ${s.deadHeld}); torn updates repaired: ${s.repairs}`);
+  for (const f of s.failures) console.log(`  FAILED: ${JSON.stringify(f)}`);
+  console.log('a trial fails if reclaim refuses, a live block changes or is handed out twice, a fault is recorded ' +
+    'other than one at the block the victim was freeing, the heap check is not clean, or more than the one block a ' +
+    'killed malloc took stays in use');
+}
+
+/** The kill suite; true if every trial passed. */
+async function killSoakCommand(o: SoakOptions): Promise<boolean> {
+  const module = await compileFile(wasmPath('crash'));
+  console.log(`hakmem-wasm soak --suite kill: ${o.scenarios} scenarios from seed ${o.seed} over ` +
+    `${KILL_CONFIGS.length} configurations (${KILL_CONFIGS.map((c) => c.name).join('; ')}), every ` +
+    `${o.stride === 1 ? '' : `${o.stride}th `}crash point armed once`);
+  const t0 = Date.now();
+  let done = 0;
+  const s = killTrials(module, o.scenarios, o.seed, o.stride, KILL_CONFIGS, () => {
+    if (++done % 5000 === 0) process.stderr.write(`${done} trials, ${((Date.now() - t0) / 1000).toFixed(0)} s\n`);
+  });
+  printKillSoak(s, Date.now() - t0);
+  return s.failed === 0;
 }

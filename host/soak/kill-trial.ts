@@ -182,7 +182,7 @@ export function killPoints(module: WebAssembly.Module, config: Partial<HeapConfi
 
 /** One trial: the scenario of `seed` with V's crash point `point` armed, then reclaim and check. */
 export function killTrial(module: WebAssembly.Module, configName: string, config: Partial<HeapConfig>,
-                          seed: number, point: number): KillTrial {
+                          seed: number, point: number, opts: { skipReclaim?: boolean } = {}): KillTrial {
   const out: KillTrial = { seed, config: configName, point, killedIn: null, reclaimed: false, repairs: 0,
     blocksLost: 0, deadHeld: 0, handedOutTwice: 0, damaged: 0, otherFaults: 0, otherFaultNames: [], violations: 0,
     crashed: null };
@@ -194,7 +194,8 @@ export function killTrial(module: WebAssembly.Module, configName: string, config
   try {
     // From here on V is dead: it is never called again. P acts for the program.
     out.killedIn = death?.killedIn ?? null;
-    out.reclaimed = death === null || h.P.reclaim(tidV) === 1;
+    // (skipReclaim: the control that shows a trial notices what reclaim exists to do)
+    out.reclaimed = death === null || (!opts.skipReclaim && h.P.reclaim(tidV) === 1);
     const rand = rng(seed ^ 0x5bd1e995);
     for (const [p, b] of h.live) if (!h.intact(p, b.size, b.stamp)) out.damaged++;
     let refreed = 0;
