@@ -18,7 +18,7 @@ import { poolLock, poolUnlock, slabAcquire, slabRelease, orphanPush, orphanPop }
 import { ringRecord } from "./ring";
 import { debugAssert } from "./fault";
 import { tagFree } from "./free-tag";
-import { journalBegin, journalEnd, crashPoint, JOP_SPILL, JOP_SLABFREE } from "./journal";
+import { journalOf, journalBegin, journalEnd, crashPoint, JOP_SPILL, JOP_SLABFREE } from "./journal";
 
 /** How many partial slabs one refill examines before taking a fresh slab. */
 // @ts-ignore: decorator
@@ -249,31 +249,37 @@ export function heapRefill(rec: usize, tid: u32, cls: u32, n: u32): u32 {
  * Move up to `n` blocks from cache entry `cls` back to their slabs' free lists. Every cached
  * block belongs to a slab this thread owns, so this is all plain stores. A partial slab that
  * becomes empty goes back to the pool; the current slab is kept (no thrash at a boundary).
- * Each block's move is journaled (JOP_SPILL), with `e.returned` counted in it.
+ * Journaled (JOP_SPILL): the count and `e.returned` before, and the block in transit.
  */
 export function heapSpill(rec: usize, tid: u32, cls: u32, n: u32): u32 {
   const e = cacheEntry(rec, cls);
   const cs = classState(rec, cls);
+  if (e.head == 0) return 0;
+  const j = journalOf(rec);
+  j.count = e.count;
+  j.aux = cls;
+  journalBegin(rec, JOP_SPILL, e.head, e.returned);
   let k: u32 = 0;
   while (k < n && e.head != 0) {
     const p = <usize>e.head;
     const m = metaOf(p);
     const meta = slabMeta(m);
     if (DEBUG_BUILD) debugAssert(atomic.load<u32>(m) == tid, ASSERT_CACHED_NOT_OWNED, p, atomic.load<u32>(m));
-    journalBegin(rec, JOP_SPILL, m, p, 0, e.returned);
+    j.block = <u32>p; // in transit from here until the next block (1 store per block)
     crashPoint();
     e.head = load<u32>(p);
     crashPoint();
     e.count--;
     slabPushFree(meta, p);
-    e.returned++;
-    journalEnd(rec);
+    k++;
     if (meta.used == 0 && meta.list == LIST_PARTIAL) {
+      j.block = 0; // nothing in transit while the slab goes back to the pool
       partialRemove(cs, m);
       releaseSlab(rec, m);
     }
-    k++;
   }
+  e.returned += k;
+  journalEnd(rec);
   if (k != 0) {
     counters(rec).spills++;
     ringRecord(EV_SPILL, cls, 0, k);
@@ -287,7 +293,7 @@ export function heapSpill(rec: usize, tid: u32, cls: u32, n: u32): u32 {
  */
 export function heapFreeToSlab(rec: usize, e: CacheEntry, cls: u32, m: usize, p: usize): void {
   const meta = slabMeta(m);
-  journalBegin(rec, JOP_SLABFREE, m, p, 0, e.returned);
+  journalBegin(rec, JOP_SLABFREE, p, e.returned);
   crashPoint();
   tagFree(p);
   slabPushFree(meta, p);

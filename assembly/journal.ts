@@ -7,14 +7,16 @@
 // undoes that one update from what it can check in memory; everything else in the record it
 // recounts rather than trusts. Updates do not nest: each op is journaled alone.
 //
-//   op           slab   block            count  before           aux, tag     recovery
-//   JOP_FLUSH    m      chain head       n      -                slot, tag    pushed? (push-tag.ts) else keep in outbox
-//   JOP_DRAIN    m      head it takes    -      -                -, tag       taken? then relink onto the free list
-//   JOP_RFREE    m      p                -      e.returned       -            p in its outbox chain, returned = before+1
-//   JOP_SLABFREE m      p                -      e.returned       -            p on the free list, returned = before+1
-//   JOP_SPILL    m      p                -      e.returned       -            p off the cache onto the free list, before+1
-//   JOP_TAKE     m      first            k      e.refilled       -            all k in the cache, or all back on the free list
-//   JOP_CARVE    m      first            k      e.refilled       carved before  all k in the cache, or none carved
+// Every op's slab is metaOf(block).
+//   op           block            count     before      aux, tag        recovery
+//   JOP_FLUSH    chain head       n         -           slot, tag       pushed? (push-tag.ts) else keep in outbox
+//   JOP_DRAIN    head it takes    -         -           -, tag          taken? then relink onto the free list
+//   JOP_RFREE    p                -         e.returned  -               p in its outbox chain, returned = before+1
+//   JOP_SLABFREE p                -         e.returned  -               p on the free list, returned = before+1
+//   JOP_SPILL    p in transit     e.count   e.returned  class           p onto the free list; returned = before +
+//                (0: none)        at start                              (count at start - cache length now)
+//   JOP_TAKE     first            k         e.refilled  -               all k in the cache, or all back on the free list
+//   JOP_CARVE    first            k         e.refilled  carved before   all k in the cache, or none carved
 //
 // The journal is written with plain stores: a terminated worker's stores up to the kill are
 // all visible to whoever reclaims it after seeing the worker exit (the host's exit event
@@ -47,13 +49,11 @@ import { Journal, TH_JOURNAL_OFFSET, CRASH_BUILD } from "./types";
   return changetype<Journal>(rec + TH_JOURNAL_OFFSET);
 }
 
-/** Journal an update of `rec`: fields first, the op last. About 5 stores. */
+/** Journal an update of `rec` (an op's other fields first): block and before, then the op. 3 stores. */
 // @ts-ignore: decorator
-@inline export function journalBegin(rec: usize, op: u32, m: usize, block: usize, count: u32, before: u32): void {
+@inline export function journalBegin(rec: usize, op: u32, block: usize, before: u32): void {
   const j = journalOf(rec);
-  j.slab = <u32>m;
   j.block = <u32>block;
-  j.count = count;
   j.before = before;
   j.op = op;
 }

@@ -61,8 +61,6 @@ export const L_TH_COUNTERS_OFFSET: u32 = T.TH_COUNTERS_OFFSET;
 export const L_TH_OUTBOX_OFFSET: u32 = T.TH_OUTBOX_OFFSET;
 export const L_OUTBOX_SIZE: u32 = T.OUTBOX_SIZE;
 export const L_OUTBOX_ENTRY_SIZE: u32 = T.OUTBOX_ENTRY_SIZE;
-export const L_TH_JOURNAL_OFFSET: u32 = T.TH_JOURNAL_OFFSET;
-export const L_TH_PUSH_OFFSET: u32 = T.TH_PUSH_OFFSET;
 // registry kinds
 export const L_REG_FREE: u32 = T.REG_FREE;
 export const L_REG_SUPERSLAB: u32 = T.REG_SUPERSLAB;

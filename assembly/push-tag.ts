@@ -16,7 +16,7 @@
 // confirmation is only mistaken if a slot's push waits unconfirmed while the same slot makes
 // 2^21 further pushes, none of them confirmed either.
 
-import { PushState, TH_PUSH_OFFSET, TID_SLOT_BITS, PUSH_SEQ_MASK, PUSH_SEQ_BITS, threadRecord } from "./types";
+import { ThreadHeader, PushState, TH_PUSH_OFFSET, TID_SLOT_BITS, PUSH_SEQ_MASK, PUSH_SEQ_BITS, threadRecord } from "./types";
 
 /** The push state of the record in slot `slot`. */
 // @ts-ignore: decorator
@@ -48,12 +48,13 @@ import { PushState, TH_PUSH_OFFSET, TID_SLOT_BITS, PUSH_SEQ_MASK, PUSH_SEQ_BITS,
   return ((b - a) & PUSH_SEQ_MASK) == 0 || ((b - a) & PUSH_SEQ_MASK) >= (<u32>1 << (PUSH_SEQ_BITS - 1));
 }
 
-/** Number the next push of the record in `slot`; returns its tag (never 0: slot >= 1). */
-export function nextPushTag(slot: u32): u32 {
-  const ps = pushStateOf(slot);
-  const seq = (ps.seq + 1) & PUSH_SEQ_MASK;
-  ps.seq = seq;
-  return slot | (seq << TID_SLOT_BITS);
+/** Number the next push of thread record `rec`; returns its tag (never 0: its slot is >= 1). */
+// @ts-ignore: decorator
+@inline export function nextPushTag(rec: usize): u32 {
+  const th = changetype<ThreadHeader>(rec);
+  const seq = (th.pushSeq + 1) & PUSH_SEQ_MASK;
+  th.pushSeq = seq;
+  return (th.tid & ((1 << TID_SLOT_BITS) - 1)) | (seq << TID_SLOT_BITS);
 }
 
 /**

@@ -48,9 +48,9 @@ function recoverJournal(rec: usize): void {
   const j = journalOf(rec);
   const op = j.op;
   if (op == JOP_NONE) return;
-  const m = <usize>j.slab;
-  const meta = slabMeta(m);
   const p = <usize>j.block;
+  const m = metaOf(p);
+  const meta = slabMeta(m);
   if (op == JOP_FLUSH) {
     const ob = outboxAt(rec, j.aux);
     if (ob.head != 0 && <usize>ob.slab == m && <usize>ob.head == p &&
@@ -79,13 +79,9 @@ function recoverJournal(rec: usize): void {
     tagFree(p);
     cacheEntry(rec, meta.cls).returned = j.before + 1;
   } else if (op == JOP_SPILL) {
-    const e = cacheEntry(rec, meta.cls);
-    if (<usize>e.head == p) {
-      e.returned = j.before; // not taken off the cache yet
-    } else {
-      if (<usize>meta.freeHead != p) pushFree(meta, p); // in transit: lands on the free list
-      e.returned = j.before + 1;
-    }
+    const e = cacheEntry(rec, j.aux); // aux: the class
+    if (p != 0 && <usize>e.head != p && <usize>meta.freeHead != p) pushFree(meta, p); // in transit
+    e.returned = j.before + (j.count - chainLength(<usize>e.head, j.count));
   } else if (op == JOP_TAKE) {
     const e = cacheEntry(rec, meta.cls);
     if (<usize>e.head == p) {
@@ -117,6 +113,13 @@ function recoverJournal(rec: usize): void {
 function pushFree(meta: SlabMeta, p: usize): void {
   store<u32>(p, meta.freeHead);
   meta.freeHead = <u32>p;
+}
+
+/** Length of the chain at `head`, counting at most `most` links. */
+function chainLength(head: usize, most: u32): u32 {
+  let n: u32 = 0;
+  for (let q = head; q != 0 && n < most; n++) q = <usize>load<u32>(q);
+  return n;
 }
 
 /** Is `p` on the chain starting at `head`, within `most` links? */

@@ -18,7 +18,7 @@
 // free journals JOP_RFREE before it tags and links the block.
 
 import { OutboxEntry, ThreadHeader, CacheEntry, TH_OUTBOX_OFFSET, OUTBOX_SIZE, OUTBOX_ENTRY_SIZE,
-         CHUNK_SHIFT, EV_REMOTE_PUSH, TID_SLOT_BITS } from "./types";
+         CHUNK_SHIFT, EV_REMOTE_PUSH } from "./types";
 import { remoteHeadOf, slabMeta } from "./superslab";
 import { counters } from "./heap";
 import { ringRecord } from "./ring";
@@ -51,7 +51,7 @@ export function remoteFree(rec: usize, e: CacheEntry, m: usize, p: usize): void 
     ob.tail = <u32>p;
     ob.slab = <u32>m;
   }
-  journalBegin(rec, JOP_RFREE, m, p, 0, e.returned);
+  journalBegin(rec, JOP_RFREE, p, e.returned);
   crashPoint();
   tagFree(p); // free from here on
   store<u32>(p, ob.head);
@@ -91,11 +91,12 @@ export function remotePushOne(m: usize, p: usize): void {
 /** Push one outbox chain onto its slab's remote stack, journaled (JOP_FLUSH). */
 function outboxFlush(rec: usize, ob: OutboxEntry): void {
   const m = <usize>ob.slab;
-  const tag = nextPushTag(atomic.load<u32>(rec) & ((1 << TID_SLOT_BITS) - 1));
+  const tag = nextPushTag(rec);
   const j = journalOf(rec);
   j.tag = tag;
   j.aux = <u32>(changetype<usize>(ob) - rec - TH_OUTBOX_OFFSET) / OUTBOX_ENTRY_SIZE;
-  journalBegin(rec, JOP_FLUSH, m, ob.head, ob.count, 0);
+  j.count = ob.count;
+  journalBegin(rec, JOP_FLUSH, ob.head, 0);
   crashPoint();
   pushChain(m, ob.head, <usize>ob.tail, tag);
   crashPoint();

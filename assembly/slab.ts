@@ -70,7 +70,8 @@ export function slabTakeFree(rec: usize, m: usize, n: u32, e: CacheEntry): u32 {
   const first = <usize>meta.freeHead;
   let last = first;
   for (let i: u32 = 1; i < k; i++) last = <usize>load<u32>(last);
-  journalBegin(rec, JOP_TAKE, m, first, k, e.refilled);
+  journalOf(rec).count = k;
+  journalBegin(rec, JOP_TAKE, first, e.refilled);
   crashPoint();
   meta.freeHead = load<u32>(last);
   crashPoint();
@@ -97,8 +98,10 @@ export function slabCarve(rec: usize, m: usize, n: u32, e: CacheEntry): u32 {
   if (k == 0) return 0;
   const stride = <usize>meta.stride;
   const first = <usize>meta.dataStart + <usize>meta.carved * stride;
-  journalOf(rec).aux = meta.carved;
-  journalBegin(rec, JOP_CARVE, m, first, k, e.refilled);
+  const j = journalOf(rec);
+  j.aux = meta.carved;
+  j.count = k;
+  journalBegin(rec, JOP_CARVE, first, e.refilled);
   crashPoint();
   // Link first -> first+stride -> ... -> last -> old cache head; every block is free now.
   let p = first;
@@ -156,7 +159,7 @@ export function slabDrain(rec: usize, m: usize, owner: u32): u32 {
   const j = journalOf(rec);
   while (true) {
     j.tag = headTag(word);
-    journalBegin(rec, JOP_DRAIN, m, headTop(word), 0, 0);
+    journalBegin(rec, JOP_DRAIN, headTop(word), 0);
     confirmPush(headTag(word));
     const seen = atomic.cmpxchg<u64>(rh, word, 0); // acquire: the pushers' links are visible
     if (seen == word) break;

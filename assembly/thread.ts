@@ -16,7 +16,7 @@ import { ThreadHeader, GlobalHeader, Journal, threadBase, threadRecord, MAX_THRE
 import { cacheCapFor } from "./classes";
 import { self, selfTid, setSelf, attached, syncMemory } from "./tls";
 import { ensureInit } from "./init";
-import { cacheEntry, heapSpill, heapTrim, heapDrain } from "./heap";
+import { cacheEntry, heapSpill, heapTrim, heapDrain, heapHandBackAll } from "./heap";
 import { recoverRecord, handBackOwnedSlabs } from "./recover";
 import { outboxFlushAll } from "./remote";
 import { poolLock, poolUnlock, orphanPop, orphanPush, slabRelease } from "./pool";
@@ -91,19 +91,24 @@ function resetHoldings(rec: usize): void {
 }
 
 /**
- * Retire record `rec` whose tid is `tid`; the caller acts as that thread (it is the thread
- * itself, or the thread is dead, or it died while detaching). The record may be torn by a
- * kill, so it is repaired first (recover.ts: journal, recounted caches, outbox and slabs).
- * Then: outbox first (those blocks belong to others), then the caches (blocks go home to
- * slabs `tid` still owns), then every slab whose owner word is `tid` is handed back. No
- * counter is folded anywhere: a slot's counters stay, cumulative over its occupants, so a
- * retire that is killed and run again counts nothing twice.
+ * Retire record `rec` whose tid is `tid`; the caller acts as that thread: the thread itself
+ * (detach), or for a thread that is `dead` (reclaim; it may have died inside an update, or
+ * inside its own detach). A dead thread's record is repaired first (recover.ts: journal,
+ * recounted caches, outbox and slabs) and its slabs are found by owner word; a live one's
+ * record is consistent and its slab lists are walked. Then: outbox first (those blocks belong
+ * to others), then the caches (blocks go home to slabs `tid` still owns), then the slabs are
+ * handed back. No counter is folded anywhere: a slot's counters stay, cumulative over its
+ * occupants, so a retire that is killed and run again counts nothing twice.
  */
-function threadRetire(rec: usize, tid: u32): void {
-  recoverRecord(rec, tid);
+function threadRetire(rec: usize, tid: u32, dead: bool): void {
+  if (dead) recoverRecord(rec, tid);
   outboxFlushAll(rec);
   for (let cls: u32 = 0; cls < NUM_CLASSES; cls++) heapSpill(rec, tid, cls, 0xFFFFFFFF);
-  handBackOwnedSlabs(rec, tid);
+  if (dead) {
+    handBackOwnedSlabs(rec, tid);
+  } else {
+    for (let cls: u32 = 0; cls < NUM_CLASSES; cls++) heapHandBackAll(rec, tid, cls);
+  }
   resetHoldings(rec);
   atomic.store<u32>(rec, 0); // tid
   atomic.store<u32>(rec + offsetof<ThreadHeader>("state"), THREAD_FREE);
@@ -119,7 +124,7 @@ export function threadDetach(): u32 {
     return 0;
   }
   ringRecord(EV_DETACH, 0, self, tid);
-  threadRetire(self, tid);
+  threadRetire(self, tid, false);
   setSelf(threadBase(), NO_TID);
   return 1;
 }
@@ -140,7 +145,7 @@ export function threadReclaim(tid: u32): u32 {
   if (atomic.cmpxchg<u32>(stateAddr, THREAD_ACTIVE, THREAD_RETIRING) != THREAD_ACTIVE) return 0;
   atomic.cmpxchg<u32>(hdrField(offsetof<GlobalHeader>("poolLock")), tid, 0);
   ringRecord(EV_RECLAIM, 0, rec, tid);
-  threadRetire(rec, tid);
+  threadRetire(rec, tid, true);
   atomic.add<u32>(hdrField(offsetof<GlobalHeader>("reclaims")), 1);
   return 1;
 }

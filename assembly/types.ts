@@ -568,6 +568,7 @@
   reliefSeen: u32;   // the last GlobalHeader.reliefEpoch this thread answered (gave back for)
   bytesAsked: u64;   // sum of sizes passed to malloc (cumulative)
   bytesGiven: u64;   // sum of the usable sizes malloc handed out (cumulative)
+  pushSeq: u32;      // the last remote push's number (push-tag.ts; cumulative over occupants)
 }
 
 /**
@@ -603,24 +604,22 @@
  * kill tore (journal.ts has the ops and what each field means for each).
  */
 @unmanaged export class Journal {
-  op: u32;      // JOP_*; 0: no update in progress. Written after the fields below.
-  slab: u32;    // the SlabMeta the update works on
-  block: u32;   // its first block (or the block in transit)
-  count: u32;   // blocks it moves
+  op: u32;      // JOP_*; 0: no update in progress. Written after block and before.
+  block: u32;   // its first block, or the block in transit (its slab: metaOf(block))
   before: u32;  // the flow counter it changes (CacheEntry.refilled or .returned), before it
-  cls: u32;
+  count: u32;   // blocks it moves (JOP_SPILL: the cache's count before it)
   tag: u32;     // JOP_FLUSH, JOP_DRAIN: the remote head's tag it pushes or replaces
   aux: u32;     // JOP_FLUSH: the outbox slot index; JOP_CARVE: carved before
 }
 
 /**
- * The record's remote pushes: seq numbers them (push tag = slot | seq << TID_SLOT_BITS), and
- * confirmed is the highest seq another thread saw on a remote head it replaced (by its own
- * push or a drain). Whoever replaces a tagged head confirms the tag first, so a push whose
- * tag is neither on its head nor confirmed never happened. Kept across occupants.
+ * The record's confirmed pushes, alone on its line (other threads write it; the record's own
+ * push numbers, ThreadHeader.pushSeq, are on the owner's line): the highest push seq another
+ * thread saw on a remote head it replaced (by its own push or a drain). Whoever replaces a
+ * tagged head confirms the tag first, so a push whose tag is neither on its head nor
+ * confirmed never happened. Kept across occupants.
  */
 @unmanaged export class PushState {
-  seq: u32;        // (own) the last push's seq
   confirmed: u32;  // (atomic, any thread: wrap-aware maximum) the highest seq seen replaced
 }
 
