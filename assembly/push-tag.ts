@@ -54,16 +54,24 @@ import { ThreadHeader, PushState, TH_PUSH_OFFSET, TID_SLOT_BITS, PUSH_SEQ_MASK, 
   const th = changetype<ThreadHeader>(rec);
   const seq = (th.pushSeq + 1) & PUSH_SEQ_MASK;
   th.pushSeq = seq;
-  return (th.tid & ((1 << TID_SLOT_BITS) - 1)) | (seq << TID_SLOT_BITS);
+  return slotOfRecord(rec) | (seq << TID_SLOT_BITS);
 }
 
 /**
- * Record that the push tagged `tag` happened: its head is about to be replaced. About one
- * load when already confirmed (the common case after a failed CAS's retry), else one CAS.
+ * Record that the push tagged `tag` happened: its head is about to be replaced by the thread
+ * in slot `selfSlot`. A thread's own earlier push needs no confirmation (it finished before
+ * this one started: reclaim only ever asks about a thread's last push), nor does tag 0.
+ * About one compare when skipped, a load when already confirmed, else one CAS.
  */
 // @ts-ignore: decorator
-@inline export function confirmPush(tag: u32): void {
-  if (tag != 0) confirmSlow(tag);
+@inline export function confirmPush(tag: u32, selfSlot: u32): void {
+  if (tag != 0 && (tag & ((1 << TID_SLOT_BITS) - 1)) != selfSlot) confirmSlow(tag);
+}
+
+/** The thread slot of record `rec` (its tid's low bits). */
+// @ts-ignore: decorator
+@inline export function slotOfRecord(rec: usize): u32 {
+  return changetype<ThreadHeader>(rec).tid & ((1 << TID_SLOT_BITS) - 1);
 }
 
 /** confirmPush's work: raise the slot's confirmed seq to the tag's (a wrap-aware maximum). */

@@ -18,7 +18,7 @@
 // free journals JOP_RFREE before it tags and links the block.
 
 import { OutboxEntry, ThreadHeader, CacheEntry, TH_OUTBOX_OFFSET, OUTBOX_SIZE, OUTBOX_ENTRY_SIZE,
-         CHUNK_SHIFT, EV_REMOTE_PUSH } from "./types";
+         CHUNK_SHIFT, EV_REMOTE_PUSH, TID_SLOT_BITS } from "./types";
 import { remoteHeadOf, slabMeta } from "./superslab";
 import { counters } from "./heap";
 import { ringRecord } from "./ring";
@@ -71,11 +71,12 @@ export function remoteFree(rec: usize, e: CacheEntry, m: usize, p: usize): void 
  * The head it replaces is confirmed first (push-tag.ts), then linked below the chain.
  */
 function pushChain(m: usize, head: u32, tail: usize, tag: u32): void {
+  const selfSlot = tag & ((1 << TID_SLOT_BITS) - 1); // tag 0 (slot-less): confirms every tag
   const rh = remoteHeadOf(m);
   let old = atomic.load<u64>(rh);
   while (true) {
     store<u32>(tail, <u32>headTop(old)); // link before publishing: the CAS releases this store
-    confirmPush(headTag(old));
+    confirmPush(headTag(old), selfSlot);
     const seen = atomic.cmpxchg<u64>(rh, old, headWord(head, tag));
     if (seen == old) break;
     old = seen;

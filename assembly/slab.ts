@@ -19,7 +19,7 @@ import { slabMeta, slabIndex, ssOf, slabDataStart, slabDataBytes, remoteHeadOf, 
 import { ringRecord } from "./ring";
 import { debugAssert, reportFault } from "./fault";
 import { tagFree } from "./free-tag";
-import { headTop, headTag, confirmPush } from "./push-tag";
+import { headTop, headTag, confirmPush, slotOfRecord } from "./push-tag";
 import { journalOf, journalBegin, journalEnd, crashPoint, JOP_TAKE, JOP_CARVE, JOP_DRAIN } from "./journal";
 
 /** Format a slab just taken from the pool for class `cls`, owned by `tid`. */
@@ -160,7 +160,7 @@ export function slabDrain(rec: usize, m: usize, owner: u32): u32 {
   while (true) {
     j.tag = headTag(word);
     journalBegin(rec, JOP_DRAIN, headTop(word), 0);
-    confirmPush(headTag(word));
+    confirmPush(headTag(word), slotOfRecord(rec));
     const seen = atomic.cmpxchg<u64>(rh, word, 0); // acquire: the pushers' links are visible
     if (seen == word) break;
     word = seen;

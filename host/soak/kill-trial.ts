@@ -3,7 +3,8 @@
 // crash points can be armed): V, the victim, and P, its partner. A seeded scenario of mallocs,
 // frees (V's own blocks, P's blocks freed by V into P's slabs, V's blocks freed by P into V's
 // slabs), collects and a final detach runs with V's `n`th crash point armed, so V traps
-// there, exactly as if its worker had been terminated at that store. Then P reclaims V, checks
+// there, exactly as if its worker had been terminated at that store. P goes on for a while
+// (mallocs and a collect: it drains V's pushes), then reclaims V, checks
 // that every live block kept its contents, mallocs a batch (none may be a live block), frees
 // everything (V's live blocks too: they are shared data), and runs the heap checker.
 //
@@ -194,6 +195,11 @@ export function killTrial(module: WebAssembly.Module, configName: string, config
   try {
     // From here on V is dead: it is never called again. P acts for the program.
     out.killedIn = death?.killedIn ?? null;
+    // P goes on before anyone notices the death: its mallocs and collect drain its slabs,
+    // replacing (and confirming) the tags of V's pushes, so reclaim must read confirmations
+    const early = rng(seed ^ 0x2545f491);
+    for (let i = 0; i < 24; i++) h.malloc(h.P, SIZES[early() % SIZES.length]!, early());
+    h.P.collect();
     // (skipReclaim: the control that shows a trial notices what reclaim exists to do)
     out.reclaimed = death === null || (!opts.skipReclaim && h.P.reclaim(tidV) === 1);
     const rand = rng(seed ^ 0x5bd1e995);
