@@ -7,15 +7,16 @@
 // whole chunks, so every chunk is 1 MiB aligned. Memory is never given back to the engine,
 // but every chunk, slab and run returns here when empty and is reused.
 
-import { GlobalHeader, CHUNK_SHIFT, PAGES_PER_CHUNK,
+import { GlobalHeader, CHUNK_SHIFT, PAGES_PER_CHUNK, NUM_CLASSES, SLAB_SMALL,
          MAX_CHUNKS, SLABS_PER_SS, ALL_SLABS_MASK, SLAB_FREE, SLAB_LARGE, SLAB_LARGE_TAIL,
          LIST_NONE, LIST_ORPHAN, REG_FREE, REG_SUPERSLAB, REG_HUGE, REG_HUGE_TAIL, orphanBase,
          EV_SUPERSLAB_ACQUIRE, EV_SUPERSLAB_RELEASE, EV_OOM, SLAB_SHIFT, hdr, hdrField } from "./types";
-import { registryGet, registrySet, regKind, regMake } from "./registry";
+import { registryGet, registrySet, regKind, regMake, regPayload } from "./registry";
 import { superslabFormat, ssHeader, metaAt, slabIndex, ssOf, slabMeta } from "./superslab";
 import { spinLock, spinUnlock } from "./lock";
 import { ringRecord } from "./ring";
 import { selfTid, syncMemory } from "./tls";
+import { crashPoint } from "./journal";
 
 /** Take the pool lock. */
 export function poolLock(): void {
@@ -117,7 +118,7 @@ function chunksFindFree(n: u32): u32 {
 
 /** Return `n` chunks starting at `first` to the pool (pool locked). */
 export function chunksRelease(first: u32, n: u32): void {
-  for (let c = first; c < first + n; c++) registrySet(c, regMake(REG_FREE, 0));
+  for (let c = first; c < first + n; c++) { registrySet(c, regMake(REG_FREE, 0)); crashPoint(); }
 }
 
 // ---- SuperSlabs and slabs -----------------------------------------------------------------
@@ -130,6 +131,7 @@ function nonfullAdd(ss: usize): void {
   s.nonfullPrev = 0;
   s.nonfullNext = h.nonfullHead;
   if (h.nonfullHead) ssHeader(h.nonfullHead).nonfullPrev = <u32>ss;
+  crashPoint();
   h.nonfullHead = <u32>ss;
   s.inNonfull = 1;
 }
@@ -140,6 +142,7 @@ function nonfullRemove(ss: usize): void {
   if (!s.inNonfull) return;
   if (s.nonfullPrev) ssHeader(s.nonfullPrev).nonfullNext = s.nonfullNext;
   else hdr().nonfullHead = s.nonfullNext;
+  crashPoint();
   if (s.nonfullNext) ssHeader(s.nonfullNext).nonfullPrev = s.nonfullPrev;
   s.inNonfull = 0;
   s.nonfullNext = 0;
@@ -153,7 +156,9 @@ function superslabCreate(): usize {
   if (chunk == 0) return 0;
   const ss = <usize>chunk << CHUNK_SHIFT;
   superslabFormat(ss, chunk);
+  crashPoint();
   registrySet(chunk, regMake(REG_SUPERSLAB, 0)); // publish after the header is written
+  crashPoint();
   hdr().superslabs++;
   nonfullAdd(ss);
   ringRecord(EV_SUPERSLAB_ACQUIRE, 0, ss, hdr().grows != grewBefore ? 1 : 0);
@@ -163,7 +168,9 @@ function superslabCreate(): usize {
 /** Give an empty SuperSlab's chunk back to the pool (pool locked). */
 function superslabDestroy(ss: usize): void {
   nonfullRemove(ss);
+  crashPoint();
   ssHeader(ss).magic = 0;
+  crashPoint();
   registrySet(<u32>(ss >>> CHUNK_SHIFT), regMake(REG_FREE, 0));
   hdr().superslabs--;
   ringRecord(EV_SUPERSLAB_RELEASE, 0, ss, 0);
@@ -173,6 +180,7 @@ function superslabDestroy(ss: usize): void {
 function markUsed(ss: usize, mask: u32): void {
   const s = ssHeader(ss);
   s.usedMask |= mask;
+  crashPoint();
   if (s.usedMask == ALL_SLABS_MASK) nonfullRemove(ss);
 }
 
@@ -180,6 +188,7 @@ function markUsed(ss: usize, mask: u32): void {
 function markFree(ss: usize, mask: u32): void {
   const s = ssHeader(ss);
   s.usedMask &= ~mask;
+  crashPoint();
   if (s.usedMask == 0) superslabDestroy(ss);
   else nonfullAdd(ss);
 }
@@ -194,6 +203,7 @@ export function slabAcquire(): usize {
   const free = ~ssHeader(ss).usedMask & ALL_SLABS_MASK;
   const k = ctz(free);
   markUsed(ss, 1 << k);
+  crashPoint();
   return metaAt(ss, k);
 }
 
@@ -201,8 +211,10 @@ export function slabAcquire(): usize {
 export function slabRelease(m: usize): void {
   const meta = slabMeta(m);
   atomic.store<u32>(m, 0); // owner
+  crashPoint();
   meta.state = SLAB_FREE;
   meta.list = LIST_NONE;
+  crashPoint();
   markFree(ssOf(m), 1 << slabIndex(m));
 }
 
@@ -237,6 +249,7 @@ export function largeRunAcquire(k: u32, size: u32): usize {
     const t = slabMeta(metaAt(ss, first + i));
     t.state = SLAB_LARGE_TAIL;
     t.span = <u8>i;
+    crashPoint();
   }
   const m = metaAt(ss, first);
   const meta = slabMeta(m);
@@ -262,6 +275,7 @@ export function largeRunRelease(m: usize): void {
     t.state = SLAB_FREE;
     t.span = 0;
     t.largeSize = 0;
+    crashPoint();
   }
   markFree(ss, ((<u32>1 << k) - 1) << first);
 }
@@ -273,7 +287,8 @@ export function hugeAcquire(n: u32): usize {
   const first = chunksAcquire(n);
   if (first == 0) return 0;
   registrySet(first, regMake(REG_HUGE, n));
-  for (let c = first + 1; c < first + n; c++) registrySet(c, regMake(REG_HUGE_TAIL, first));
+  crashPoint();
+  for (let c = first + 1; c < first + n; c++) { registrySet(c, regMake(REG_HUGE_TAIL, first)); crashPoint(); }
   hdr().hugeSpans++;
   hdr().largeSlabs += n * SLABS_PER_SS;
   return <usize>first << CHUNK_SHIFT;
@@ -301,7 +316,9 @@ export function orphanPush(m: usize): void {
   meta.prev = 0;
   meta.next = load<u32>(head);
   if (meta.next) slabMeta(meta.next).prev = <u32>m;
+  crashPoint();
   store<u32>(head, <u32>m);
+  crashPoint();
   meta.list = LIST_ORPHAN;
 }
 
@@ -312,6 +329,7 @@ export function orphanPop(cls: u32): usize {
   if (m == 0) return 0;
   const meta = slabMeta(m);
   store<u32>(head, meta.next);
+  crashPoint();
   if (meta.next) slabMeta(meta.next).prev = 0;
   meta.next = 0;
   meta.prev = 0;
@@ -328,4 +346,91 @@ export function orphanFirst(cls: u32): usize {
 export function noteOom(bytes: usize): void {
   atomic.add<u32>(hdrField(offsetof<GlobalHeader>("oomCount")), 1);
   ringRecord(EV_OOM, 0, 0, <u32>bytes);
+}
+
+// ---- repair after a lock holder died -------------------------------------------------------
+
+/**
+ * Rebuild the pool's derived state from what each chunk and slab says about itself, for a
+ * pool lock whose holder died mid-update (called with the lock taken over from the dead
+ * thread, before anyone else can take it). Authoritative: the registry's chunk kinds and each
+ * slab's state, span and list; derived and rebuilt: used masks, the non-full list, the orphan
+ * lists and the pool counters. Torn pieces are settled so nothing is lost:
+ *   - huge spans: a head's missing tails are completed, tails without their head are freed;
+ *   - a SuperSlab whose slabs are all free goes back to the chunk pool (also one half
+ *     destroyed), a large run's tail without its head is freed;
+ *   - a small slab with no owner that is not on an orphan list (one being formatted,
+ *     released, or popped and not yet claimed) becomes an orphan: an adopter drains it and
+ *     releases it if empty. One on an orphan list loses the owner a kill left on it.
+ * Slabs owned by a thread are left to their owner (a dead owner's are found by reclaim).
+ */
+export function poolRepair(): void {
+  const h = hdr();
+  let top: u32 = h.firstChunk;
+  for (let c = h.firstChunk; c < MAX_CHUNKS; c++) if (regKind(registryGet(c)) != 0) top = c + 1;
+  h.chunkCount = top > h.chunkCount ? top : h.chunkCount;
+  // huge spans first: complete or free their tails
+  for (let c = h.firstChunk; c < h.chunkCount; c++) {
+    const e = registryGet(c);
+    if (regKind(e) == REG_HUGE) {
+      const n = regPayload(e);
+      for (let t = c + 1; t < c + n && t < h.chunkCount; t++) registrySet(t, regMake(REG_HUGE_TAIL, c));
+    } else if (regKind(e) == REG_HUGE_TAIL) {
+      const head = regPayload(e);
+      const he = registryGet(head);
+      if (regKind(he) != REG_HUGE || c >= head + regPayload(he)) registrySet(c, regMake(REG_FREE, 0));
+    }
+  }
+  for (let cls: u32 = 0; cls < NUM_CLASSES; cls++) store<u32>(orphanHeadAddr(cls), 0);
+  h.nonfullHead = 0;
+  let superslabs: u32 = 0, hugeSpans: u32 = 0, largeRuns: u32 = 0, largeSlabs: u32 = 0, heapChunks: u32 = 0;
+  for (let c = h.firstChunk; c < h.chunkCount; c++) {
+    const e = registryGet(c);
+    const kind = regKind(e);
+    if (kind == 0) continue;
+    heapChunks++;
+    if (kind == REG_HUGE) { hugeSpans++; largeSlabs += regPayload(e) * SLABS_PER_SS; continue; }
+    if (kind != REG_SUPERSLAB) continue;
+    const ss = <usize>c << CHUNK_SHIFT;
+    let used: u32 = 0;
+    for (let k: u32 = 0; k < SLABS_PER_SS; k++) {
+      const m = metaAt(ss, k);
+      const meta = slabMeta(m);
+      if (meta.state == SLAB_LARGE) {
+        const span = <u32>meta.span;
+        for (let i: u32 = 1; i < span; i++) slabMeta(metaAt(ss, k + i)).state = SLAB_LARGE_TAIL;
+        used |= ((<u32>1 << span) - 1) << k;
+        largeRuns++;
+        largeSlabs += span;
+        k += span - 1;
+      } else if (meta.state == SLAB_LARGE_TAIL) {
+        meta.state = SLAB_FREE; // a tail whose head was never written or already freed
+        meta.span = 0;
+      } else if (meta.state == SLAB_SMALL) {
+        used |= <u32>1 << k;
+        if (meta.list == LIST_ORPHAN || atomic.load<u32>(m) == 0) {
+          atomic.store<u32>(m, 0);
+          orphanPush(m);
+        }
+      }
+    }
+    const s = ssHeader(ss);
+    s.usedMask = used;
+    s.inNonfull = 0;
+    s.nonfullNext = 0;
+    s.nonfullPrev = 0;
+    if (used == 0) {
+      registrySet(c, regMake(REG_FREE, 0)); // an empty SuperSlab goes back to the chunk pool
+      s.magic = 0;
+      continue;
+    }
+    superslabs++;
+    if (used != ALL_SLABS_MASK) nonfullAdd(ss);
+  }
+  h.superslabs = superslabs;
+  h.hugeSpans = hugeSpans;
+  h.largeRuns = largeRuns;
+  h.largeSlabs = largeSlabs;
+  h.heapChunks = heapChunks;
+  if (heapChunks > h.peakChunks) h.peakChunks = heapChunks;
 }

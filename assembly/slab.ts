@@ -27,7 +27,6 @@ export function slabFormat(m: usize, cls: u32, tid: u32): void {
   const meta = slabMeta(m);
   const k = slabIndex(m);
   const stride = classSize(cls);
-  meta.state = SLAB_SMALL;
   meta.cls = <u8>cls;
   meta.list = LIST_NONE;
   meta.span = 0;
@@ -43,6 +42,9 @@ export function slabFormat(m: usize, cls: u32, tid: u32): void {
   meta.next = 0;
   meta.largeSize = 0;
   if (DEBUG_BUILD) memory.fill(bitmapOf(m), 0, BITMAP_BYTES_PER_SLAB);
+  crashPoint();
+  meta.state = SLAB_SMALL; // after the geometry: a kill before leaves a free slab (pool repair)
+  crashPoint();
   atomic.store<u32>(m, tid); // owner, published last
 }
 

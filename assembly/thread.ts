@@ -19,7 +19,7 @@ import { ensureInit } from "./init";
 import { cacheEntry, heapSpill, heapTrim, heapDrain, heapHandBackAll } from "./heap";
 import { recoverRecord, handBackOwnedSlabs } from "./recover";
 import { outboxFlushAll } from "./remote";
-import { poolLock, poolUnlock, orphanPop, orphanPush, slabRelease } from "./pool";
+import { poolLock, poolUnlock, orphanPop, orphanPush, slabRelease, poolRepair } from "./pool";
 import { slabMeta, slabBase } from "./superslab";
 import { ringRecord } from "./ring";
 import { recordFault } from "./fault";
@@ -143,7 +143,14 @@ export function threadReclaim(tid: u32): u32 {
   if (atomic.load<u32>(rec) != tid) return 0;
   const stateAddr = rec + offsetof<ThreadHeader>("state");
   if (atomic.cmpxchg<u32>(stateAddr, THREAD_ACTIVE, THREAD_RETIRING) != THREAD_ACTIVE) return 0;
-  atomic.cmpxchg<u32>(hdrField(offsetof<GlobalHeader>("poolLock")), tid, 0);
+  // A pool lock the dead thread held: taken over (not released, so nobody else sees the
+  // pool half updated), the pool rebuilt from its chunks and slabs, then released.
+  if (atomic.cmpxchg<u32>(hdrField(offsetof<GlobalHeader>("poolLock")), tid, selfTid) == tid) {
+    syncMemory();
+    poolRepair();
+    poolUnlock();
+    atomic.add<u32>(hdrField(offsetof<GlobalHeader>("repairs")), 1);
+  }
   ringRecord(EV_RECLAIM, 0, rec, tid);
   threadRetire(rec, tid, true);
   atomic.add<u32>(hdrField(offsetof<GlobalHeader>("reclaims")), 1);

@@ -23,6 +23,7 @@ import { instantiateAllocatorSync, type AllocatorExports } from '../core/instanc
 import { MemoryView } from '../abi/views.js';
 import { decodeCheck, decodeFaults, decodeStats, faultSeq } from '../abi/decode.js';
 import { initArgs, type HeapConfig } from '../heap/config.js';
+import { GlobalHeader } from '../abi/abi.generated.js';
 
 /** The heap configurations the trials cycle through (remote batch 4: many flushes). */
 export const KILL_CONFIGS: readonly { name: string; config: Partial<HeapConfig> }[] = [
@@ -42,6 +43,8 @@ export interface KillTrial {
   point: number;
   /** Where V died (null: the scenario ended before the armed point, no kill). */
   killedIn: KilledIn | null;
+  /** V died holding the pool lock (reclaim took it over and rebuilt the pool). */
+  heldPoolLock: boolean;
   /** reclaim(V) returned 1 (or V had finished detaching: nothing to reclaim). */
   reclaimed: boolean;
   /** Torn updates reclaim finished or undid (stats: repairs). */
@@ -73,7 +76,11 @@ function rng(seed: number): () => number {
   };
 }
 
-const SIZES = [8, 16, 24, 40, 64, 100, 256, 1000, 3000, 16384];
+/** Block sizes: tiny and mid classes, and a large run (above 32 KiB); V also takes a huge span now and then. */
+const SIZES = [8, 16, 24, 40, 64, 100, 256, 1000, 3000, 16384, 100_000];
+/** A huge span (whole chunks): V's malloc of this size, 1 in HUGE_EVERY of its mallocs. */
+const HUGE_SIZE = 1_100_000;
+const HUGE_EVERY = 40;
 /** Scenario steps per trial. */
 const STEPS = 160;
 /** 64 KiB pages of a trial's memory. */
@@ -88,6 +95,8 @@ class TrialHeap {
   readonly P: AllocatorExports;
   /** Every live block: size, pattern stamp and which thread allocated it. */
   readonly live = new Map<number, { size: number; stamp: number; byV: boolean }>();
+  /** Address of GlobalHeader.poolLock (the tid holding the pool lock, or 0). */
+  readonly poolLockAddr: number;
   handedOutTwice = 0;
 
   /** A fresh heap with configuration `config` over the crash module. */
@@ -96,6 +105,7 @@ class TrialHeap {
     this.observer = obs.exports;
     this.observer.init(...initArgs({ faultPolicy: 'report', ring: 'off', ...config }));
     this.view = new MemoryView(this.memory, obs.layout);
+    this.poolLockAddr = obs.layout.HEADER_BASE + GlobalHeader.off.poolLock;
     this.V = instantiateAllocatorSync(module, this.memory).exports;
     this.P = instantiateAllocatorSync(module, this.memory).exports;
     if (this.V.attach() === 0 || this.P.attach() === 0) throw new Error('kill trial: attach failed');
@@ -144,7 +154,7 @@ function scenario(h: TrialHeap, seed: number): { killedIn: KilledIn; block: numb
       const mine = blocks(true), theirs = blocks(false);
       if (r < 35 || mine.length === 0) {
         doing = 'malloc'; block = 0;
-        h.malloc(h.V, pick(SIZES), rand());
+        h.malloc(h.V, rand() % HUGE_EVERY === 0 ? HUGE_SIZE : pick(SIZES), rand());
       } else if (r < 55) {
         doing = 'free-own'; block = pick(mine);
         h.live.delete(block);
@@ -184,7 +194,7 @@ export function killPoints(module: WebAssembly.Module, config: Partial<HeapConfi
 /** One trial: the scenario of `seed` with V's crash point `point` armed, then reclaim and check. */
 export function killTrial(module: WebAssembly.Module, configName: string, config: Partial<HeapConfig>,
                           seed: number, point: number, opts: { skipReclaim?: boolean } = {}): KillTrial {
-  const out: KillTrial = { seed, config: configName, point, killedIn: null, reclaimed: false, repairs: 0,
+  const out: KillTrial = { seed, config: configName, point, killedIn: null, heldPoolLock: false, reclaimed: false, repairs: 0,
     blocksLost: 0, deadHeld: 0, handedOutTwice: 0, damaged: 0, otherFaults: 0, otherFaultNames: [], violations: 0,
     crashed: null };
   const h = new TrialHeap(module, config);
@@ -197,9 +207,15 @@ export function killTrial(module: WebAssembly.Module, configName: string, config
     out.killedIn = death?.killedIn ?? null;
     // P goes on before anyone notices the death: its mallocs and collect drain its slabs,
     // replacing (and confirming) the tags of V's pushes, so reclaim must read confirmations
+    // (not if V died holding the pool lock: P would wait for it until reclaim, which here
+    // runs on P's own thread; in a program another thread reclaims meanwhile)
     const early = rng(seed ^ 0x2545f491);
-    for (let i = 0; i < 24; i++) h.malloc(h.P, SIZES[early() % SIZES.length]!, early());
-    h.P.collect();
+    const lockHeld = h.view.atomicWord(h.poolLockAddr) === tidV;
+    out.heldPoolLock = lockHeld;
+    if (!lockHeld) {
+      for (let i = 0; i < 24; i++) h.malloc(h.P, SIZES[early() % SIZES.length]!, early());
+      h.P.collect();
+    }
     // (skipReclaim: the control that shows a trial notices what reclaim exists to do)
     out.reclaimed = death === null || (!opts.skipReclaim && h.P.reclaim(tidV) === 1);
     const rand = rng(seed ^ 0x5bd1e995);
@@ -247,6 +263,8 @@ export function killTrialFailed(t: KillTrial): boolean {
 export interface KillSummary {
   trials: number;
   kills: number;
+  /** Kills of a thread holding the pool lock. */
+  poolLockKills: number;
   failed: number;
   blocksLost: number;
   deadHeld: number;
@@ -260,7 +278,7 @@ export interface KillSummary {
 
 /** A summary of no trials yet. */
 export function emptyKillSummary(): KillSummary {
-  return { trials: 0, kills: 0, failed: 0, blocksLost: 0, deadHeld: 0, repairs: 0, uncleanChecks: 0,
+  return { trials: 0, kills: 0, poolLockKills: 0, failed: 0, blocksLost: 0, deadHeld: 0, repairs: 0, uncleanChecks: 0,
     killedIn: { malloc: 0, 'free-own': 0, 'free-remote': 0, collect: 0, detach: 0 }, failures: [] };
 }
 
@@ -268,6 +286,7 @@ export function emptyKillSummary(): KillSummary {
 export function tallyKill(s: KillSummary, t: KillTrial): void {
   s.trials++;
   if (t.killedIn) { s.kills++; s.killedIn[t.killedIn]++; }
+  if (t.heldPoolLock) s.poolLockKills++;
   s.blocksLost += t.blocksLost;
   s.deadHeld += t.deadHeld;
   s.repairs += t.repairs;
