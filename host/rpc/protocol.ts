@@ -5,6 +5,7 @@
 // cross by reference.
 
 import type { StressParams, StressResult } from './stress-task.js';
+import type { ChurnParams, ChurnResult, ChurnRole } from './churn-task.js';
 
 /** Sent once to a new worker (Node: workerData; browser: the first message). */
 export interface WorkerInit {
@@ -40,6 +41,15 @@ export interface Ops {
   stress: {
     req: { params: StressParams; queues: SharedArrayBuffer; index: number; workers: number };
     res: StressResult;
+  };
+  /**
+   * Run the churn task (churn-task.ts) over the shared region at byte address `region` (a
+   * ChurnLog the host malloc'ed): as the victim (until stopped or, as meant, terminated) or
+   * as partner number `partner` (until the region's STOP word is set).
+   */
+  churn: {
+    req: { params: ChurnParams; region: number; role: ChurnRole; partner: number };
+    res: ChurnResult;
   };
   /**
    * The bench harness's timed call: with `gate` (a byte address), post 'gated' and wait

@@ -15,6 +15,7 @@
 import { instantiateAllocator, type AllocatorInstance } from '../core/instance.js';
 import { toWireError, type Request, type WorkerInit, type WorkerMessage } from './protocol.js';
 import { runStressTask } from './stress-task.js';
+import { runChurnTask } from './churn-task.js';
 
 /** A worker's allocator thread and its request handler. */
 export class WorkerCore {
@@ -90,6 +91,9 @@ export class WorkerCore {
         exp.collect(); // give back caches and drained slabs before reporting
         return result;
       }
+      case 'churn':
+        // no collect afterwards: the terminate trial collects when it chooses to
+        return runChurnTask(exp, this.inst.memory, this.tid, req.region, req.role, req.partner, req.params);
       default:
         throw new Error(`unknown request ${(req as { op: string }).op}`);
     }
