@@ -10,6 +10,9 @@
 //     thread trapped at every crash point of seeded scenarios (partners freeing into it),
 //     then reclaimed, everything freed and checked; the trials, kills per place, blocks lost,
 //     blocks a killed malloc held, repairs and checker state.
+//   --suite terminate: the terminate trials (host/soak/terminate-trial.ts): a real worker,
+//     churning, terminated at a random moment while partner workers free into it, then
+//     reclaimed, every block it logged checked and freed, and the heap checked.
 // Exit status 1 if any trial or round failed (or hung), 2 on a bad usage.
 
 import { Command, InvalidArgumentError, Option } from 'commander';
@@ -22,6 +25,7 @@ import { configLabel, configPassed, DEFAULT_ROUND_OPS, DEFAULT_STRESS_SOAK_AXES,
 import { UsageError } from '../workloads/params.js';
 import { compileFile } from '../core/module.js';
 import { killTrials, KILL_CONFIGS, type KillSummary } from '../soak/kill-trial.js';
+import { terminateTrials, type TerminateSummary } from '../soak/terminate-trial.js';
 import type { BuildName } from '../core/memory.js';
 
 /** The default operation budget of the stress suite. */
@@ -68,8 +72,8 @@ function row(build: string, k: KindSoak): string {
 
 /** Options of `soak` (each suite reads its own). */
 interface SoakOptions {
-  suite: 'double-free' | 'stress' | 'kill';
-  trials: number; build: string; kinds?: string; seed: number; module?: string;
+  suite: 'double-free' | 'stress' | 'kill' | 'terminate';
+  trials?: number; build: string; kinds?: string; seed: number; module?: string;
   ops: number; roundOps: number; workers: number[];
   scenarios: number; stride: number;
 }
@@ -79,6 +83,7 @@ const SUITE_OPTIONS: Record<SoakOptions['suite'], string[]> = {
   'double-free': ['trials', 'kinds', 'module', 'build'],
   stress: ['ops', 'roundOps', 'workers', 'build'],
   kill: ['scenarios', 'stride'],
+  terminate: ['trials'],
 };
 
 /** The options a suite does not read, if the user gave one: a usage error. */
@@ -97,9 +102,10 @@ export function registerSoakCommand(program: Command): void {
     .description('the long adversarial suites, with figures: the double-free trials (default: thousands per kind and ' +
       'build, in watched workers: caught / trials and every failure), or --suite stress: verified multi-worker stress ' +
       'rounds over a matrix of builds, worker counts and heap configurations, or --suite kill: a thread killed at every ' +
-      'crash point of seeded scenarios (the crash build), reclaimed, then everything freed and checked')
-    .addOption(new Option('--suite <suite>', 'which soak').choices(['double-free', 'stress', 'kill']).default('double-free'))
-    .option('--trials <n>', 'double-free: trials per kind and build', positiveInt, 2000)
+      'crash point of seeded scenarios (the crash build), reclaimed, then everything freed and checked, or --suite ' +
+      'terminate: real workers terminated mid-churn while partners free into them')
+    .addOption(new Option('--suite <suite>', 'which soak').choices(['double-free', 'stress', 'kill', 'terminate']).default('double-free'))
+    .option('--trials <n>', 'double-free: trials per kind and build (default 2000); terminate: trials (default 500)', positiveInt)
     .addOption(new Option('--build <build>', 'allocator build').choices(['release', 'debug', 'both']).default('both'))
     .option('--kinds <list>', `double-free: comma-separated kinds (default all: ${DOUBLE_FREE_KINDS.join(', ')})`)
     .option('--seed <n>', 'first seed', positiveInt, 1)
@@ -114,13 +120,15 @@ export function registerSoakCommand(program: Command): void {
     .action(async (o: SoakOptions, cmd: Command) => {
       rejectOtherSuiteOptions(cmd, o.suite);
       const ok = o.suite === 'stress' ? await stressSoakCommand(o)
-        : o.suite === 'kill' ? await killSoakCommand(o) : await doubleFreeSoakCommand(o);
+        : o.suite === 'kill' ? await killSoakCommand(o)
+        : o.suite === 'terminate' ? await terminateSoakCommand(o) : await doubleFreeSoakCommand(o);
       process.exitCode = ok ? 0 : 1;
     });
 }
 
 /** The double-free suite; true if every trial passed. */
 async function doubleFreeSoakCommand(o: SoakOptions): Promise<boolean> {
+  const trials = o.trials ?? 2000;
   const kinds = (o.kinds?.split(',').map((k) => k.trim()) ?? [...DOUBLE_FREE_KINDS]) as DoubleFreeKind[];
   const unknown = kinds.filter((k) => !DOUBLE_FREE_KINDS.includes(k));
   if (unknown.length) throw new UsageError(`unknown kind(s) ${unknown.join(', ')}`);
@@ -132,14 +140,14 @@ async function doubleFreeSoakCommand(o: SoakOptions): Promise<boolean> {
   const t0 = Date.now();
   for (const [name, file] of builds) {
     try {
-      const res = await soakDoubleFrees(file, o.trials, { seed: o.seed, kinds, onKind: (k) => console.log(row(name, k)) });
+      const res = await soakDoubleFrees(file, trials, { seed: o.seed, kinds, onKind: (k) => console.log(row(name, k)) });
       if (!res.every(kindPassed)) failed = true;
     } catch (e) {
       process.stderr.write(`hakmem-wasm: ${(e as Error).message}\n`);
       return false;
     }
   }
-  const total = builds.length * kinds.length * o.trials;
+  const total = builds.length * kinds.length * trials;
   console.log(`\n${total} double-free trials in ${((Date.now() - t0) / 1000).toFixed(1)} s: ` +
     `${failed ? 'FAILURES above' : 'every double free caught, nothing handed out twice, every heap check clean'}`);
   console.log('columns: caught = reported as one double_free at its pointer; other = other faults; twice = a live ' +
@@ -242,5 +250,29 @@ async function killSoakCommand(o: SoakOptions): Promise<boolean> {
     if (++done % 5000 === 0) process.stderr.write(`${done} trials, ${((Date.now() - t0) / 1000).toFixed(0)} s\n`);
   });
   printKillSoak(s, Date.now() - t0);
+  return s.failed === 0;
+}
+
+/** The terminate suite's figures. */
+function printTerminateSoak(s: TerminateSummary): void {
+  const k = Object.entries(s.killedIn).filter(([, n]) => n > 0).map(([w, n]) => `${n} in ${w}`).join(', ');
+  console.log(`${s.trials} terminate trials in ${(s.elapsedMs / 1000).toFixed(1)} s (killed: ${k}; ${s.killedWithLive} ` +
+    `with live blocks, ${s.killedMidFree} mid-free, ${s.killedInMalloc} in malloc, ${s.heldPoolLock} holding the pool lock)`);
+  console.log(`failed trials: ${s.failed}; heap checks not clean: ${s.uncleanChecks}; blocks lost: ${s.blocksLost} ` +
+    `(deadHeld ${s.deadHeld}); freed blocks stranded: ${s.stranded}; repairs: ${s.repairs}; remote frees: ` +
+    `${s.remoteFrees}, ${s.freesIntoDead} of them into the dead thread; blocks freed again: ${s.refrees} ` +
+    `(${s.refreeFaults} refused as already free)`);
+  for (const f of s.failures) console.log(`  FAILED: seed ${f.seed}: ${JSON.stringify(f)}`);
+}
+
+/** The terminate suite; true if every trial passed. */
+async function terminateSoakCommand(o: SoakOptions): Promise<boolean> {
+  const trials = o.trials ?? 500;
+  console.log(`hakmem-wasm soak --suite terminate: ${trials} trials from seed ${o.seed}, release build`);
+  let done = 0;
+  const s = await terminateTrials(trials, o.seed, {}, () => {
+    if (++done % 50 === 0) process.stderr.write(`${done} trials\n`);
+  });
+  printTerminateSoak(s);
   return s.failed === 0;
 }

@@ -212,6 +212,10 @@ export function killTrial(module: WebAssembly.Module, configName: string, config
     const early = rng(seed ^ 0x2545f491);
     const lockHeld = h.view.atomicWord(h.poolLockAddr) === tidV;
     out.heldPoolLock = lockHeld;
+    if (lockHeld && opts.skipReclaim) { // without reclaim, P would wait for that lock forever
+      out.handedOutTwice = h.handedOutTwice;
+      return out;
+    }
     if (!lockHeld) {
       for (let i = 0; i < 24; i++) h.malloc(h.P, SIZES[early() % SIZES.length]!, early());
       h.P.collect();

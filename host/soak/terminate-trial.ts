@@ -86,7 +86,7 @@ export interface TerminateTrial {
   freeingAtKill: 'own' | 'inbox' | null;
   /** The victim died inside a malloc (or before logging what it returned). */
   mallocAtKill: boolean;
-  /** The victim died holding the pool lock (docs/ARCHITECTURE.md 5: not covered by repair). */
+  /** The victim died holding the pool lock (reclaim takes it over and rebuilds the pool). */
   heldPoolLock: boolean;
   /** Victim blocks partners freed, and how many of them after the death. */
   partnerFrees: number;
@@ -141,7 +141,7 @@ export interface TerminateSummary {
   /** Trials that killed it mid-free (a FREEING slot) and inside a malloc. */
   killedMidFree: number;
   killedInMalloc: number;
-  /** Trials where it died holding the pool lock, and how many of them failed (docs/ARCHITECTURE.md 5: not covered). */
+  /** Trials where it died holding the pool lock, and how many of them failed. */
   heldPoolLock: number;
   failedHeldPoolLock: number;
   /** Σ remote frees (stats) and Σ partner frees after the death. */
