@@ -37,14 +37,14 @@ export function hkMalloc(size: usize): usize {
 // @ts-ignore: decorator
 @inline function cachePop(rec: usize, e: CacheEntry, cls: u32, size: usize): usize {
   const p = <usize>e.head;
-  e.head = load<u32>(p);
+  if (DEBUG_BUILD) debugAllocCheck(p, cls); // the bit first: a kill after it leaves the block
+  e.head = load<u32>(p);                     // cached with its bit set, which reclaim clears
   crashPoint(); // a kill here: the block is the dead thread's (reclaim counts it, deadHeld)
   untag(p); // handed out: a free of it is no longer a double free
   e.count--;
   const th = changetype<ThreadHeader>(rec);
   th.bytesAsked += size;
   th.bytesGiven += classSize(cls);
-  if (DEBUG_BUILD) debugAllocCheck(p, cls);
   return p;
 }
 

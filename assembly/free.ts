@@ -16,7 +16,7 @@ import { SlabMeta, SS_HEADER_SIZE, SLAB_SMALL, SLAB_LARGE, SLAB_LARGE_TAIL,
          REG_SUPERSLAB, REG_HUGE, REG_HUGE_TAIL, CHUNK_MASK, DEBUG_BUILD, EV_FREE,
          FAULT_OUTSIDE_HEAP, FAULT_FREE_SLAB, FAULT_NOT_BLOCK_START, FAULT_NOT_CARVED,
          FAULT_DOUBLE_FREE, FAULT_LARGE_INTERIOR, FAULT_HEADER, FOUND_CLASS_SHIFT, FOUND_OWNER_SHIFT,
-         RetiredCounters, retiredOf, hdr } from "./types";
+         RetiredCounters, retiredOf, ThreadHeader, CacheEntry, hdr } from "./types";
 import { registryOf, regKind } from "./registry";
 import { ssOf, metaOf, slabMeta } from "./superslab";
 import { blockIndex, bitClearAllocated, bitIsAllocated } from "./slab";
@@ -42,6 +42,7 @@ export function hkFree(p: usize): void {
         const e = cacheEntry(self, meta.cls);
         if (e.count < e.cap && (DEBUG_BUILD || !isTaggedFree(p))) {
           if (DEBUG_BUILD) {
+            changetype<ThreadHeader>(self).debugFreeing = <u32>p;
             if (!debugFreeCheck(metaOf(p), idx, p, meta)) return;
           }
           store<u32>(p, e.head);
@@ -51,6 +52,7 @@ export function hkFree(p: usize): void {
           tagFree(p);
           crashPoint();
           e.count++;
+          if (DEBUG_BUILD) changetype<ThreadHeader>(self).debugFreeing = 0;
           return;
         }
       }
@@ -59,10 +61,15 @@ export function hkFree(p: usize): void {
   freeSlow(p);
 }
 
-/** Debug build: clear the block's allocation bit; a clear bit means a double free. */
+/**
+ * Debug build: clear the block's allocation bit; a clear bit means a double free. The caller
+ * has set ThreadHeader.debugFreeing to the block when it has a thread record (cleared here on
+ * a refusal, and by the caller once the block is linked).
+ */
 function debugFreeCheck(m: usize, idx: i32, p: usize, meta: SlabMeta): bool {
   syncMemory(); // the bitmap is updated with atomics
   if (!bitClearAllocated(m, <u32>idx)) {
+    if (attached()) changetype<ThreadHeader>(self).debugFreeing = 0;
     reportFault(FAULT_DOUBLE_FREE, p, slabFound(meta), <u32>idx);
     return false;
   }
@@ -157,11 +164,18 @@ function freeInSuperslab(p: usize): void {
   }
   const e = cacheEntry(self, cls);
   if (DEBUG_BUILD) {
+    changetype<ThreadHeader>(self).debugFreeing = <u32>p;
     if (!debugFreeCheck(m, idx, p, meta)) return;
   } else if (isTaggedFree(p)) {
     reportFault(FAULT_DOUBLE_FREE, p, slabFound(meta), <u32>idx);
     return;
   }
+  freeOwnedOrRemote(e, cls, m, p);
+  if (DEBUG_BUILD) changetype<ThreadHeader>(self).debugFreeing = 0; // linked: the free happened
+}
+
+/** A validated free of block `p` of slab `m` (class `cls`): to another thread, its slab, or the cache. */
+function freeOwnedOrRemote(e: CacheEntry, cls: u32, m: usize, p: usize): void {
   // The block is tagged free where it joins a list, after the update is journaled or the
   // cache head published (a kill before that leaves the free undone, not half done).
   if (atomic.load<u32>(m) != selfTid) {

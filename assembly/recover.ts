@@ -13,19 +13,19 @@
 // before). A cache one block shorter than its count is a malloc killed after taking a block:
 // that block stays in use, counted in GlobalHeader.deadHeld.
 //
-// What this does not repair: a thread killed while it held the pool lock may leave the pool's
-// own lists (free slabs, orphan lists, non-full SuperSlabs) torn; reclaim breaks the lock.
+// The pool's own structures (a thread killed while it held the pool lock) are repaired by
+// poolRepair (pool.ts), which reclaim runs first, with the lock taken over.
 
-import { SlabMeta, GlobalHeader, SLAB_SMALL, LIST_NONE, LIST_ORPHAN, REG_SUPERSLAB, CHUNK_SHIFT,
+import { SlabMeta, GlobalHeader, ThreadHeader, DEBUG_BUILD, SLAB_SMALL, LIST_NONE, LIST_ORPHAN, REG_SUPERSLAB, CHUNK_SHIFT,
          SLABS_PER_SS, NUM_CLASSES, MAX_REMOTE_BATCH, OUTBOX_SIZE, FAULT_CORRUPT_LIST,
          FOUND_CLASS_SHIFT, FOUND_OWNER_SHIFT, TH_CLASS_OFFSET, CLASS_STATE_SIZE, hdr, hdrField }
   from "./types";
 import { registryGet, registryOf, regKind } from "./registry";
 import { metaAt, metaOf, slabMeta, remoteHeadOf } from "./superslab";
-import { blockIndex } from "./slab";
+import { blockIndex, bitSetAllocated, bitClearAllocated } from "./slab";
 import { cacheEntry, heapHandBack } from "./heap";
 import { outboxAt, outboxIndex } from "./remote";
-import { tagFree } from "./free-tag";
+import { tagFree, isTaggedFree } from "./free-tag";
 import { pushHappened, headWord } from "./push-tag";
 import { journalOf, JOP_NONE, JOP_FLUSH, JOP_DRAIN, JOP_RFREE, JOP_SLABFREE, JOP_SPILL, JOP_TAKE,
          JOP_CARVE } from "./journal";
@@ -33,9 +33,11 @@ import { recordFault } from "./fault";
 
 /** Repair the record `rec` of dead thread `tid` (steps 1 to 4 above), before it is retired. */
 export function recoverRecord(rec: usize, tid: u32): void {
-  const inUpdate = journalOf(rec).op != JOP_NONE; // then it was not inside a malloc's pop
+  const j = journalOf(rec);
+  const inUpdate = j.op != JOP_NONE; // then it was not inside a malloc's pop
   recoverJournal(rec);
   recountCaches(rec, tid, !inUpdate);
+  if (DEBUG_BUILD) settleDebugFree(rec);
   recountOutbox(rec);
   recountOwnedSlabs(tid);
   memory.fill(rec + TH_CLASS_OFFSET, 0, NUM_CLASSES * CLASS_STATE_SIZE); // lists rebuilt by owner
@@ -206,6 +208,7 @@ function recountCaches(rec: usize, tid: u32, countHeld: bool): void {
         break;
       }
       tagFree(p);
+      if (DEBUG_BUILD) setBit(p, false); // a cached block is free (a malloc killed after its bit)
       n++;
       prev = p;
       p = <usize>load<u32>(p);
@@ -214,6 +217,27 @@ function recountCaches(rec: usize, tid: u32, countHeld: bool): void {
     e.count = <u16>n;
   }
   if (held != 0) atomic.add<u32>(hdrField(offsetof<GlobalHeader>("deadHeld")), held);
+}
+
+/** Debug build: set or clear the allocation bit of block `p` (a carved block of a small slab). */
+function setBit(p: usize, allocated: bool): void {
+  const m = metaOf(p);
+  const idx = blockIndex(slabMeta(m), p);
+  if (idx < 0) return;
+  if (allocated) bitSetAllocated(m, <u32>idx); else bitClearAllocated(m, <u32>idx);
+}
+
+/**
+ * Debug build: a free killed after clearing its block's allocation bit. After the journal is
+ * settled and the caches re-tagged, the free took effect iff the block carries its free tag
+ * (every path tags a block where it joins a list: free-tag.ts); otherwise the free never
+ * happened and the block is still the program's: its bit is set again.
+ */
+function settleDebugFree(rec: usize): void {
+  const th = changetype<ThreadHeader>(rec);
+  const p = <usize>th.debugFreeing;
+  th.debugFreeing = 0;
+  if (p != 0 && !isTaggedFree(p)) setBit(p, true);
 }
 
 // ---- 3. the outbox -------------------------------------------------------------------------

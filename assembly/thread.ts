@@ -132,7 +132,8 @@ export function threadDetach(): u32 {
 /**
  * Retire the thread `tid` on behalf of a thread that died without detaching. The caller
  * must know it is dead (the host saw its worker exit). Returns 1 if reclaimed, 0 if `tid`
- * is not a live thread. A pool lock left held by the dead thread is broken.
+ * is not a live thread. A pool lock left held by the dead thread is taken over and the pool
+ * repaired (poolRepair) before the record is.
  */
 export function threadReclaim(tid: u32): u32 {
   const slot = tid & (MAX_THREADS - 1);

@@ -569,6 +569,8 @@
   bytesAsked: u64;   // sum of sizes passed to malloc (cumulative)
   bytesGiven: u64;   // sum of the usable sizes malloc handed out (cumulative)
   pushSeq: u32;      // the last remote push's number (push-tag.ts; cumulative over occupants)
+  debugFreeing: u32; // debug build: the block a free is clearing the allocation bit of (0: none),
+                     // so reclaim can tell a free a kill cut short before the block was linked
 }
 
 /**
