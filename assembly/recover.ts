@@ -16,7 +16,7 @@
 // The pool's own structures (a thread killed while it held the pool lock) are repaired by
 // poolRepair (pool.ts), which reclaim runs first, with the lock taken over.
 
-import { SlabMeta, GlobalHeader, ThreadHeader, DEBUG_BUILD, SLAB_SMALL, LIST_NONE, LIST_ORPHAN, REG_SUPERSLAB, CHUNK_SHIFT,
+import { SlabMeta, GlobalHeader, ThreadHeader, OutboxEntry, DEBUG_BUILD, SLAB_SMALL, LIST_NONE, LIST_ORPHAN, REG_SUPERSLAB, CHUNK_SHIFT,
          SLABS_PER_SS, NUM_CLASSES, MAX_REMOTE_BATCH, OUTBOX_SIZE, FAULT_CORRUPT_LIST,
          FOUND_CLASS_SHIFT, FOUND_OWNER_SHIFT, TH_CLASS_OFFSET, CLASS_STATE_SIZE, hdr, hdrField }
   from "./types";
@@ -251,23 +251,11 @@ function recountOutbox(rec: usize): void {
       ob.slab = 0;
       continue;
     }
-    const meta = slabMeta(<usize>ob.slab);
-    const lo = <usize>meta.dataStart;
-    const span = <usize>meta.capacity * <usize>meta.stride;
-    let n: u32 = 0;
-    let prev: usize = 0;
-    let p = <usize>ob.head;
-    while (p != 0) {
-      if (n > MAX_REMOTE_BATCH || p - lo >= span) {
-        if (prev == 0) ob.head = 0; else store<u32>(prev, 0);
-        recordFault(FAULT_CORRUPT_LIST, p, <u32>meta.cls, n);
-        break;
-      }
-      n++;
-      prev = p;
-      p = <usize>load<u32>(p);
-    }
-    ob.tail = <u32>prev;
+    const m = <usize>ob.slab;
+    const meta = slabMeta(m);
+    const n = walkInSlab(changetype<usize>(ob) + offsetof<OutboxEntry>("head"), m,
+                         meta.capacity, MAX_REMOTE_BATCH + 1);
+    ob.tail = <u32>walkLast;
     ob.count = n;
     if (n == 0) ob.slab = 0;
   }
@@ -304,14 +292,28 @@ function recountOwnedSlabs(tid: u32): void {
 /** Length of slab `m`'s free list; a link outside its carved blocks cuts the list there (fault). */
 function freeListLength(m: usize): u32 {
   const meta = slabMeta(m);
+  return walkInSlab(m + offsetof<SlabMeta>("freeHead"), m, meta.carved, meta.carved);
+}
+
+/** The last block walkInSlab visited (0: the chain was empty). Per instance. */
+let walkLast: usize = 0;
+
+/**
+ * Walk the chain whose head word is at `headAddr`: every block must be among the first
+ * `blocks` blocks of slab `m`, and at most `most` of them. The first link that breaks this is
+ * cut (the block before it ends the chain) and reported as corrupt_list. Returns the blocks
+ * kept; the last of them is left in walkLast.
+ */
+function walkInSlab(headAddr: usize, m: usize, blocks: u32, most: u32): u32 {
+  const meta = slabMeta(m);
   const lo = <usize>meta.dataStart;
-  const span = <usize>meta.carved * <usize>meta.stride;
+  const span = <usize>blocks * <usize>meta.stride;
   let n: u32 = 0;
   let prev: usize = 0;
-  let p = <usize>meta.freeHead;
+  let p = <usize>load<u32>(headAddr);
   while (p != 0) {
-    if (n >= meta.carved || p - lo >= span) {
-      if (prev == 0) meta.freeHead = 0; else store<u32>(prev, 0);
+    if (n >= most || p - lo >= span) {
+      store<u32>(prev == 0 ? headAddr : prev, 0);
       corrupt(m, p, n);
       break;
     }
@@ -319,6 +321,7 @@ function freeListLength(m: usize): u32 {
     prev = p;
     p = <usize>load<u32>(p);
   }
+  walkLast = prev;
   return n;
 }
 

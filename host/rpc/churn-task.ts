@@ -32,6 +32,7 @@
 // reads a state with Atomics sees the fields written before it.
 
 import type { AllocatorExports } from '../core/instance.js';
+import { mix32, seededRng } from '../core/random.js';
 
 /** Slot states (see the header comment). */
 export const SlotState = { EMPTY: 0, FILLING: 1, LIVE: 2, TAKEN: 3, FREEING: 4 } as const;
@@ -150,25 +151,6 @@ const STOP_POLL = 32;
 const PARTNER_NAP_MS = 0.1;
 /** Attempts a partner's token bucket holds at most. */
 const PACE_BURST = 8;
-
-/** A 32-bit mix (murmur3 finaliser). */
-function mix32(x: number): number {
-  x ^= x >>> 16;
-  x = Math.imul(x, 0x85ebca6b);
-  x ^= x >>> 13;
-  x = Math.imul(x, 0xc2b2ae35);
-  x ^= x >>> 16;
-  return x >>> 0;
-}
-
-/** A seeded xorshift32 returning uint32. */
-function rng32(seed: number): () => number {
-  let s = mix32(seed) || 0x9e3779b9;
-  return () => {
-    s ^= s << 13; s ^= s >>> 17; s ^= s << 5;
-    return s >>> 0;
-  };
-}
 
 /** The stamp of block `seq` of the worker seeded `seed` (distinct per block: a block handed out twice shows). */
 function stampOf(seed: number, seq: number): number {
@@ -373,7 +355,7 @@ export function runChurnTask(exp: AllocatorExports, memory: WebAssembly.Memory, 
   mem.cover(region, ChurnLog.bytes(head[ChurnControl.LOG_SLOTS]!, head[ChurnControl.INBOX_SLOTS]!));
   const log = new ChurnLog(mem.u8.buffer, region);
   const seed = role === 'victim' ? p.seed >>> 0 : (p.seed + 1 + partner) >>> 0;
-  const rand = rng32(seed ^ 0x5bd1e995);
+  const rand = seededRng(seed ^ 0x5bd1e995);
   /** A uniform number in [0, 1). */
   const unit = (): number => rand() / 0x1_0000_0000;
   const r: ChurnResult = { role, partner, tid, steps: 0, mallocs: 0, frees: 0, freesAfterKill: 0, oom: 0,

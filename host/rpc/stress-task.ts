@@ -10,6 +10,7 @@
 
 import type { AllocatorExports } from '../core/instance.js';
 import { SpscQueues, type QueuedBlock } from './spsc.js';
+import { mix32, seededRng } from '../core/random.js';
 
 /** Parameters of the stress task (the same for every worker of a run, except the index). */
 export interface StressParams {
@@ -68,28 +69,9 @@ const POLL_EVERY = 16;
 /** Failure descriptions kept. */
 const FAILURES_KEPT = 8;
 
-/** A 32-bit mix (murmur3 finaliser): a different-looking word for every input. */
-function mix32(x: number): number {
-  x ^= x >>> 16;
-  x = Math.imul(x, 0x85ebca6b);
-  x ^= x >>> 13;
-  x = Math.imul(x, 0xc2b2ae35);
-  x ^= x >>> 16;
-  return x >>> 0;
-}
-
 /** The pattern word of block `seq` of size `size` made by the worker seeded `seed`. */
 export function patternTag(seed: number, seq: number, size: number): number {
   return mix32((seed * 0x9e3779b1) ^ mix32(seq ^ Math.imul(size, 0x27d4eb2d)));
-}
-
-/** A small seeded RNG (xorshift32), returning uint32. */
-function rng32(seed: number): () => number {
-  let s = mix32(seed) || 0x9e3779b9;
-  return () => {
-    s ^= s << 13; s ^= s >>> 17; s ^= s << 5;
-    return s >>> 0;
-  };
 }
 
 /**
@@ -104,7 +86,7 @@ export function runStressTask(exp: AllocatorExports, memory: WebAssembly.Memory,
   const queues = new SpscQueues(queuesBuffer);
   const seedOf = (w: number): number => (p.seed + w) >>> 0;
   const mySeed = seedOf(index);
-  const rand = rng32(mySeed ^ 0x5bd1e995);
+  const rand = seededRng(mySeed ^ 0x5bd1e995);
   const unit = (): number => rand() / 0x1_0000_0000;
   let u8 = new Uint8Array(memory.buffer);
   let u32 = new Uint32Array(memory.buffer);

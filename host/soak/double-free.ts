@@ -11,6 +11,7 @@
 // cycle, a malloc that never returns).
 
 import { createSharedMemory } from '../core/memory.js';
+import { xorshift32 } from '../core/random.js';
 import { instantiateAllocatorSync, type AllocatorExports } from '../core/instance.js';
 import { MemoryView } from '../abi/views.js';
 import { decodeCheck, decodeFaults, faultSeq } from '../abi/decode.js';
@@ -62,17 +63,6 @@ export interface DoubleFreeSummary {
   crashed: number;
 }
 
-/** xorshift32: the trials' random stream (deterministic per seed). */
-function rng(seed: number): () => number {
-  let x = (seed >>> 0) || 0x9E3779B9;
-  return () => {
-    x ^= x << 13; x >>>= 0;
-    x ^= x >>> 17;
-    x ^= x << 5; x >>>= 0;
-    return x;
-  };
-}
-
 const SMALL_SIZES = [8, 16, 24, 40, 64, 100, 256, 1000, 1024];
 const MID_SIZES = [2048, 3000, 8192, 16384];
 /** 64 KiB pages of a trial's memory (the heap needs a few SuperSlabs at most). */
@@ -101,7 +91,7 @@ function trial(module: WebAssembly.Module, kind: DoubleFreeKind, seed: number): 
   const view = new MemoryView(memory, observer.layout);
   const A = make(), B = make();
   if (A.attach() === 0 || B.attach() === 0) throw new Error('double-free trial: attach failed');
-  const rand = rng(seed);
+  const rand = xorshift32(seed);
   const pick = <T>(xs: readonly T[]): T => xs[rand() % xs.length]!;
   const sizes = kind === 'mid-size' ? MID_SIZES : SMALL_SIZES;
 

@@ -19,6 +19,7 @@
 // Environment independent, like double-free.ts.
 
 import { createSharedMemory } from '../core/memory.js';
+import { xorshift32 } from '../core/random.js';
 import { instantiateAllocatorSync, type AllocatorExports } from '../core/instance.js';
 import { MemoryView } from '../abi/views.js';
 import { decodeCheck, decodeFaults, decodeStats, faultSeq } from '../abi/decode.js';
@@ -63,17 +64,6 @@ export interface KillTrial {
   violations: number;
   /** A trap anywhere but V's armed point (the message), or null. */
   crashed: string | null;
-}
-
-/** xorshift32: the scenario's random stream (deterministic per seed). */
-function rng(seed: number): () => number {
-  let x = (seed >>> 0) || 0x9E3779B9;
-  return () => {
-    x ^= x << 13; x >>>= 0;
-    x ^= x >>> 17;
-    x ^= x << 5; x >>>= 0;
-    return x;
-  };
 }
 
 /** Block sizes: tiny and mid classes, and a large run (above 32 KiB); V also takes a huge span now and then. */
@@ -143,7 +133,7 @@ class TrialHeap {
  * trapped and the block involved, or null if it ran to the end (V detached).
  */
 function scenario(h: TrialHeap, seed: number): { killedIn: KilledIn; block: number } | null {
-  const rand = rng(seed);
+  const rand = xorshift32(seed);
   const pick = <T>(xs: readonly T[]): T => xs[rand() % xs.length]!;
   const blocks = (byV: boolean): number[] => [...h.live].filter(([, b]) => b.byV === byV).map(([p]) => p);
   let doing: KilledIn = 'malloc';
@@ -209,7 +199,7 @@ export function killTrial(module: WebAssembly.Module, configName: string, config
     // replacing (and confirming) the tags of V's pushes, so reclaim must read confirmations
     // (not if V died holding the pool lock: P would wait for it until reclaim, which here
     // runs on P's own thread; in a program another thread reclaims meanwhile)
-    const early = rng(seed ^ 0x2545f491);
+    const early = xorshift32(seed ^ 0x2545f491);
     const lockHeld = h.view.atomicWord(h.poolLockAddr) === tidV;
     out.heldPoolLock = lockHeld;
     if (lockHeld && opts.skipReclaim) { // without reclaim, P would wait for that lock forever
@@ -222,7 +212,7 @@ export function killTrial(module: WebAssembly.Module, configName: string, config
     }
     // (skipReclaim: the control that shows a trial notices what reclaim exists to do)
     out.reclaimed = death === null || (!opts.skipReclaim && h.P.reclaim(tidV) === 1);
-    const rand = rng(seed ^ 0x5bd1e995);
+    const rand = xorshift32(seed ^ 0x5bd1e995);
     for (const [p, b] of h.live) if (!h.intact(p, b.size, b.stamp)) out.damaged++;
     let refreed = 0;
     if (death && death.block !== 0) { // V died freeing it: P frees it again (a double free if V's took effect)

@@ -26,6 +26,7 @@ import type { HeapConfig } from '../heap/config.js';
 import { WorkerPool } from '../rpc/workers.js';
 import { compileModule } from '../core/module.js';
 import type { BuildName } from '../core/memory.js';
+import { seededRng } from '../core/random.js';
 import { GlobalHeader } from '../abi/abi.generated.js';
 import type { FaultRecord } from '../abi/decode.js';
 import { ChurnControl, ChurnLog, DEFAULT_CHURN, patternFault, SlotState, VICTIM_ACTIVITIES, type ChurnParams,
@@ -172,19 +173,6 @@ const VIOLATIONS_KEPT = 6;
 /** Failed trials a summary keeps. */
 const FAILURES_KEPT = 10;
 
-/** xorshift32: the trial's own random stream (delay, partners, grace). */
-function rng(seed: number): () => number {
-  // mixed first: xorshift's first outputs from small consecutive seeds grow with the seed
-  let x = Math.imul((seed >>> 0) ^ (seed >>> 16) ^ 0x5bd1e995, 0x85ebca6b);
-  x = (x ^ (x >>> 13)) >>> 0 || 0x9e3779b9;
-  return () => {
-    x ^= x << 13; x >>>= 0;
-    x ^= x >>> 17;
-    x ^= x << 5; x >>>= 0;
-    return x;
-  };
-}
-
 /** Resolve after `ms` ms (0: after the current turn of the event loop). */
 function sleep(ms: number): Promise<void> {
   return new Promise((res) => (ms > 0 ? setTimeout(res, ms) : setImmediate(res)));
@@ -253,7 +241,7 @@ export async function terminateTrial(seed: number, opts: TerminateTrialOptions =
   const started = performance.now();
   const configs = opts.configs ?? TERMINATE_CONFIGS;
   const cfg = configs[seed % configs.length]!;
-  const rand = rng(seed);
+  const rand = seededRng(seed);
   const partners = opts.partners ?? (1 + (rand() & 1));
   const delayMs = rand() % ((opts.maxDelayMs ?? 30) + 1);
   const graceMs = 2 + (rand() % (GRACE_SPREAD_MS + 1));
