@@ -1,7 +1,8 @@
 // build.mjs: `npm run build`: builds what changed since the last build, in order:
 //   1. the allocator modules (asc): build/release.wasm, build/debug.wasm, build/crash.wasm
 //      (release code whose crash points can be armed to trap: the kill trials)
-//   2. the bench modules (asc): build/bench-release.wasm, bench-debug.wasm, bench-asrt.wasm
+//   2. the bench modules (asc): build/bench-release.wasm, bench-debug.wasm, bench-asrt.wasm,
+//      bench-floor.wasm (the floor allocator: bench/assembly/floor.ts)
 //   3. the build check over the allocator and bench modules (scripts/check-build.mjs)
 //   4. the host's records and code tables from the allocator's sources (scripts/gen-abi.mjs)
 //   5. the host (tsc): dist/host
@@ -62,7 +63,7 @@ for (const target of ['release', 'debug', 'crash']) {
     built++;
   }
 }
-for (const target of ['release', 'debug', 'asrt']) {
+for (const target of ['release', 'debug', 'asrt', 'floor']) {
   if (stale([`build/bench-${target}.wasm`], benchInputs)) {
     const entry = target === 'asrt' ? 'bench/assembly/asrt.ts' : 'bench/assembly/index.ts';
     run(`bench module (${target})`, bin('asc'), [entry, '--config', 'bench/asconfig.json', '--target', target]);
@@ -71,7 +72,7 @@ for (const target of ['release', 'debug', 'asrt']) {
 }
 if (built > 0 || force) {
   run('build check', process.execPath, [join(ROOT, 'scripts', 'check-build.mjs'), '--allocator', 'build/release.wat',
-    'build/debug.wat', 'build/crash.wat', '--data-below', '65536', 'build/bench-release.wat', 'build/bench-debug.wat']);
+    'build/debug.wat', 'build/crash.wat', '--data-below', '65536', 'build/bench-release.wat', 'build/bench-debug.wat', 'build/bench-floor.wat']);
 }
 // The host's code tables, generated from the allocator's constants (scripts/gen-abi.mjs).
 run('ABI records and code tables', process.execPath, [join(ROOT, 'scripts', 'gen-abi.mjs')]);

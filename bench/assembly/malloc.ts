@@ -1,20 +1,27 @@
 // malloc.ts: the allocator under test, chosen at compile time. The hakmem bench module calls
 // the allocator's own functions directly (no module boundary, as a C benchmark would); the
 // AssemblyScript-runtime peer (`--use BENCH_ASRT=1`, `--runtime incremental`) uses the
-// runtime's TLSF heap instead, over an ordinary non-shared memory.
+// runtime's TLSF heap instead, over an ordinary non-shared memory; the floor build
+// (`--use BENCH_FLOOR=1`) uses floor.ts, the least work any allocator could do.
 
 import { hkMalloc } from "../../assembly/alloc";
 import { hkFree } from "../../assembly/free";
 import { threadAttach, threadDetach } from "../../assembly/thread";
+import { floorMalloc, floorFree, floorDetach } from "./floor";
 
 /** True in the AssemblyScript-runtime peer build. */
 // @ts-ignore: decorator, and BENCH_ASRT exists only in that build
 @inline export const ASRT: bool = isDefined(BENCH_ASRT);
 
+/** True in the floor build. */
+// @ts-ignore: decorator, and BENCH_FLOOR exists only in that build
+@inline export const FLOOR: bool = isDefined(BENCH_FLOOR);
+
 /** malloc of the allocator under test (0 on failure). */
 // @ts-ignore: decorator
 @inline export function bMalloc(size: usize): usize {
   if (ASRT) return heap.alloc(size);
+  if (FLOOR) return floorMalloc(size);
   return hkMalloc(size);
 }
 
@@ -22,6 +29,7 @@ import { threadAttach, threadDetach } from "../../assembly/thread";
 // @ts-ignore: decorator
 @inline export function bFree(p: usize): void {
   if (ASRT) heap.free(p);
+  else if (FLOOR) floorFree(p);
   else hkFree(p);
 }
 
@@ -34,6 +42,7 @@ import { threadAttach, threadDetach } from "../../assembly/thread";
 /** Retire the calling worker's identity as an exiting thread would (no-op for the peer). */
 // @ts-ignore: decorator
 @inline export function bDetach(): void {
+  if (FLOOR) floorDetach();
   if (!ASRT) threadDetach();
 }
 

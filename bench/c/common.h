@@ -12,6 +12,16 @@
 #include <stdio.h>
 #include <stdlib.h>
 
+/* The floor build (-DBENCH_FLOOR): the workloads' malloc and free become the floor allocator's
+ * (floor.c); it is compiled in every build, but only this one calls it.  Defined before xmalloc,
+ * which must call it too. */
+#ifdef BENCH_FLOOR
+#include "floor.h"
+#define malloc(n) floor_malloc(n)
+#define free(p) floor_free(p)
+#define aligned_alloc(a, n) floor_aligned_alloc(a, n)
+#endif
+
 /* ---- Section 1: random numbers (all u32 arithmetic wraps) ---- */
 
 static inline uint32_t fmix32(uint32_t h) {

@@ -26,6 +26,11 @@ const SRC_DIR = join(ROOT, 'bench', 'c');
 export const OUT_DIR = join(HERE, 'out');
 
 const NATIVE_BIN = join(OUT_DIR, 'workloads-native');
+// The floor allocator (bench/c/floor.c, -DBENCH_FLOOR): the least work any allocator could do,
+// natively and under Emscripten, which `compare` subtracts to get each allocator's own cost.
+export const FLOOR_NATIVE = 'floor-native';
+export const FLOOR_EMCC = 'floor-emcc';
+const FLOOR_NATIVE_BIN = join(OUT_DIR, 'workloads-floor-native');
 const wasmJs = (malloc) => join(OUT_DIR, `workloads-${malloc}.js`);
 
 // Emscripten settings, and why:
@@ -152,12 +157,23 @@ export async function buildPeers({ quiet = false, force = false, only = null } =
     const args = ['-std=c11', '-O2', '-pthread', '-Wall', '-Wextra', '-o', NATIVE_BIN, ...cfiles, '-lm'];
     if (!build('native', 'gcc', args, process.env, [NATIVE_BIN], inputs, opts)) failed.push('native');
   }
+  if (tools.gcc && wanted(FLOOR_NATIVE)) {
+    const args = ['-std=c11', '-O2', '-pthread', '-Wall', '-Wextra', '-DBENCH_FLOOR', `-DBENCH_ALLOC_NAME="${FLOOR_NATIVE}"`, '-o', FLOOR_NATIVE_BIN, ...cfiles, '-lm'];
+    if (!build(FLOOR_NATIVE, 'gcc', args, process.env, [FLOOR_NATIVE_BIN], inputs, opts)) failed.push(FLOOR_NATIVE);
+  }
   if (tools.emcc) {
     for (const m of WASM_MALLOCS.filter(wanted)) {
       const out = wasmJs(m);
       const args = [...EMCC_FLAGS, `-sMALLOC=${m}`, `-DBENCH_ALLOC_NAME="${m}"`, '-o', out, ...cfiles];
       const outs = [out, out.replace(/\.js$/, '.wasm'), out.replace(/\.js$/, '.worker.js')];
       if (!build(m, 'emcc', args, emccEnv(), outs, inputs, opts)) failed.push(m);
+    }
+    if (wanted(FLOOR_EMCC)) {
+      // The floor's pieces come from Emscripten's default malloc (dlmalloc), rarely.
+      const out = wasmJs(FLOOR_EMCC);
+      const args = [...EMCC_FLAGS, '-DBENCH_FLOOR', `-DBENCH_ALLOC_NAME="${FLOOR_EMCC}"`, '-o', out, ...cfiles];
+      const outs = [out, out.replace(/\.js$/, '.wasm'), out.replace(/\.js$/, '.worker.js')];
+      if (!build(FLOOR_EMCC, 'emcc', args, emccEnv(), outs, inputs, opts)) failed.push(FLOOR_EMCC);
     }
     if (!wanted(HAKMEM_EMCC)) {
       // not asked for
@@ -212,7 +228,16 @@ export function peerCommands() {
     if (tools.mimalloc) peers.push(native('mimalloc', tools.mimalloc));
     if (tools.jemalloc) peers.push(native('jemalloc', tools.jemalloc));
   }
-  for (const m of [...WASM_MALLOCS, HAKMEM_EMCC]) {
+  if (existsSync(FLOOR_NATIVE_BIN)) {
+    peers.push({
+      name: FLOOR_NATIVE,
+      platform: 'native',
+      argvFor: (workload, args = []) => ({
+        cmd: FLOOR_NATIVE_BIN, args: [workload, ...withAlloc(args, FLOOR_NATIVE)], env: { ...baseEnv },
+      }),
+    });
+  }
+  for (const m of [...WASM_MALLOCS, HAKMEM_EMCC, FLOOR_EMCC]) {
     const js = wasmJs(m);
     if (!existsSync(js)) continue;
     peers.push({

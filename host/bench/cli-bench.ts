@@ -63,7 +63,7 @@ export function registerBenchCommands(program: Command): void {
     .argument('[vector...]', "larson only: seconds min max chunks rounds seed threads"))
     .option('--repeat <n>', 'timed runs', '1')
     .option('--warmup <n>', 'warm-up runs before timing (0: none)', '2')
-    .addOption(new Option('--build <build>', 'module build').choices(['release', 'debug', 'asrt']).default('release'))
+    .addOption(new Option('--build <build>', 'module build').choices(['release', 'debug', 'asrt', 'floor']).default('release'))
     .option('--json', 'print one JSON record per run (stdout), no table')
     .option('--check', 'run the heap checker after each run')
     .option('--ring <n>', 'print the last N debug-ring events after each run (turns the ring on)', '0')

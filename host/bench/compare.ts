@@ -1,6 +1,8 @@
 // compare.ts: `hakmem-wasm compare`: a matrix of allocators x workload cases, interleaved
 // (every allocator runs case k before any runs it again), N repeats, medians and spreads,
-// ratios to a baseline, and a check that every allocator produced the same checksums.
+// ratios to a baseline, each allocator's own cost per operation (its time per op minus the
+// floor allocator's on the same platform: bench/README.md "The floor"), and a check that every
+// allocator produced the same checksums.
 
 import { createEngine } from './engine.js';
 import { Params, parseParams, peerArgv, threadsOf } from '../workloads/params.js';
@@ -18,13 +20,16 @@ export interface CompareCase {
 /** The issue's target configurations; `scale` multiplies every op count. */
 export function targetCases(scale = 1): CompareCase[] {
   const n = (v: number): string => String(Math.max(1000, Math.round(v * scale)));
-  const larson = (t: number): CompareCase => ({
-    id: `larson-${t}T`,
-    params: parseParams('larson', { threads: `${t}`, ops: n(20e6), min: '8', max: '1024', chunks: '1000', rounds: '100' }),
+  const larson = (t: number, max = 1024): CompareCase => ({
+    id: `larson-${t}T${max === 1024 ? '' : `-${max}`}`,
+    params: parseParams('larson', { threads: `${t}`, ops: n(20e6), min: max === 1024 ? '8' : '16', max: `${max}`,
+      chunks: '1000', rounds: '100' }),
   });
   return [
     larson(1),
     larson(2),
+    larson(1, 128),
+    larson(2, 128),
     { id: 'random_mixed', params: parseParams('random_mixed', { ops: n(10e6), slots: '2048' }) },
     { id: 'xfree-1P1C', params: parseParams('xfree', { blocks: n(4e6) }) },
     { id: 'midlarge-1T', params: parseParams('midlarge', { threads: '1', rounds: n(4000) }) },
@@ -32,10 +37,25 @@ export function targetCases(scale = 1): CompareCase[] {
   ];
 }
 
-/** Every allocator compare knows: the two wasm builds here, then the peers of bench/peers. */
+/** Every allocator compare knows: the three wasm builds here, then the peers of bench/peers. */
 export const ALLOCATORS: readonly string[] = [
-  'hakmem-wasm', 'asrt', 'glibc', 'mimalloc', 'jemalloc', 'dlmalloc', 'emmalloc', 'hakmem-emcc',
+  'hakmem-wasm', 'asrt', 'floor-wasm', 'glibc', 'mimalloc', 'jemalloc', 'floor-native',
+  'dlmalloc', 'emmalloc', 'hakmem-emcc', 'floor-emcc',
 ];
+
+/**
+ * The floor allocator of each platform: the same workload code as the allocators of that
+ * platform, with the least work any allocator could do (bench/assembly/floor.ts, bench/c/floor.c).
+ * The AssemblyScript-runtime peer runs the bench module's workloads, so its floor is the bench
+ * module's (over a shared memory where asrt's is not: the closest there is).
+ */
+export const FLOOR_OF: Readonly<Record<string, string>> = {
+  'wasm32-hakmem': 'floor-wasm', 'wasm32-assemblyscript': 'floor-wasm',
+  native: 'floor-native', 'wasm32-emscripten': 'floor-emcc',
+};
+
+/** Nanoseconds per operation at `opsPerSec` (wall time over all threads' operations). */
+export const nsPerOp = (opsPerSec: number): number => 1e9 / opsPerSec;
 
 /** The fields that must be equal for every allocator on the same case. */
 const CHECKSUMS: Record<string, string[]> = {
@@ -62,6 +82,13 @@ export interface CompareRow {
   threads: number;
   opsPerSec: Spread;
   ratio: number | null;
+  /** The floor allocator of this row's platform, if it ran this case. */
+  floor: string | null;
+  /** ns/op of the median, and the same minus the floor's: the allocator's own cost per op. */
+  nsPerOp: number | null;
+  ownNsPerOp: number | null;
+  /** ownNsPerOp / the baseline's ownNsPerOp (lower is cheaper). */
+  ownRatio: number | null;
   failures: number;
 }
 
@@ -78,14 +105,14 @@ export interface CompareResult {
 }
 
 /** An allocator the matrix can run. */
-interface Contender {
+export interface Contender {
   name: string;
   platform: string;
   supports(p: Params): boolean;
   run(p: Params): Promise<Record<string, unknown>>;
 }
 
-function wasmContender(name: string, build: 'release' | 'asrt', platform: string, warmup: number): Contender {
+function wasmContender(name: string, build: 'release' | 'asrt' | 'floor', platform: string, warmup: number): Contender {
   return {
     name, platform,
     supports: (p) => build !== 'asrt' || ((p.workload === 'random_mixed' || p.workload === 'larson') && threadsOf(p) === 1),
@@ -119,6 +146,7 @@ export async function runCompare(o: CompareOptions, command = 'compare'): Promis
   let contenders: Contender[] = [
     wasmContender('hakmem-wasm', 'release', 'wasm32-hakmem', o.warmup),
     wasmContender('asrt', 'asrt', 'wasm32-assemblyscript', o.warmup),
+    wasmContender('floor-wasm', 'floor', 'wasm32-hakmem', o.warmup),
     ...peers.map(peerContender),
   ];
   if (o.allocs) {
@@ -152,25 +180,48 @@ export async function runCompare(o: CompareOptions, command = 'compare'): Promis
 
   const checksumErrors = checkChecksums(o.cases, runs);
   for (const e of checksumErrors) o.log(`CHECKSUM MISMATCH: ${e}`);
-  const rows: CompareRow[] = [];
-  for (const c of o.cases) {
-    const base = spread(ratesOf(runs, c.id, baseline)).median;
-    for (const a of contenders) {
-      if (!a.supports(c.params)) continue;
-      const mine = runs.filter((r) => r.case === c.id && r.alloc === a.name);
-      const s = spread(ratesOf(runs, c.id, a.name));
-      rows.push({
-        case: c.id, alloc: a.name, platform: a.platform, threads: threadsOf(c.params), opsPerSec: s,
-        ratio: Number.isFinite(base) && base > 0 && Number.isFinite(s.median) ? s.median / base : null,
-        failures: mine.filter((r) => r.error || (typeof r.bad === 'number' && r.bad > 0)).length,
-      });
-    }
-  }
+  const rows = compareRows(o.cases, contenders, runs, baseline);
   return {
     machine: machineInfo(), command, baseline, allocs: contenders.map((c) => c.name),
     cases: o.cases.map((c) => ({ id: c.id, workload: c.params.workload, threads: threadsOf(c.params), argv: peerArgv(c.params) })),
     skipped, checksumErrors, rows, runs,
   };
+}
+
+/**
+ * Per (case, allocator) statistics of `runs`: the median's ratio to `baseline`, ns/op, and the
+ * own cost per op (ns/op minus the ns/op of the floor of the allocator's platform, when the floor
+ * ran the case).
+ */
+export function compareRows(cases: CompareCase[], contenders: readonly Pick<Contender, 'name' | 'platform' | 'supports'>[],
+                            runs: Record<string, unknown>[], baseline: string): CompareRow[] {
+  const rows: CompareRow[] = [];
+  const finite = (v: number): number | null => (Number.isFinite(v) ? v : null);
+  for (const c of cases) {
+    const median = (alloc: string): number => spread(ratesOf(runs, c.id, alloc)).median;
+    // Own cost: ns/op minus the floor's ns/op on the same platform (null without a floor run).
+    const own = (alloc: string, platform: string): number | null => {
+      const floor = FLOOR_OF[platform];
+      return floor && contenders.some((x) => x.name === floor) ? finite(nsPerOp(median(alloc)) - nsPerOp(median(floor))) : null;
+    };
+    const base = median(baseline);
+    const basePlatform = contenders.find((x) => x.name === baseline)?.platform ?? '';
+    const baseOwn = own(baseline, basePlatform);
+    for (const a of contenders) {
+      if (!a.supports(c.params)) continue;
+      const mine = runs.filter((r) => r.case === c.id && r.alloc === a.name);
+      const s = spread(ratesOf(runs, c.id, a.name));
+      const ownNs = own(a.name, a.platform);
+      rows.push({
+        case: c.id, alloc: a.name, platform: a.platform, threads: threadsOf(c.params), opsPerSec: s,
+        ratio: Number.isFinite(base) && base > 0 && Number.isFinite(s.median) ? s.median / base : null,
+        floor: FLOOR_OF[a.platform] ?? null, nsPerOp: finite(nsPerOp(s.median)), ownNsPerOp: ownNs,
+        ownRatio: ownNs !== null && baseOwn !== null && baseOwn > 0 ? ownNs / baseOwn : null,
+        failures: mine.filter((r) => r.error || (typeof r.bad === 'number' && r.bad > 0)).length,
+      });
+    }
+  }
+  return rows;
 }
 
 function ratesOf(runs: Record<string, unknown>[], id: string, alloc: string): number[] {

@@ -66,7 +66,7 @@ export function atomicStore32(e: Engine, addr: number, v: number): void {
 }
 
 class HakmemEngine implements Engine {
-  readonly alloc = 'hakmem-wasm';
+  readonly alloc: string;
   readonly platform = 'wasm32-hakmem';
   readonly multiThreaded = true;
   readonly ex: BenchExports;
@@ -77,6 +77,8 @@ class HakmemEngine implements Engine {
 
   constructor(readonly build: BenchBuild, private readonly module: WebAssembly.Module,
               private readonly memory: WebAssembly.Memory, heap: InitNumbers) {
+    // The floor build runs the floor allocator over the same heap (it takes its memory from it).
+    this.alloc = build === 'floor' ? 'floor-wasm' : 'hakmem-wasm';
     const inst = instantiate(module, memory);
     this.ex = functionsOf(inst);
     this.g = { ...globalsOf(inst, 'BL_'), ...globalsOf(inst, 'L_') };

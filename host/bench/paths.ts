@@ -25,8 +25,8 @@ function findRoot(start: string): string {
   }
 }
 
-/** The bench module builds. */
-export type BenchBuild = 'release' | 'debug' | 'asrt';
+/** The bench module builds (floor: the floor allocator, bench/assembly/floor.ts). */
+export type BenchBuild = 'release' | 'debug' | 'asrt' | 'floor';
 
 /** Path of a bench module build (build/bench-<build>.wasm). */
 export function wasmPath(build: BenchBuild): string {

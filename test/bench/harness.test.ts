@@ -4,7 +4,8 @@ import { describe, expect, it } from 'vitest';
 import { parseParams, peerArgv, UsageError } from '../../dist/host/workloads/params.js';
 import { spread } from '../../dist/host/bench/summary.js';
 import { markdownReport, svgChart, pivotRows } from '../../dist/host/bench/compare-report.js';
-import type { CompareResult } from '../../dist/host/bench/compare.js';
+import { compareRows } from '../../dist/host/bench/compare.js';
+import type { CompareCase, CompareResult } from '../../dist/host/bench/compare.js';
 
 describe('params', () => {
   it('spec defaults', () => {
@@ -50,16 +51,18 @@ describe('statistics', () => {
 
 describe('compare reports', () => {
   const s = (m: number) => ({ n: 2, median: m, min: m * 0.9, max: m * 1.1, q1: m, q3: m });
+  const own = (rate: number, ns: number | null) =>
+    ({ floor: null, nsPerOp: 1e9 / rate, ownNsPerOp: ns, ownRatio: ns === null ? null : ns / 5 });
   const res: CompareResult = {
     machine: { date: '2025-01-01T00:00:00.000Z', cpu: 'test cpu', cores: 2, memory_gib: 4, os: 'Linux', node: 'v20', v8: '11', assemblyscript: '0.28', tools: { gcc: 'gcc' } },
     command: 'compare', baseline: 'mimalloc', allocs: ['hakmem-wasm', 'mimalloc', 'emmalloc'],
     cases: [{ id: 'larson-1T', workload: 'larson', threads: 1, argv: ['larson'] }, { id: 'larson-2T', workload: 'larson', threads: 2, argv: ['larson'] }],
     skipped: ['jemalloc: not available'], checksumErrors: [],
     rows: [
-      { case: 'larson-1T', alloc: 'hakmem-wasm', platform: 'w', threads: 1, opsPerSec: s(60e6), ratio: 0.6, failures: 0 },
-      { case: 'larson-1T', alloc: 'mimalloc', platform: 'n', threads: 1, opsPerSec: s(100e6), ratio: 1, failures: 0 },
-      { case: 'larson-1T', alloc: 'emmalloc', platform: 'e', threads: 1, opsPerSec: s(20e6), ratio: 0.2, failures: 0 },
-      { case: 'larson-2T', alloc: 'hakmem-wasm', platform: 'w', threads: 2, opsPerSec: s(120e6), ratio: 0.6, failures: 0 },
+      { case: 'larson-1T', alloc: 'hakmem-wasm', platform: 'w', threads: 1, opsPerSec: s(60e6), ratio: 0.6, ...own(60e6, 4), failures: 0 },
+      { case: 'larson-1T', alloc: 'mimalloc', platform: 'n', threads: 1, opsPerSec: s(100e6), ratio: 1, ...own(100e6, 5), failures: 0 },
+      { case: 'larson-1T', alloc: 'emmalloc', platform: 'e', threads: 1, opsPerSec: s(20e6), ratio: 0.2, ...own(20e6, null), failures: 0 },
+      { case: 'larson-2T', alloc: 'hakmem-wasm', platform: 'w', threads: 2, opsPerSec: s(120e6), ratio: 0.6, ...own(120e6, null), failures: 0 },
     ],
     runs: [],
   };
@@ -67,9 +70,41 @@ describe('compare reports', () => {
     expect(pivotRows(res).rows[0]).toEqual(['larson-1T', '1', '60.0 (0.60x)', '100.0 (1.00x)', '20.0 (0.20x)']);
     const md = markdownReport(res);
     expect(md).toContain('| larson-1T | 1 | 60.0 (0.60x) |');
-    expect(md).toContain('larson-1T vs emmalloc: 3.00x (target 3x) met');
-    expect(md).toContain('larson 2T vs 1T (hakmem-wasm): 2.00x (target 1.8x) met');
+    expect(md).toContain('larson-1T vs native mimalloc: 0.60x (goal 0.85x) MISSED');
+    expect(md).toContain('larson-1T own cost: 4.00 ns/op vs native mimalloc 5.00 (goal: at or below) met');
+    expect(md).toContain('larson 2T vs 1T (hakmem-wasm): 2.00x (goal 1.9x) met');
+    expect(md).toContain('| larson-1T | 1 | 4.00 (0.80x) | 5.00 (1.00x) | 50.00 total |');
     expect(md).toContain('test cpu');
     expect(svgChart(res)).toMatch(/^<svg[\s\S]*60.0 Mops\/s \(0.60x\)[\s\S]*<\/svg>\n$/);
+  });
+});
+
+describe('own cost per operation', () => {
+  const cases: CompareCase[] = [{ id: 'larson-1T', params: parseParams('larson', { threads: '1', ops: '1000' }) }];
+  const all = () => true;
+  const contenders = [
+    { name: 'hakmem-wasm', platform: 'wasm32-hakmem', supports: all },
+    { name: 'floor-wasm', platform: 'wasm32-hakmem', supports: all },
+    { name: 'mimalloc', platform: 'native', supports: all },
+    { name: 'floor-native', platform: 'native', supports: all },
+    { name: 'emmalloc', platform: 'wasm32-emscripten', supports: all },
+  ];
+  const run = (alloc: string, rate: number) => ({ case: 'larson-1T', alloc, ops_per_sec: rate });
+  const runs = [run('hakmem-wasm', 50e6), run('hakmem-wasm', 40e6), run('hakmem-wasm', 60e6), run('floor-wasm', 100e6),
+    run('mimalloc', 100e6), run('floor-native', 200e6), run('emmalloc', 10e6)];
+  const rows = compareRows(cases, contenders, runs, 'mimalloc');
+  const of = (a: string) => rows.find((r) => r.alloc === a)!;
+  it('subtracts the floor of the same platform from the median ns/op', () => {
+    expect(of('hakmem-wasm').nsPerOp).toBeCloseTo(20, 9);
+    expect(of('hakmem-wasm').ownNsPerOp).toBeCloseTo(10, 9);    // 20 - 10
+    expect(of('mimalloc').ownNsPerOp).toBeCloseTo(5, 9);        // 10 - 5
+    expect(of('hakmem-wasm').ownRatio).toBeCloseTo(2, 9);
+    expect(of('floor-wasm').ownNsPerOp).toBeCloseTo(0, 9);
+    expect(of('hakmem-wasm').floor).toBe('floor-wasm');
+  });
+  it('has no own cost where the platform\'s floor did not run', () => {
+    expect(of('emmalloc').floor).toBe('floor-emcc');
+    expect(of('emmalloc').ownNsPerOp).toBeNull();
+    expect(of('emmalloc').nsPerOp).toBeCloseTo(100, 9);
   });
 });

@@ -1,0 +1,197 @@
+// floor.ts: the floor allocator: the least work any allocator could do for the workloads, so
+// that `compare` can subtract the cost of running the workload itself (the RNG, the touches,
+// the slot arrays, wasm's bounds and the host) from an allocator's time per operation.
+// Built with `--use BENCH_FLOOR=1` (build/bench-floor.wasm), which switches malloc.ts to it.
+//
+// It is not an allocator anyone should use: no checks, no return of memory, no limit on what a
+// thread keeps. Per thread, one LIFO stack of free blocks per size class; a block's class sits in
+// the 8 bytes before it, written once when the block is carved. A thread that frees more than
+// FLOOR_SPILL blocks of a class without taking any pushes them, as one chain, onto that class's
+// global stack (one CAS), and a thread whose own stack is empty takes the whole global stack
+// (one exchange) before it carves new blocks. That is the least sharing that keeps the
+// producer/consumer workload (xfree) from growing without bound.
+//
+//   malloc  class lookup (small: one add and shift; large: clz), one load of the stack head, one
+//           load of its next, one store, one add: about 12 instructions, one test.
+//   free    one load of the class, two stores, one add, one compare: about 10 instructions.
+//
+// Memory comes from the hakmem allocator in 64 KiB pieces (blocks of 32 KiB or more one by
+// one): the host drives the module's heap exactly as for the hakmem build, and the floor's
+// refills are rare outside the first pass over the live set.
+//
+// Thread state (one per instance: module globals are per instance, i.e. per worker):
+//
+//   floorSelf ──► ┌──────────────────────────────┐ + 0
+//                 │ heads[FLOOR_CLASSES]: u32     │ top of each class's stack (0: empty)
+//                 ├──────────────────────────────┤ + FLOOR_COUNTS_OFF
+//                 │ counts[FLOOR_CLASSES]: i32    │ frees minus takes since the last spill
+//                 ├──────────────────────────────┤ + FLOOR_BUMP_OFF
+//                 │ bump: u32, bumpEnd: u32       │ the piece being carved
+//                 └──────────────────────────────┘ FLOOR_THREAD_BYTES
+//
+// Global state (shared by every instance): one stack head per class, each on its own 64-byte
+// line, in the last FLOOR_GLOBAL_BYTES below HEAP_BASE: memory the bench module owns (the
+// allocator starts at HEAP_BASE), zero in a new memory, and covered by no data segment (the
+// build check keeps the module's data below it).
+//
+//   HEAP_BASE - FLOOR_GLOBAL_BYTES ──► │ head[0] ... │ head[1] ... │ ... │ HEAP_BASE
+
+import { hkMalloc } from "../../assembly/alloc";
+import { HEAP_BASE } from "../../assembly/types";
+
+/** Small classes step by 16 bytes up to this size; above it, powers of two. */
+// @ts-ignore: decorator
+@inline const FLOOR_SMALL_MAX: usize = 1024;
+/** log2 of the small classes' step. */
+// @ts-ignore: decorator
+@inline const FLOOR_STEP_SHIFT: usize = 4;
+/** Classes 0..FLOOR_SMALL_CLASSES-1 are small (class c holds blocks of max(c, 1) * 16 bytes). */
+// @ts-ignore: decorator
+@inline const FLOOR_SMALL_CLASSES: usize = (FLOOR_SMALL_MAX >> FLOOR_STEP_SHIFT) + 1;
+/** log2 of FLOOR_SMALL_MAX. */
+// @ts-ignore: decorator
+@inline const FLOOR_SMALL_SHIFT: usize = 10;
+/** Class count: the small ones, then one per power of two up to 2^31. */
+// @ts-ignore: decorator
+@inline const FLOOR_CLASSES: usize = FLOOR_SMALL_CLASSES + (31 - FLOOR_SMALL_SHIFT);
+/** Bytes before every block: its class. */
+// @ts-ignore: decorator
+@inline const FLOOR_HEADER: usize = 8;
+/** The pieces carved into blocks. */
+// @ts-ignore: decorator
+@inline const FLOOR_PIECE: usize = 64 << 10;
+/** Blocks of this size or more (header included) get their own piece. */
+// @ts-ignore: decorator
+@inline const FLOOR_OWN_PIECE: usize = FLOOR_PIECE >> 1;
+/** Frees of a class, net of takes, after which a thread hands its stack to the global one. */
+// @ts-ignore: decorator
+@inline const FLOOR_SPILL: i32 = 1024;
+
+// @ts-ignore: decorator
+@inline const FLOOR_COUNTS_OFF: usize = FLOOR_CLASSES << 2;
+// @ts-ignore: decorator
+@inline const FLOOR_BUMP_OFF: usize = FLOOR_COUNTS_OFF + (FLOOR_CLASSES << 2);
+// @ts-ignore: decorator
+@inline const FLOOR_THREAD_BYTES: usize = FLOOR_BUMP_OFF + 8;
+/** One 64-byte line per global head. */
+// @ts-ignore: decorator
+@inline const FLOOR_LINE_SHIFT: usize = 6;
+// @ts-ignore: decorator
+@inline const FLOOR_GLOBAL_BYTES: usize = FLOOR_CLASSES << FLOOR_LINE_SHIFT;
+
+/** This instance's thread state (0 until its first malloc or free). */
+let floorSelf: usize = 0;
+
+/** The class of a request of `size` bytes. */
+// @ts-ignore: decorator
+@inline function floorClass(size: usize): usize {
+  if (size <= FLOOR_SMALL_MAX) return (size + ((1 << FLOOR_STEP_SHIFT) - 1)) >> FLOOR_STEP_SHIFT;
+  return FLOOR_SMALL_CLASSES - FLOOR_SMALL_SHIFT - 1 + (32 - <usize>clz<u32>(<u32>size - 1));
+}
+
+/** Block bytes of class `c` (header excluded). */
+function floorBlockSize(c: usize): usize {
+  if (c < FLOOR_SMALL_CLASSES) return max<usize>(c, 1) << FLOOR_STEP_SHIFT;
+  return (<usize>1) << (c - FLOOR_SMALL_CLASSES + FLOOR_SMALL_SHIFT + 1);
+}
+
+/** Address of class `c`'s global stack head. */
+// @ts-ignore: decorator
+@inline function floorGlobalHead(c: usize): usize {
+  return HEAP_BASE - FLOOR_GLOBAL_BYTES + (c << FLOOR_LINE_SHIFT);
+}
+
+/** malloc: pop this thread's stack of the class (about 12 instructions, one test). */
+// @ts-ignore: decorator
+@inline export function floorMalloc(size: usize): usize {
+  const t = floorSelf;
+  const c = floorClass(size);
+  const slot = t + (c << 2);
+  const p = t != 0 ? load<u32>(slot) : 0;
+  if (p == 0) return floorRefill(c);
+  store<u32>(slot, load<u32>(p));
+  store<i32>(slot + FLOOR_COUNTS_OFF, load<i32>(slot + FLOOR_COUNTS_OFF) - 1);
+  return p;
+}
+
+/** free: push onto this thread's stack of the block's class (about 10 instructions). */
+// @ts-ignore: decorator
+@inline export function floorFree(p: usize): void {
+  if (p == 0) return;
+  let t = floorSelf;
+  if (t == 0) t = floorThread();
+  const slot = t + (<usize>load<u32>(p - FLOOR_HEADER) << 2);
+  store<u32>(p, load<u32>(slot));
+  store<u32>(slot, <u32>p);
+  const n = load<i32>(slot + FLOOR_COUNTS_OFF) + 1;
+  store<i32>(slot + FLOOR_COUNTS_OFF, n);
+  if (n > FLOOR_SPILL) floorSpill(slot);
+}
+
+/** Hand the thread's stacks to the global ones (as a thread exit would). */
+export function floorDetach(): void {
+  const t = floorSelf;
+  if (t == 0) return;
+  for (let c: usize = 0; c < FLOOR_CLASSES; c++) floorSpill(t + (c << 2));
+}
+
+/** This instance's thread state, made on first use. */
+function floorThread(): usize {
+  let t = floorSelf;
+  if (t != 0) return t;
+  // The globals' lines must lie above the module's own data (the build check keeps it low).
+  if (__heap_base > HEAP_BASE - FLOOR_GLOBAL_BYTES) unreachable();
+  t = hkMalloc(FLOOR_THREAD_BYTES);
+  if (t == 0) unreachable();
+  memory.fill(t, 0, FLOOR_THREAD_BYTES);
+  floorSelf = t;
+  return t;
+}
+
+/** The thread's stack of class `c` was empty: take the global one, else carve a block. */
+function floorRefill(c: usize): usize {
+  const t = floorThread();
+  const slot = t + (c << 2);
+  // Exchange, not pop: taking the whole stack cannot suffer ABA.
+  const got = atomic.xchg<u32>(floorGlobalHead(c), 0);
+  if (got != 0) {
+    store<u32>(slot, load<u32>(got));
+    return got;
+  }
+  const bytes = floorBlockSize(c) + FLOOR_HEADER;
+  let at: usize;
+  if (bytes >= FLOOR_OWN_PIECE) {
+    at = hkMalloc(bytes);
+    if (at == 0) return 0;
+  } else {
+    at = load<u32>(t + FLOOR_BUMP_OFF);
+    if (at + bytes > load<u32>(t + FLOOR_BUMP_OFF + 4)) {
+      at = hkMalloc(FLOOR_PIECE);
+      if (at == 0) return 0;
+      store<u32>(t + FLOOR_BUMP_OFF + 4, <u32>(at + FLOOR_PIECE));
+    }
+    store<u32>(t + FLOOR_BUMP_OFF, <u32>(at + bytes));
+  }
+  store<u32>(at, <u32>c);
+  return at + FLOOR_HEADER;
+}
+
+/** Push the stack at `slot` onto its class's global stack as one chain, and empty it. */
+function floorSpill(slot: usize): void {
+  const top = load<u32>(slot);
+  store<i32>(slot + FLOOR_COUNTS_OFF, 0);
+  if (top == 0) return;
+  let tail: usize = top;
+  for (let n = load<u32>(tail); n != 0; n = load<u32>(tail)) tail = n;
+  const c = (slot - floorSelf) >> 2;
+  const head = floorGlobalHead(c);
+  // Pushes only: a CAS that sees the head it read links the chain in front of it, so no ABA.
+  let old = atomic.load<u32>(head);
+  for (;;) {
+    store<u32>(tail, old);
+    const seen = atomic.cmpxchg<u32>(head, old, <u32>top);
+    if (seen == old) break;
+    old = seen;
+  }
+  store<u32>(slot, 0);
+}

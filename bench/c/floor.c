@@ -1,0 +1,145 @@
+/*
+ * The floor allocator, the C twin of bench/assembly/floor.ts (the design and its costs are
+ * described there and in bench/README.md "The floor"): per thread, one LIFO stack of free
+ * blocks per size class, the class in the 8 bytes before each block; past FLOOR_SPILL net
+ * frees a thread pushes its stack of that class onto the class's global stack as one chain
+ * (one CAS), and a thread with an empty stack takes the whole global stack (one exchange)
+ * before it carves.  Memory comes from the system malloc in 64 KiB pieces.  A thread's stacks
+ * go to the global ones when it exits (a pthread key's destructor), as larson's generations do.
+ *
+ *   malloc  class lookup, one load of the head, one of its next, one store, one add: one test.
+ *   free    one load of the class, two stores, one add, one compare.
+ */
+#include "floor.h"
+
+#include <pthread.h>
+#include <stdalign.h>
+#include <stdatomic.h>
+#include <stdint.h>
+#include <stdlib.h>
+
+#define FLOOR_SMALL_MAX 1024u                         /* 16-byte steps up to here */
+#define FLOOR_STEP_SHIFT 4u
+#define FLOOR_SMALL_SHIFT 10u                         /* log2(FLOOR_SMALL_MAX) */
+#define FLOOR_SMALL_CLASSES ((FLOOR_SMALL_MAX >> FLOOR_STEP_SHIFT) + 1u)
+#define FLOOR_CLASSES (FLOOR_SMALL_CLASSES + (31u - FLOOR_SMALL_SHIFT)) /* then powers of two */
+#define FLOOR_HEADER 8u
+#define FLOOR_PIECE (64u << 10)
+#define FLOOR_OWN_PIECE (FLOOR_PIECE >> 1)
+#define FLOOR_SPILL 1024
+
+typedef struct floor_block { struct floor_block *next; } floor_block;
+
+typedef struct {
+    floor_block *heads[FLOOR_CLASSES];
+    int32_t counts[FLOOR_CLASSES];
+    char *bump, *bump_end;
+} floor_thread;
+
+/* One global stack head per class, each on its own 64-byte line. */
+typedef struct { alignas(64) _Atomic(floor_block *) head; } floor_global;
+static floor_global globals[FLOOR_CLASSES];
+
+static _Thread_local floor_thread self;
+static _Thread_local int registered;
+static pthread_key_t exit_key;
+static pthread_once_t exit_once = PTHREAD_ONCE_INIT;
+
+static inline uint32_t floor_class(size_t n) {
+    if (n <= FLOOR_SMALL_MAX) return (uint32_t)((n + (1u << FLOOR_STEP_SHIFT) - 1u) >> FLOOR_STEP_SHIFT);
+    return FLOOR_SMALL_CLASSES - FLOOR_SMALL_SHIFT - 1u + (32u - (uint32_t)__builtin_clz((uint32_t)(n - 1u)));
+}
+
+static size_t floor_block_size(uint32_t c) {
+    if (c < FLOOR_SMALL_CLASSES) return (size_t)(c ? c : 1u) << FLOOR_STEP_SHIFT;
+    return (size_t)1 << (c - FLOOR_SMALL_CLASSES + FLOOR_SMALL_SHIFT + 1u);
+}
+
+/* Push class c's stack onto the global one as one chain (pushes only: no ABA). */
+static void floor_spill(floor_thread *t, uint32_t c) {
+    floor_block *top = t->heads[c];
+    t->counts[c] = 0;
+    if (top == NULL) return;
+    floor_block *tail = top;
+    while (tail->next != NULL) tail = tail->next;
+    floor_block *old = atomic_load_explicit(&globals[c].head, memory_order_relaxed);
+    do {
+        tail->next = old;
+    } while (!atomic_compare_exchange_weak_explicit(&globals[c].head, &old, top,
+                                                    memory_order_release, memory_order_relaxed));
+    t->heads[c] = NULL;
+}
+
+static void floor_thread_exit(void *unused) {
+    (void)unused;
+    for (uint32_t c = 0; c < FLOOR_CLASSES; c++) floor_spill(&self, c);
+}
+
+static void floor_make_key(void) { pthread_key_create(&exit_key, floor_thread_exit); }
+
+/* The class's stack was empty: take the global stack, else carve a block. */
+static void *floor_refill(uint32_t c) {
+    floor_thread *t = &self;
+    if (!registered) {
+        pthread_once(&exit_once, floor_make_key);
+        pthread_setspecific(exit_key, &self);     /* non-NULL: the destructor runs at exit */
+        registered = 1;
+    }
+    /* Exchange, not pop: taking the whole stack cannot suffer ABA. */
+    floor_block *got = atomic_exchange_explicit(&globals[c].head, NULL, memory_order_acquire);
+    if (got != NULL) {
+        t->heads[c] = got->next;
+        return got;
+    }
+    size_t bytes = floor_block_size(c) + FLOOR_HEADER;
+    char *at;
+    if (bytes >= FLOOR_OWN_PIECE) {
+        at = malloc(bytes);
+        if (at == NULL) return NULL;
+    } else {
+        if (t->bump == NULL || (size_t)(t->bump_end - t->bump) < bytes) {
+            t->bump = malloc(FLOOR_PIECE);
+            if (t->bump == NULL) return NULL;
+            t->bump_end = t->bump + FLOOR_PIECE;
+        }
+        at = t->bump;
+        t->bump += bytes;
+    }
+    *(uint32_t *)at = c;
+    return at + FLOOR_HEADER;
+}
+
+/* An `align`-aligned block of n bytes (align a power of two, at most a piece): a block of a
+ * larger class, and at the aligned address inside it a header naming the largest class that
+ * still fits before the block's end, so floor_free takes it as a block of that class (the
+ * bytes before it are lost: the harness calls this only for its few untimed records). */
+void *floor_aligned_alloc(size_t align, size_t n) {
+    uint32_t c = floor_class(n + align + FLOOR_HEADER + (1u << FLOOR_STEP_SHIFT));
+    char *p = floor_malloc(n + align + FLOOR_HEADER + (1u << FLOOR_STEP_SHIFT));
+    if (p == NULL) return NULL;
+    char *end = p + floor_block_size(c);
+    char *q = (char *)(((uintptr_t)p + FLOOR_HEADER + align - 1u) & ~(uintptr_t)(align - 1u));
+    size_t avail = (size_t)(end - q);
+    uint32_t fits = avail <= FLOOR_SMALL_MAX ? (uint32_t)(avail >> FLOOR_STEP_SHIFT)
+        : FLOOR_SMALL_CLASSES - 1u + (31u - (uint32_t)__builtin_clz((uint32_t)avail)) - FLOOR_SMALL_SHIFT;
+    *(uint32_t *)(q - FLOOR_HEADER) = fits;
+    return q;
+}
+
+void *floor_malloc(size_t n) {
+    uint32_t c = floor_class(n);
+    floor_block *p = self.heads[c];
+    if (p == NULL) return floor_refill(c);
+    self.heads[c] = p->next;
+    self.counts[c]--;
+    return p;
+}
+
+void floor_free(void *p) {
+    if (p == NULL) return;
+    uint32_t c = *(const uint32_t *)((const char *)p - FLOOR_HEADER);
+    floor_block *b = p;
+    b->next = self.heads[c];
+    self.heads[c] = b;
+    if (++self.counts[c] > FLOOR_SPILL) floor_spill(&self, c);
+}
