@@ -32,6 +32,18 @@ import { FREE_TAG_OFFSET, FREE_TAG_KEY, FREE_TAG_MUL } from "./types";
   store<u32>(p, freeTag(p), FREE_TAG_OFFSET);
 }
 
+/** Mark the block at `p` free with its tag, computed once by the caller (free's fast path). */
+// @ts-ignore: decorator
+@inline export function storeTag(p: usize, tag: u32): void {
+  store<u32>(p, tag, FREE_TAG_OFFSET);
+}
+
+/** Does the block at `p` carry `tag`, its own tag computed once by the caller? */
+// @ts-ignore: decorator
+@inline export function hasTag(p: usize, tag: u32): bool {
+  return load<u32>(p, FREE_TAG_OFFSET) == tag;
+}
+
 /** Mark the block at `p` handed out (any value but its tag). */
 // @ts-ignore: decorator
 @inline export function untag(p: usize): void {

@@ -66,8 +66,8 @@ export function statsCollect(): usize {
     remotePushes += c.remotePushes;
     drains += c.drains;
     drained += c.drainedBlocks;
-    asked += changetype<ThreadHeader>(rec).bytesAsked;
-    given += changetype<ThreadHeader>(rec).bytesGiven;
+    asked += changetype<ThreadHeader>(rec).largeBytesAsked;
+    given += changetype<ThreadHeader>(rec).largeBytesGiven;
     for (let cls: u32 = 0; cls < NUM_CLASSES; cls++) {
       statsClass(cls).cached += cacheEntry(rec, cls).count;
     }
@@ -105,8 +105,8 @@ export function statsCollect(): usize {
     for (let m = orphanFirst(cls); m != 0; m = <usize>slabMeta(m).next) orphans++;
   }
   const g = statsGlobal();
-  g.bytesAsked = asked;
-  g.bytesGiven = given;
+  g.largeBytesAsked = asked;
+  g.largeBytesGiven = given;
   g.bytesInUse = inUseBytes;
   g.pages = <u32>memory.size();
   g.chunks = h.heapChunks;

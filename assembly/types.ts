@@ -512,7 +512,7 @@
 //
 // attach zeroes what describes the occupant's holdings (caches' heads and counts, class
 // states, outbox, journal) and keeps every cumulative counter: the flow counters, the
-// ThreadCounters, bytesAsked/Given and the push sequence. So a slot's counters are the sums
+// ThreadCounters, largeBytesAsked/Given and the push sequence. So a slot's counters are the sums
 // over all its occupants, and retiring a thread folds nothing anywhere (a fold torn by a kill
 // would count twice).
 
@@ -566,8 +566,8 @@
   refillsSinceFlush: u32; // the outbox is flushed every OUTBOX_FLUSH_REFILLS refills
   attachSeq: u32;    // generation at attach
   reliefSeen: u32;   // the last GlobalHeader.reliefEpoch this thread answered (gave back for)
-  bytesAsked: u64;   // sum of sizes passed to malloc (cumulative)
-  bytesGiven: u64;   // sum of the usable sizes malloc handed out (cumulative)
+  largeBytesAsked: u64; // sum of sizes of requests above SMALL_MAX (cumulative; small requests
+  largeBytesGiven: u64; // are counted in blocks, by the caches' flows) and their usable sizes
   pushSeq: u32;      // the last remote push's number (push-tag.ts; cumulative over occupants)
   debugFreeing: u32; // debug build: the block a free is clearing the allocation bit of (0: none),
                      // so reclaim can tell a free a kill cut short before the block was linked
@@ -803,8 +803,8 @@
 
 /** The global figures of a stats snapshot. u64 fields first, so each is 8-aligned. */
 @unmanaged export class StatsGlobal {
-  bytesAsked: u64;   // sum of sizes passed to malloc, all threads ever
-  bytesGiven: u64;   // sum of usable sizes handed out
+  largeBytesAsked: u64; // sum of sizes of requests above SMALL_MAX, all threads ever
+  largeBytesGiven: u64; // sum of the usable sizes of the runs and spans handed out for them
   bytesInUse: u64;   // usable bytes of blocks with users (small) plus large and huge bytes
   pages: u32;        // memory.size()
   chunks: u32;       // heap chunks (free, SuperSlab or huge)

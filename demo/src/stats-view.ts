@@ -1,7 +1,7 @@
 // stats-view.ts: the Heap panel's figures. The stats block (host/decode.ts decodeStats, over
 // what the module's stats_collect() writes; the control worker calls it) mixes two kinds of
 // figure: gauges (bytes in use, pages, threads attached at this instant) and counters that
-// only grow from the heap's init on (bytes asked for, remote frees, drains, faults...). The
+// only grow from the heap's init on (large bytes asked for, remote frees, drains, faults...). The
 // panel shows the gauges as "now", and each counter twice: for the current (or last) run,
 // as the difference from a snapshot taken when the run started (frozen when it ended), and
 // over the heap's lifetime (since the page loaded it).
@@ -70,7 +70,8 @@ function gauges(s: HeapStats, workers: string): [string, string, string][] {
 const COUNTERS: readonly Counter[] = [
   { label: 'identities attached', hint: 'attach() calls: each gives a new thread id (larson: one per generation)',
     get: (s) => s.attaches, wraps: true, show: count },
-  { label: 'bytes asked for', hint: 'sum of all sizes passed to malloc', get: (s) => s.stats.bytesAsked,
+  { label: 'large bytes asked for', hint: 'sum of the sizes passed to malloc above the largest size class ' +
+    '(small requests are counted in blocks, per class)', get: (s) => s.stats.largeBytesAsked,
     wraps: false, show: bytes },
   { label: 'remote frees', hint: 'blocks freed by a thread that does not own their slab',
     get: (s) => s.stats.remoteFrees, wraps: true, show: count },
