@@ -4,7 +4,7 @@
 import { hkMalloc, hkCalloc, hkRealloc, hkAlignedAlloc, hkPosixMemalign, hkUsableSize } from "./alloc";
 import { hkFree } from "./free";
 import { heapInit, heapStatus, heapOurs } from "./init";
-import { threadAttach, threadDetach, threadReclaim, threadCollect, liveThreads } from "./thread";
+import { threadAttach, threadDetach, threadReclaim, threadCollect, threadPark, liveThreads } from "./thread";
 import { heapCheck } from "./check";
 import { statsCollect } from "./stats";
 import { classSizeRule, classOf } from "./classes";
@@ -48,6 +48,8 @@ export function detach(): u32 { return threadDetach(); }
 export function reclaim(tid: u32): u32 { return heapOurs() ? threadReclaim(tid) : 0; }
 /** Return everything this thread holds to the pools (and sweep orphans). */
 export function collect(): void { threadCollect(); } // only an attached thread collects
+/** Going idle: hand back every slab (in-use ones as orphans), keep the identity. */
+export function park(): void { threadPark(); }
 /** This instance's tid (0 when not attached). */
 export function thread_id(): u32 { return attached() ? selfTid : 0; }
 /** Number of attached threads. */

@@ -168,6 +168,24 @@ export function threadCollect(): void {
   if (attached()) giveBackAll(self, selfTid);
 }
 
+/**
+ * Park this thread: it is going idle (for example the host's main thread between calls), so
+ * it hands back everything it holds, also the slabs that still have blocks in use (orphaned:
+ * the blocks other threads free into them become reusable by whoever adopts them). It keeps
+ * its identity; its next malloc adopts or acquires slabs as usual.
+ */
+export function threadPark(): void {
+  if (!attached()) return;
+  syncMemory();
+  const rec = self, tid = selfTid;
+  outboxFlushAll(rec);
+  changetype<ThreadHeader>(rec).refillsSinceFlush = 0;
+  for (let cls: u32 = 0; cls < NUM_CLASSES; cls++) {
+    heapSpill(rec, tid, cls, 0xFFFFFFFF);
+    heapHandBackAll(rec, tid, cls);
+  }
+}
+
 /** collect's work for record `rec` (also the out-of-memory relief before a retry). */
 export function giveBackAll(rec: usize, tid: u32): void {
   syncMemory();

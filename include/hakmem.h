@@ -94,6 +94,9 @@ HAKMEM_IMPORT(detach) uint32_t hakmem_detach(void);
 HAKMEM_IMPORT(reclaim) uint32_t hakmem_reclaim(uint32_t tid);
 /** Give everything this thread holds back to the shared pools. */
 HAKMEM_IMPORT(collect) void hakmem_collect(void);
+/** Going idle: hand back every slab, also those with blocks in use (as orphans other threads
+ *  adopt, so what they free into them is reused); the thread keeps its identity. */
+HAKMEM_IMPORT(park) void hakmem_park(void);
 /** Run the heap checker (no other thread may be inside the allocator); returns violations. */
 HAKMEM_IMPORT(heap_check) uint32_t hakmem_heap_check(void);
 /** Write a statistics snapshot; returns its address (layout: docs/MODULE-API.md). */

@@ -43,6 +43,13 @@ export interface Engine {
   call(k: number, fn: string, args?: number[]): Promise<number>;
   /** Retire the identities of workers 0..n-1 (after a timed region, untimed). */
   detachWorkers(n: number): Promise<void>;
+  /**
+   * After the untimed set-up: the main thread is idle for the whole timed region, so it parks
+   * (hakmem: hands back its slabs, those holding set-up blocks as orphans the workers adopt,
+   * so the set-up blocks they free are reused instead of waiting for the main thread; a
+   * module without the park export, e.g. an older build under bench-ab, keeps them).
+   */
+  parkMain(): void;
   /** One call in a brand-new worker that is gone afterwards (hakmem only). */
   freshWorkerCall(fn: string, args: number[]): Promise<number>;
   close(): Promise<void>;
@@ -104,6 +111,8 @@ class HakmemEngine implements Engine {
     await Promise.all(Array.from({ length: m }, (_, k) => this.workers.call(k, 'detach')));
   }
 
+  parkMain(): void { this.ex.park?.(); }
+
   freshWorkerCall(fn: string, args: number[]): Promise<number> {
     return callInFreshWorker(this.module, this.memory, fn, args);
   }
@@ -145,6 +154,8 @@ class AsrtEngine implements Engine {
   }
 
   async detachWorkers(): Promise<void> { /* no thread identities */ }
+
+  parkMain(): void { /* one thread: nothing to hand to others */ }
 
   freshWorkerCall(): Promise<number> {
     return Promise.reject(new Error('--worker-per-generation needs the hakmem build'));

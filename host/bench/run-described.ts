@@ -20,6 +20,7 @@ export async function runDescribed(e: Engine, p: Params, ctx: RunCtx = {}): Prom
   const setup = d.setup(p);
   const run = setup ? e.ex[setup.fn]!(...setup.args) >>> 0 : 0;
   if (setup && run === 0) throw new Error(`${p.workload}: out of memory during setup`);
+  if (setup) e.parkMain();
   ctx.before?.();
   const timed = await e.timed(d.calls(p, run), { tick: () => {
     const f = d.fraction(m, p, run);

@@ -19,6 +19,7 @@ export async function runLarson(e: Engine, p: LarsonParams, ctx: RunCtx = {}): P
   const setup = LARSON.setup(p)!;
   const run = e.ex[setup.fn]!(...setup.args) >>> 0;
   if (run === 0) throw new Error('larson: out of memory during setup');
+  e.parkMain();
   const stop = (): void => atomicStore32(e, LARSON.stopFlag(m, run), 1);
   let started = 0;
   const tick = (): void => {

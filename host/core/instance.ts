@@ -27,6 +27,8 @@ export interface AllocatorExports {
   detach(): number;
   reclaim(tid: number): number;
   collect(): void;
+  /** Going idle: hand back every slab, in-use ones as orphans; the identity is kept. */
+  park(): void;
   thread_id(): number;
   thread_count(): number;
   malloc(size: number): number;
@@ -51,7 +53,7 @@ export interface AllocatorExports {
 
 /** Names of the function exports the host relies on (checked at instantiation). */
 const REQUIRED_FUNCTIONS: ReadonlyArray<keyof AllocatorExports> = [
-  'init', 'attach', 'detach', 'reclaim', 'collect', 'thread_id', 'thread_count', 'malloc',
+  'init', 'attach', 'detach', 'reclaim', 'collect', 'park', 'thread_id', 'thread_count', 'malloc',
   'free', 'calloc', 'realloc', 'aligned_alloc', 'malloc_usable_size', 'heap_check',
   'stats_collect', 'set_ring_mode', 'class_size', 'class_of', 'registry_entry', 'heap_status', 'heap_format',
 ];

@@ -135,6 +135,12 @@ export class Heap {
 
   /** Give back everything the main thread holds and sweep orphan slabs. */
   collect(): void { this.raw.collect(); }
+  /**
+   * The main thread is going idle: hand back every slab it owns, including slabs whose blocks
+   * are still in use (as orphans), so that what other threads free into them is reused by
+   * whichever thread adopts them instead of waiting for this one to allocate again.
+   */
+  park(): void { this.raw.park(); }
   /** Retire a dead thread's identity (its worker must be gone). True if it was live. */
   reclaim(tid: number): boolean { return this.raw.reclaim(u32('tid', tid)) === 1; }
   /** Switch the ring at run time; returns the previous mode. */

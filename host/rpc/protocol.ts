@@ -37,6 +37,8 @@ export interface Ops {
   detach: { req: Record<never, never>; res: number };
   /** collect(): give back everything this thread holds. */
   collect: { req: Record<never, never>; res: null };
+  /** park(): going idle, hand back every slab (in-use ones as orphans). */
+  park: { req: Record<never, never>; res: null };
   /** Run the stress task (stress-task.ts) as worker `index` of `workers`. */
   stress: {
     req: { params: StressParams; queues: SharedArrayBuffer; index: number; workers: number };

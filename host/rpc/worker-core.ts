@@ -85,6 +85,9 @@ export class WorkerCore {
       case 'collect':
         exp.collect();
         return null;
+      case 'park':
+        exp.park();
+        return null;
       case 'stress': {
         const result = runStressTask(exp, this.inst.memory, this.tid, req.queues, req.index,
                                      req.workers, req.params);

@@ -88,6 +88,7 @@ export class Thread {
   detach(): number { return this.raw.detach() >>> 0; }
   reclaim(tid: number): number { return this.raw.reclaim(tid) >>> 0; }
   collect(): void { this.raw.collect(); }
+  park(): void { this.raw.park(); }
   get tid(): number { return this.raw.thread_id() >>> 0; }
   threadCount(): number { return this.raw.thread_count() >>> 0; }
   classOf(size: number): number { return this.raw.class_of(size) >>> 0; }

@@ -112,3 +112,41 @@ describe.each(BUILDS)('init and thread identities (%s build)', (build) => {
     expect(heap.check().violations).toBe(0);
   });
 });
+
+describe.each(BUILDS)('park: an idle thread hands back its slabs (%s build)', (build) => {
+  // The stranding park prevents: A allocates, goes idle, B frees everything A allocated. Without
+  // park the blocks wait on the remote stacks of A's slabs until A allocates that class again.
+  it('after park, blocks another thread frees into the parked thread\'s slabs are reused by that thread', () => {
+    const heap = createHeap({ build, threads: 2 });
+    const [A, B] = heap.threads;
+    const blocks: number[] = [];
+    for (let i = 0; i < 3000; i++) blocks.push(A.malloc(48));
+    const slabs = new Set(blocks.map((p) => heap.slab(p).meta));
+    A.park();
+    for (const p of blocks) expect(heap.slab(p).owner).toBe(0); // orphans, nobody owns them
+    expect(heap.stats().orphanSlabs).toBe(slabs.size);
+    for (const p of blocks) B.free(p); // remote frees into orphans
+    const pagesBefore = heap.stats().pages;
+    const again = new Set<number>();
+    for (let i = 0; i < 3000; i++) again.add(B.malloc(48));
+    expect([...again].every((p) => slabs.has(heap.slab(p).meta))).toBe(true); // A's slabs, adopted
+    expect(heap.stats().pages).toBe(pagesBefore);
+    expect(heap.check().violations).toBe(0);
+    // A keeps its identity and allocates again as usual
+    const q = A.malloc(48);
+    expect(q).not.toBe(0);
+    A.free(q);
+    for (const p of again) B.free(p);
+    B.collect();
+    A.collect();
+    expect(heap.check().violations).toBe(0);
+    expect(heap.stats().classes[A.classOf(48)].inUse).toBe(0);
+  });
+
+  it('park of an unattached instance does nothing', () => {
+    const heap = createHeap({ build, threads: 1, attach: false });
+    heap.threads[0].park();
+    expect(heap.threads[0].tid).toBe(0);
+    expect(heap.check().violations).toBe(0);
+  });
+});
