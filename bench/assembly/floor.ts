@@ -9,7 +9,13 @@
 // FLOOR_SPILL blocks of a class without taking any pushes them, as one chain, onto that class's
 // global stack (one CAS), and a thread whose own stack is empty takes the whole global stack
 // (one exchange) before it carves new blocks. That is the least sharing that keeps the
-// producer/consumer workload (xfree) from growing without bound.
+// producer/consumer workload (xfree) from growing without bound. A thread that ends (detach)
+// parks its whole state, stacks and all, on a list of parked states, and a new thread takes
+// one whole (LIFO) before it makes a new one: handing over the blocks costs one push and one
+// pop, and blocks never move one by one between threads (larson's generations end about
+// together; if they emptied their stacks into the global ones, the next generations would
+// share each other's blocks, cache line by cache line, and two threads would run no faster
+// than one).
 //
 //   malloc  class lookup (small: one add and shift; large: clz), one load of the stack head, one
 //           load of its next, one store, one add: about 12 instructions, one test.
@@ -27,14 +33,17 @@
 //                 │ counts[FLOOR_CLASSES]: i32    │ frees minus takes since the last spill
 //                 ├──────────────────────────────┤ + FLOOR_BUMP_OFF
 //                 │ bump: u32, bumpEnd: u32       │ the piece being carved
+//                 ├──────────────────────────────┤ + FLOOR_NEXT_OFF
+//                 │ next: u32                     │ the next parked state (while parked)
 //                 └──────────────────────────────┘ FLOOR_THREAD_BYTES
 //
 // Global state (shared by every instance): one stack head per class, each on its own 64-byte
-// line, in the last FLOOR_GLOBAL_BYTES below HEAP_BASE: memory the bench module owns (the
-// allocator starts at HEAP_BASE), zero in a new memory, and covered by no data segment (the
-// build check keeps the module's data below it).
+// line, then one line with the parked states' lock and list head, in the last
+// FLOOR_GLOBAL_BYTES below HEAP_BASE: memory the bench module owns (the allocator starts at
+// HEAP_BASE), zero in a new memory, and covered by no data segment (the build check keeps the
+// module's data below it).
 //
-//   HEAP_BASE - FLOOR_GLOBAL_BYTES ──► │ head[0] ... │ head[1] ... │ ... │ HEAP_BASE
+//   HEAP_BASE - FLOOR_GLOBAL_BYTES ──► │ head[0] ... │ head[1] ... │ ... │ lock, parked │ HEAP_BASE
 
 import { hkMalloc } from "../../assembly/alloc";
 import { HEAP_BASE } from "../../assembly/types";
@@ -72,12 +81,20 @@ import { HEAP_BASE } from "../../assembly/types";
 // @ts-ignore: decorator
 @inline const FLOOR_BUMP_OFF: usize = FLOOR_COUNTS_OFF + (FLOOR_CLASSES << 2);
 // @ts-ignore: decorator
-@inline const FLOOR_THREAD_BYTES: usize = FLOOR_BUMP_OFF + 8;
+@inline const FLOOR_NEXT_OFF: usize = FLOOR_BUMP_OFF + 8;
+// @ts-ignore: decorator
+@inline const FLOOR_THREAD_BYTES: usize = FLOOR_NEXT_OFF + 4;
 /** One 64-byte line per global head. */
 // @ts-ignore: decorator
 @inline const FLOOR_LINE_SHIFT: usize = 6;
+/** The class heads' lines, then one line: the parked states' lock word and list head. */
 // @ts-ignore: decorator
-@inline const FLOOR_GLOBAL_BYTES: usize = FLOOR_CLASSES << FLOOR_LINE_SHIFT;
+@inline const FLOOR_GLOBAL_BYTES: usize = (FLOOR_CLASSES + 1) << FLOOR_LINE_SHIFT;
+/** Address of the parked states' lock word (then, 4 bytes on, their list head). */
+// @ts-ignore: decorator
+@inline function floorParked(): usize {
+  return HEAP_BASE - (1 << FLOOR_LINE_SHIFT);
+}
 
 /** This instance's thread state (0 until its first malloc or free). */
 let floorSelf: usize = 0;
@@ -128,30 +145,54 @@ function floorBlockSize(c: usize): usize {
   if (n > FLOOR_SPILL) floorSpill(slot);
 }
 
-/** Hand the thread's stacks to the global ones (as a thread exit would). */
+/** The thread ends (as a thread exit would): park its whole state for the next new thread. */
 export function floorDetach(): void {
   const t = floorSelf;
   if (t == 0) return;
-  for (let c: usize = 0; c < FLOOR_CLASSES; c++) floorSpill(t + (c << 2));
+  floorSelf = 0;
+  floorParkedLock();
+  store<u32>(t + FLOOR_NEXT_OFF, load<u32>(floorParked() + 4));
+  store<u32>(floorParked() + 4, <u32>t);
+  atomic.store<u32>(floorParked(), 0); // unlock: the seq-cst store publishes the push
 }
 
-/** This instance's thread state, made on first use. */
+/** Take the parked states' lock (held for a push or a pop: a few instructions). */
+function floorParkedLock(): void {
+  while (atomic.cmpxchg<u32>(floorParked(), 0, 1) != 0) { /* spin */ }
+}
+
+/** This instance's thread state, made on first use: a parked one if any, else a new one. */
 function floorThread(): usize {
   let t = floorSelf;
   if (t != 0) return t;
   // The globals' lines must lie above the module's own data (the build check keeps it low).
   if (__heap_base > HEAP_BASE - FLOOR_GLOBAL_BYTES) unreachable();
-  t = hkMalloc(FLOOR_THREAD_BYTES);
-  if (t == 0) unreachable();
-  memory.fill(t, 0, FLOOR_THREAD_BYTES);
+  floorParkedLock();
+  t = load<u32>(floorParked() + 4);
+  if (t != 0) store<u32>(floorParked() + 4, load<u32>(t + FLOOR_NEXT_OFF));
+  atomic.store<u32>(floorParked(), 0);
+  if (t == 0) {
+    t = hkMalloc(FLOOR_THREAD_BYTES);
+    if (t == 0) unreachable();
+    memory.fill(t, 0, FLOOR_THREAD_BYTES);
+  }
   floorSelf = t;
   return t;
 }
 
-/** The thread's stack of class `c` was empty: take the global one, else carve a block. */
+/**
+ * The thread's stack of class `c` was empty (or the thread had no state yet: the parked state
+ * it takes may have blocks of the class): take the global one, else carve a block.
+ */
 function floorRefill(c: usize): usize {
   const t = floorThread();
   const slot = t + (c << 2);
+  const own = load<u32>(slot);
+  if (own != 0) {
+    store<u32>(slot, load<u32>(own));
+    store<i32>(slot + FLOOR_COUNTS_OFF, load<i32>(slot + FLOOR_COUNTS_OFF) - 1);
+    return own;
+  }
   // Exchange, not pop: taking the whole stack cannot suffer ABA.
   const got = atomic.xchg<u32>(floorGlobalHead(c), 0);
   if (got != 0) {

@@ -4,8 +4,10 @@
  * blocks per size class, the class in the 8 bytes before each block; past FLOOR_SPILL net
  * frees a thread pushes its stack of that class onto the class's global stack as one chain
  * (one CAS), and a thread with an empty stack takes the whole global stack (one exchange)
- * before it carves.  Memory comes from the system malloc in 64 KiB pieces.  A thread's stacks
- * go to the global ones when it exits (a pthread key's destructor), as larson's generations do.
+ * before it carves.  Memory comes from the system malloc in 64 KiB pieces.  A thread that exits
+ * (a pthread key's destructor) parks its whole state, stacks and all, on a list of parked
+ * states, and a new thread takes one whole (LIFO) at its first refill: larson's generations
+ * hand their blocks on with one push and one pop, never block by block (see floor.ts).
  *
  *   malloc  class lookup, one load of the head, one of its next, one store, one add: one test.
  *   free    one load of the class, two stores, one add, one compare.
@@ -42,6 +44,11 @@ static floor_global globals[FLOOR_CLASSES];
 
 static _Thread_local floor_thread self;
 static _Thread_local int registered;
+
+/* A parked state: an exited thread's, waiting for a new thread (under parked_lock). */
+typedef struct floor_parked { floor_thread state; struct floor_parked *next; } floor_parked;
+static floor_parked *parked;
+static pthread_mutex_t parked_lock = PTHREAD_MUTEX_INITIALIZER;
 static pthread_key_t exit_key;
 static pthread_once_t exit_once = PTHREAD_ONCE_INIT;
 
@@ -70,9 +77,41 @@ static void floor_spill(floor_thread *t, uint32_t c) {
     t->heads[c] = NULL;
 }
 
+/* The thread exits: park a copy of its state (its TLS goes away with it). */
 static void floor_thread_exit(void *unused) {
     (void)unused;
-    for (uint32_t c = 0; c < FLOOR_CLASSES; c++) floor_spill(&self, c);
+    floor_parked *p = malloc(sizeof *p);
+    if (p == NULL) {                      /* no memory for the copy: hand the blocks out instead */
+        for (uint32_t c = 0; c < FLOOR_CLASSES; c++) floor_spill(&self, c);
+        return;
+    }
+    p->state = self;
+    pthread_mutex_lock(&parked_lock);
+    p->next = parked;
+    parked = p;
+    pthread_mutex_unlock(&parked_lock);
+}
+
+/* A new thread's first refill: take a parked state whole, keeping the few blocks this thread
+ * freed before (they go on top of the parked stacks). */
+static void floor_take_parked(floor_thread *t) {
+    pthread_mutex_lock(&parked_lock);
+    floor_parked *p = parked;
+    if (p != NULL) parked = p->next;
+    pthread_mutex_unlock(&parked_lock);
+    if (p == NULL) return;
+    for (uint32_t c = 0; c < FLOOR_CLASSES; c++) {
+        floor_block *mine = t->heads[c];
+        if (mine != NULL) {
+            floor_block *tail = mine;
+            while (tail->next != NULL) tail = tail->next;
+            tail->next = p->state.heads[c];
+            p->state.heads[c] = mine;
+            p->state.counts[c] += t->counts[c];
+        }
+    }
+    *t = p->state;
+    free(p);
 }
 
 static void floor_make_key(void) { pthread_key_create(&exit_key, floor_thread_exit); }
@@ -84,6 +123,13 @@ static void *floor_refill(uint32_t c) {
         pthread_once(&exit_once, floor_make_key);
         pthread_setspecific(exit_key, &self);     /* non-NULL: the destructor runs at exit */
         registered = 1;
+        floor_take_parked(t);
+        floor_block *own = t->heads[c];           /* the parked state may have this class */
+        if (own != NULL) {
+            t->heads[c] = own->next;
+            t->counts[c]--;
+            return own;
+        }
     }
     /* Exchange, not pop: taking the whole stack cannot suffer ABA. */
     floor_block *got = atomic_exchange_explicit(&globals[c].head, NULL, memory_order_acquire);
