@@ -119,6 +119,6 @@ void json_null(const char *key);
 /* The fields every record shares after its parameters: verify, ops, secs, ops_per_sec,
    size_sum, bad (WORKLOADS.md section 6). */
 void json_totals(int verify, uint64_t ops, double secs, uint64_t size_sum, uint64_t bad);
-void json_end(void);                        /* closes the record, newline, flush */
+void json_end(void);                        /* adds peak_rss_kb, closes the record, newline, flush */
 
 #endif

@@ -23,6 +23,11 @@
 #include <stdarg.h>
 #include <string.h>
 #include <time.h>
+#ifdef __EMSCRIPTEN__
+#include <emscripten.h>
+#else
+#include <sys/resource.h>
+#endif
 
 /* ---- helpers ---- */
 
@@ -90,7 +95,48 @@ void json_begin(const options *o) {
     json_str("alloc", o->alloc);
 }
 
+/* The process's own peak RSS is read first from Linux's /proc/self/status, VmHWM: the peak of
+ * this program's address space alone.  getrusage's ru_maxrss (and node's resourceUsage().maxRSS,
+ * the same call) is only the fallback: Linux carries a forking parent's peak over fork and exec
+ * into it, so a workload started by a 200 MB node process reports 200 MB however little it used. */
+
+#ifdef __EMSCRIPTEN__
+/* The node process's peak resident set in KiB (process-wide, also from a pthread's worker), or
+ * -1 where there is no node `process` (a browser).  No backslash may appear in an EM_JS body. */
+EM_JS(double, node_peak_rss_kb, (), {
+    try {
+        var status = require("fs").readFileSync("/proc/self/status", "utf8");
+        var at = status.indexOf("VmHWM:");
+        if (at >= 0) return parseInt(status.slice(at + 6), 10);
+    } catch (e) { }
+    return typeof process !== "undefined" && typeof process.resourceUsage === "function"
+        ? process.resourceUsage().maxRSS : -1;
+});
+#endif
+
+/* The process's peak resident set so far, in KiB, or -1 if unknown: compare subtracts an empty
+ * run's figure from it to get what the workload's heap cost (bench/README.md "Footprint"). */
+static double peak_rss_kb(void) {
+#ifdef __EMSCRIPTEN__
+    return node_peak_rss_kb();
+#else
+    FILE *f = fopen("/proc/self/status", "r");
+    if (f != NULL) {
+        char line[256];
+        unsigned long kb = 0;
+        int found = 0;
+        while (!found && fgets(line, sizeof line, f) != NULL) found = sscanf(line, "VmHWM: %lu kB", &kb) == 1;
+        fclose(f);
+        if (found) return (double)kb;
+    }
+    struct rusage ru;
+    return getrusage(RUSAGE_SELF, &ru) == 0 ? (double)ru.ru_maxrss : -1;   /* KiB on Linux */
+#endif
+}
+
 void json_end(void) {
+    double rss = peak_rss_kb();
+    if (rss >= 0) json_u64("peak_rss_kb", (uint64_t)rss); else json_null("peak_rss_kb");
     printf("}\n");
     fflush(stdout);
 }

@@ -9,7 +9,7 @@ import { descriptorOf } from '../workloads/index.js';
 const withDefaults = (help: string, key: string): string => [help, defaultsText(key)].filter(Boolean).join('; ');
 import { loadModule, threadLimitOf } from './module.js';
 import { benchTable } from './bench-table.js';
-import { ALLOCATORS, CompareCase, runCompare, targetCases } from './compare.js';
+import { ALLOCATORS, BASE_ALLOC, CompareCase, runCompare, targetCases } from './compare.js';
 import { compareTable, targetLines, writeCompareFiles } from './compare-report.js';
 import { BenchBuild, RESULTS_DIR } from './paths.js';
 import { measureLinkMicro } from './link-micro.js';
@@ -140,6 +140,8 @@ export function registerBenchCommands(program: Command): void {
     .option('--baseline <alloc>', 'ratios are to this allocator (default mimalloc, if present)')
     .option('--scale <x>', 'multiply every op count (e.g. 0.1 for a quick look)', '1')
     .option('--warmup <n>', 'warm-up runs of hakmem-wasm before each timed run', '2')
+    .option('--base-module <file>', `adds ${BASE_ALLOC}: hakmem-wasm with this bench module (e.g. the ` +
+      'build/bench-release.wasm of an older commit), interleaved with the rest: a before/after table')
     .option('--out <dir>', 'output folder', RESULTS_DIR)
     .option('--no-write', 'print only, write no files')
     .action(async (opts: Record<string, string | boolean>) => {
@@ -159,18 +161,20 @@ export function registerBenchCommands(program: Command): void {
         throw e;
       }
       let repeat: number, allocs: string[] | undefined;
+      const baseModule = typeof opts.baseModule === 'string' ? opts.baseModule : undefined;
       try {
         repeat = atLeastOne(opts.repeat, '--repeat');
         allocs = typeof opts.allocs === 'string' ? opts.allocs.split(',').map((a) => a.trim()) : undefined;
         const unknown = (allocs ?? []).filter((a) => !ALLOCATORS.includes(a));
         if (unknown.length) throw new UsageError(`unknown allocator(s) ${unknown.join(', ')} (known: ${ALLOCATORS.join(', ')})`);
+        if (baseModule !== undefined && !existsSync(baseModule)) throw new UsageError(`no such module file: ${baseModule}`);
       } catch (e) {
         if (e instanceof UsageError) usage(e);
         throw e;
       }
       const command = `hakmem-wasm compare ${process.argv.slice(3).join(' ')}`.trim();
       const res = await runCompare({
-        cases, repeat, allocs,
+        cases, repeat, allocs, baseModule,
         baseline: typeof opts.baseline === 'string' ? opts.baseline : undefined,
         warmup: parseCount(opts.warmup, '--warmup'),
         log: (s) => process.stderr.write(`${s}\n`),

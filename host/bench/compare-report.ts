@@ -4,7 +4,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { CompareResult, CompareRow } from './compare.js';
-import { mega, textTable } from './table.js';
+import { mega, mib, textTable } from './table.js';
 
 const ratioText = (r: number | null): string => (r === null ? '-' : `${r.toFixed(2)}x`);
 
@@ -12,28 +12,51 @@ const ratioText = (r: number | null): string => (r === null ? '-' : `${r.toFixed
 const TITLES: Record<string, string> = { 'hakmem-emcc': 'hakmem-wasm (emcc)' };
 export const columnTitle = (alloc: string): string => TITLES[alloc] ?? alloc;
 
-/** Rows: cases; columns: allocators; cells: median Mops/s and ratio to the baseline. */
-export function pivotRows(res: CompareResult): { header: string[]; rows: string[][] } {
-  const header = ['case', 'threads', ...res.allocs.map(columnTitle)];
-  const rows = res.cases.map((c) => [c.id, String(c.threads), ...res.allocs.map((a) => {
-    const row = res.rows.find((r) => r.case === c.id && r.alloc === a);
-    if (!row) return '-';
-    return `${mega(row.opsPerSec.median)} (${ratioText(row.ratio)})${row.failures ? ' !' : ''}`;
-  })]);
+/** A table of cases (rows) by allocators (columns). */
+export interface Pivot { header: string[]; rows: string[][] }
+
+/**
+ * Rows: cases; columns: `caseColumns` (a figure of the case itself), then allocators; each
+ * allocator's cell is `cell` of its row for the case, '-' where it did not run the case.
+ */
+function pivot(res: CompareResult, cell: (row: CompareRow) => string,
+               caseColumns: { title: string; value: (rows: CompareRow[]) => string }[] = []): Pivot {
+  const header = ['case', 'threads', ...caseColumns.map((k) => k.title), ...res.allocs.map(columnTitle)];
+  const rows = res.cases.map((c) => {
+    const mine = res.rows.filter((r) => r.case === c.id);
+    return [c.id, String(c.threads), ...caseColumns.map((k) => k.value(mine)), ...res.allocs.map((a) => {
+      const row = mine.find((r) => r.alloc === a);
+      return row ? cell(row) : '-';
+    })];
+  });
   return { header, rows };
 }
 
+/** Rows: cases; columns: allocators; cells: median Mops/s and ratio to the baseline. */
+export function pivotRows(res: CompareResult): Pivot {
+  return pivot(res, (row) => `${mega(row.opsPerSec.median)} (${ratioText(row.ratio)})${row.failures ? ' !' : ''}`);
+}
+
 /** Rows: cases; columns: allocators; cells: own ns/op (floor subtracted) and ratio to the baseline's. */
-export function ownCostRows(res: CompareResult): { header: string[]; rows: string[][] } {
-  const header = ['case', 'threads', ...res.allocs.map(columnTitle)];
-  const rows = res.cases.map((c) => [c.id, String(c.threads), ...res.allocs.map((a) => {
-    const row = res.rows.find((r) => r.case === c.id && r.alloc === a);
-    if (!row || row.nsPerOp === null) return '-';
-    if (row.floor === a) return `${row.nsPerOp.toFixed(2)} (floor)`;
+export function ownCostRows(res: CompareResult): Pivot {
+  return pivot(res, (row) => {
+    if (row.nsPerOp === null) return '-';
+    if (row.floor === row.alloc) return `${row.nsPerOp.toFixed(2)} (floor)`;
     if (row.ownNsPerOp === null) return `${row.nsPerOp.toFixed(2)} total`;
     return `${row.ownNsPerOp.toFixed(2)} (${ratioText(row.ownRatio)})`;
-  })]);
-  return { header, rows };
+  });
+}
+
+/** The footprint table's title (terminal and Markdown). */
+export const FOOTPRINT_TITLE = 'Footprint: peak resident − empty run, over peak requested live bytes';
+
+/** Rows: cases; columns: the live bytes, then allocators; cells: footprint MiB (ratio to live bytes). */
+export function footprintRows(res: CompareResult): Pivot {
+  const live = { title: 'live MiB', value: (rows: CompareRow[]) => mib(rows.find((r) => r.liveBytes !== null)?.liveBytes) };
+  return pivot(res, (row) => {
+    if (row.footprintBytes === null) return '-';
+    return row.footprintRatio === null ? mib(row.footprintBytes) : `${mib(row.footprintBytes)} (${ratioText(row.footprintRatio)})`;
+  }, [live]);
 }
 
 function mdTable(header: string[], rows: string[][]): string {
@@ -65,6 +88,7 @@ export function targetLines(res: CompareResult): string[] {
   out.push(line('larson 2T vs 1T (hakmem-wasm)', h('larson-2T') / h('larson-1T'), 1.9));
   out.push(line('larson 2T vs 1T, 16..128 (hakmem-wasm)', h('larson-2T-128') / h('larson-1T-128'), 1.9));
   out.push(line('midlarge 2T vs 1T (hakmem-wasm)', h('midlarge-2T') / h('midlarge-1T'), 1.0));
+  out.push(...footprintTargetLines(res));
   // What linking into a C program costs: the same workloads compiled by emcc and linked with
   // hakmem-wasm, against the bench module (workloads in AssemblyScript, in the same module).
   for (const c of res.cases) {
@@ -76,11 +100,38 @@ export function targetLines(res: CompareResult): string[] {
   return out;
 }
 
+/** Live bytes (5 MB) from which the footprint ratio goal applies. */
+const BIG_LIVE_BYTES = 5e6;
+/** The footprint goals: at most 1.5x the live bytes on big live sets, at most 2 MiB above them on larson-1T's small one. */
+const FOOTPRINT_GOAL_RATIO = 1.5;
+const FOOTPRINT_GOAL_ABOVE_BYTES = 2 * 1024 * 1024;
+
+/** The footprint goals (issue 10, item 6) for hakmem-wasm. */
+function footprintTargetLines(res: CompareResult): string[] {
+  const mine = res.rows.filter((r) => r.alloc === 'hakmem-wasm');
+  const figures = (r: CompareRow): string => `${mib(r.footprintBytes)} MiB resident, ${mib(r.liveBytes)} MiB live`;
+  const out: string[] = [];
+  const bigRows = mine.filter((r) => r.liveBytes !== null && r.liveBytes >= BIG_LIVE_BYTES);
+  for (const r of bigRows) {
+    out.push(r.footprintRatio === null ? `- ${r.case} footprint (hakmem-wasm): not measured`
+      : `- ${r.case} footprint (hakmem-wasm): ${r.footprintRatio.toFixed(2)}x live (${figures(r)}; goal <= ${FOOTPRINT_GOAL_RATIO}x) ` +
+        `${r.footprintRatio <= FOOTPRINT_GOAL_RATIO ? 'met' : 'MISSED'}`);
+  }
+  if (bigRows.length === 0) out.push('- footprint (hakmem-wasm) on cases with >= 5 MB live: not measured');
+  const small = mine.find((r) => r.case === 'larson-1T' && r.aboveLiveBytes !== null);
+  out.push(!small ? '- larson-1T footprint (hakmem-wasm): not measured'
+    : `- larson-1T footprint (hakmem-wasm): ${mib(small.aboveLiveBytes)} MiB above live (${figures(small)}; goal <= ` +
+      `${mib(FOOTPRINT_GOAL_ABOVE_BYTES)} MiB) ` +
+      `${small.aboveLiveBytes! <= FOOTPRINT_GOAL_ABOVE_BYTES ? 'met' : 'MISSED'}`);
+  return out;
+}
+
 /** The Markdown report. */
 export function markdownReport(res: CompareResult): string {
   const m = res.machine;
   const { header, rows } = pivotRows(res);
   const ownCost = ownCostRows(res);
+  const footprint = footprintRows(res);
   const detail = res.rows.map((r: CompareRow) => [r.case, r.alloc, r.platform, mega(r.opsPerSec.median),
     mega(r.opsPerSec.min), mega(r.opsPerSec.max), `${mega(r.opsPerSec.q1)}-${mega(r.opsPerSec.q3)}`,
     ratioText(r.ratio), r.ownNsPerOp === null ? '-' : r.ownNsPerOp.toFixed(2), String(r.opsPerSec.n), String(r.failures)]);
@@ -101,6 +152,17 @@ export function markdownReport(res: CompareResult): string {
     'case (xfree: its queues, not its allocator, set its pace).',
     '',
     mdTable(ownCost.header, ownCost.rows),
+    '',
+    `## ${FOOTPRINT_TITLE}`,
+    '',
+    'MiB of peak resident memory minus the same allocator\'s empty run, with its ratio to the workload\'s peak ' +
+    'requested live bytes (`live MiB`; lower is leaner, 1.00x would be no overhead at all; larson only: the other ' +
+    'workloads report no live bytes). hakmem-wasm and floor-wasm: the resident size of the heap\'s own ' +
+    'WebAssembly.Memory after the run minus right after init; native peers: the process\'s peak RSS minus an empty ' +
+    'run\'s; Emscripten peers: node\'s peak RSS minus an empty run\'s, which node\'s own memory makes noisy by MiBs. ' +
+    'Medians over the runs; see bench/README.md "Footprint".',
+    '',
+    mdTable(footprint.header, footprint.rows),
     '',
     '## Goals (issue 10)',
     '',
@@ -173,9 +235,11 @@ export function writeCompareFiles(res: CompareResult, dir: string): string[] {
   return [`${base}.json`, `${base}.md`, `${base}.svg`];
 }
 
-/** The pivot tables for the terminal: throughput, then own cost per operation. */
+/** The pivot tables for the terminal: throughput, own cost per operation, footprint. */
 export function compareTable(res: CompareResult): string {
   const { header, rows } = pivotRows(res);
   const own = ownCostRows(res);
-  return `${textTable(header, rows)}\n\nOwn ns/op (floor subtracted; ratio to ${res.baseline}'s)\n${textTable(own.header, own.rows)}`;
+  const fp = footprintRows(res);
+  return `${textTable(header, rows)}\n\nOwn ns/op (floor subtracted; ratio to ${res.baseline}'s)\n${textTable(own.header, own.rows)}` +
+    `\n\n${FOOTPRINT_TITLE} (MiB; ratio to live)\n${textTable(fp.header, fp.rows)}`;
 }

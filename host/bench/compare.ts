@@ -1,10 +1,11 @@
 // compare.ts: `hakmem-wasm compare`: a matrix of allocators x workload cases, interleaved
 // (every allocator runs case k before any runs it again), N repeats, medians and spreads,
 // ratios to a baseline, each allocator's own cost per operation (its time per op minus the
-// floor allocator's on the same platform: bench/README.md "The floor"), and a check that every
-// allocator produced the same checksums.
+// floor allocator's on the same platform: bench/README.md "The floor"), each allocator's
+// footprint (peak resident bytes minus an empty run's, over the workload's live bytes:
+// bench/README.md "Footprint"), and a check that every allocator produced the same checksums.
 
-import { createEngine } from './engine.js';
+import { DEFAULT_HEAP, createEngine } from './engine.js';
 import { Params, parseParams, peerArgv, threadsOf } from '../workloads/params.js';
 import { DEFAULT_OPTIONS, timedRun, warmUp } from './runner.js';
 import { Peer, loadPeers, runPeer } from './peers.js';
@@ -17,19 +18,24 @@ export interface CompareCase {
   params: Params;
 }
 
-/** The issue's target configurations; `scale` multiplies every op count. */
+/**
+ * The issue's target configurations; `scale` multiplies every op count. The ids are kept as
+ * they are (results of different days are compared by them); larson-1T-5MB and larson-2T-26MB
+ * are larson 8..1024 with 10,000 and 2 x 25,000 live blocks, the live sets of the footprint goal.
+ */
 export function targetCases(scale = 1): CompareCase[] {
   const n = (v: number): string => String(Math.max(1000, Math.round(v * scale)));
-  const larson = (t: number, max = 1024): CompareCase => ({
-    id: `larson-${t}T${max === 1024 ? '' : `-${max}`}`,
-    params: parseParams('larson', { threads: `${t}`, ops: n(20e6), min: max === 1024 ? '8' : '16', max: `${max}`,
-      chunks: '1000', rounds: '100' }),
+  const larson = (id: string, t: number, { min = 8, max = 1024, chunks = 1000 } = {}): CompareCase => ({
+    id, params: parseParams('larson', { threads: `${t}`, ops: n(20e6), min: `${min}`, max: `${max}`,
+      chunks: `${chunks}`, rounds: '100' }),
   });
   return [
-    larson(1),
-    larson(2),
-    larson(1, 128),
-    larson(2, 128),
+    larson('larson-1T', 1),
+    larson('larson-2T', 2),
+    larson('larson-1T-128', 1, { min: 16, max: 128 }),
+    larson('larson-2T-128', 2, { min: 16, max: 128 }),
+    larson('larson-1T-5MB', 1, { chunks: 10_000 }),
+    larson('larson-2T-26MB', 2, { chunks: 25_000 }),
     { id: 'random_mixed', params: parseParams('random_mixed', { ops: n(10e6), slots: '2048' }) },
     { id: 'xfree-1P1C', params: parseParams('xfree', { blocks: n(4e6) }) },
     { id: 'midlarge-1T', params: parseParams('midlarge', { threads: '1', rounds: n(4000) }) },
@@ -42,6 +48,23 @@ export const ALLOCATORS: readonly string[] = [
   'hakmem-wasm', 'asrt', 'floor-wasm', 'glibc', 'mimalloc', 'jemalloc', 'floor-native',
   'dlmalloc', 'emmalloc', 'hakmem-emcc', 'floor-emcc',
 ];
+
+/** hakmem-wasm with another bench module (`--base-module`): the "before" of a before/after table. */
+export const BASE_ALLOC = 'hakmem-wasm@base';
+
+/**
+ * The empty run of a peer (C workload argv): the least larson there is, once per compare, whose
+ * peak RSS is the process's own (runtime, binary, allocator set-up) without a workload's heap.
+ */
+export const EMPTY_RUN_ARGV: readonly string[] = ['larson', '--ops', '1000', '--chunks', '1', '--threads', '1'];
+
+/**
+ * The record field holding a workload's peak requested live bytes, where it has one. larson's
+ * live set is a constant number of blocks whose byte sum drifts by well under 1%, so its end
+ * figure stands for the peak; random_mixed counts its peak in blocks only, xfree and midlarge
+ * report none.
+ */
+const LIVE_BYTES_FIELD: Partial<Record<string, string>> = { larson: 'live_bytes_end' };
 
 /**
  * The floor allocator of each platform: the same workload code as the allocators of that
@@ -68,6 +91,7 @@ const CHECKSUMS: Record<string, string[]> = {
 export interface CompareOptions {
   cases: CompareCase[];
   allocs?: string[];        // restrict to these allocator names
+  baseModule?: string;      // a bench module file: adds BASE_ALLOC (kept whatever `allocs` says)
   repeat: number;
   baseline?: string;        // default: mimalloc if present, else the first allocator
   warmup: number;
@@ -89,6 +113,13 @@ export interface CompareRow {
   ownNsPerOp: number | null;
   /** ownNsPerOp / the baseline's ownNsPerOp (lower is cheaper). */
   ownRatio: number | null;
+  /** Median over the runs of (peak_rss_kb - empty_rss_kb) in bytes: what the workload's heap cost. */
+  footprintBytes: number | null;
+  /** The workload's peak requested live bytes (null where the case reports none). */
+  liveBytes: number | null;
+  /** footprintBytes / liveBytes, and footprintBytes - liveBytes. */
+  footprintRatio: number | null;
+  aboveLiveBytes: number | null;
   failures: number;
 }
 
@@ -102,6 +133,8 @@ export interface CompareResult {
   checksumErrors: string[];
   rows: CompareRow[];
   runs: Record<string, unknown>[];
+  /** Each peer's empty run (EMPTY_RUN_ARGV), whose peak_rss_kb is the empty_rss_kb of its runs. */
+  emptyRuns: Record<string, unknown>[];
 }
 
 /** An allocator the matrix can run. */
@@ -110,18 +143,26 @@ export interface Contender {
   platform: string;
   supports(p: Params): boolean;
   run(p: Params): Promise<Record<string, unknown>>;
+  /**
+   * The allocator's empty run, once per compare (its peak_rss_kb is subtracted from every run's);
+   * absent where each record carries its own (base_rss_kb: the heap right after init).
+   */
+  emptyRun?(): Promise<Record<string, unknown>>;
 }
 
-function wasmContender(name: string, build: 'release' | 'asrt' | 'floor', platform: string, warmup: number): Contender {
+/** A bench module build as an allocator; `file`: another version of the module (BASE_ALLOC). */
+function wasmContender(name: string, build: 'release' | 'asrt' | 'floor', platform: string, warmup: number,
+                       file?: string): Contender {
   return {
     name, platform,
     supports: (p) => build !== 'asrt' || ((p.workload === 'random_mixed' || p.workload === 'larson') && threadsOf(p) === 1),
     async run(p) {
       // A fresh heap per run (as a fresh process for the peers), warmed up on its workers.
-      const e = await createEngine(build);
+      const e = await createEngine(build, DEFAULT_HEAP, file);
       try {
         await warmUp(e, p, warmup);
-        return await timedRun(e, p, { ...DEFAULT_OPTIONS, build, progress: false });
+        // The record names its module's allocator; the matrix needs this contender's name.
+        return { ...await timedRun(e, p, { ...DEFAULT_OPTIONS, build, progress: false }), alloc: name };
       } finally {
         await e.close();
       }
@@ -134,8 +175,19 @@ function peerContender(peer: Peer): Contender {
     name: peer.name, platform: peer.platform,
     supports: (p) => p.workload !== 'micro',
     run: (p) => runPeer(peer, peerArgv(p)),
+    emptyRun: () => runPeer(peer, [...EMPTY_RUN_ARGV]),
   };
 }
+
+/** A record's numeric field (e.g. peak_rss_kb) if it is a finite number, else null. */
+const numberField = (r: Record<string, unknown> | undefined, key: string): number | null => {
+  const v = r?.[key];
+  return typeof v === 'number' && Number.isFinite(v) ? v : null;
+};
+
+/** What failed, as a record (the matrix goes on without it). */
+const failedRecord = (bench: string, a: Contender, e: unknown): Record<string, unknown> =>
+  ({ bench, alloc: a.name, platform: a.platform, error: (e as Error).message, ops_per_sec: NaN });
 
 /** Run the matrix. */
 export async function runCompare(o: CompareOptions, command = 'compare'): Promise<CompareResult> {
@@ -145,6 +197,7 @@ export async function runCompare(o: CompareOptions, command = 'compare'): Promis
   for (const f of failed) { skipped.push(`${f}: build failed`); o.log(`skipped: ${f} (build failed)`); }
   let contenders: Contender[] = [
     wasmContender('hakmem-wasm', 'release', 'wasm32-hakmem', o.warmup),
+    ...(o.baseModule !== undefined ? [wasmContender(BASE_ALLOC, 'release', 'wasm32-hakmem', o.warmup, o.baseModule)] : []),
     wasmContender('asrt', 'asrt', 'wasm32-assemblyscript', o.warmup),
     wasmContender('floor-wasm', 'floor', 'wasm32-hakmem', o.warmup),
     ...peers.map(peerContender),
@@ -152,9 +205,25 @@ export async function runCompare(o: CompareOptions, command = 'compare'): Promis
   if (o.allocs) {
     const unknown = o.allocs.filter((a) => !contenders.some((c) => c.name === a));
     for (const a of unknown) { skipped.push(`${a}: not available`); o.log(`skipped: ${a} (not available)`); }
-    contenders = contenders.filter((c) => o.allocs!.includes(c.name));
+    contenders = contenders.filter((c) => o.allocs!.includes(c.name) || c.name === BASE_ALLOC);
   }
   const baseline = o.baseline ?? (contenders.some((c) => c.name === 'mimalloc') ? 'mimalloc' : contenders[0]?.name ?? '');
+
+  // Each peer's empty run, once: its RSS is what every run of that peer has before its heap.
+  const emptyRuns: Record<string, unknown>[] = [];
+  const emptyRssKb = new Map<string, number | null>();
+  for (const a of contenders) {
+    if (!a.emptyRun) continue;
+    let rec: Record<string, unknown>;
+    try {
+      rec = await a.emptyRun();
+    } catch (e) {
+      rec = failedRecord(EMPTY_RUN_ARGV[0]!, a, e);
+    }
+    emptyRuns.push(rec);
+    emptyRssKb.set(a.name, numberField(rec, 'peak_rss_kb'));
+    o.log(`empty run ${a.name}: ${rec.error ? `FAILED ${String(rec.error).slice(0, 300)}` : `peak RSS ${String(rec.peak_rss_kb)} KiB`}`);
+  }
 
   const runs: Record<string, unknown>[] = [];
   const total = o.repeat * o.cases.reduce((s, c) => s + contenders.filter((a) => a.supports(c.params)).length, 0);
@@ -168,9 +237,11 @@ export async function runCompare(o: CompareOptions, command = 'compare'): Promis
         try {
           rec = await a.run(c.params);
         } catch (e) {
-          rec = { bench: c.params.workload, alloc: a.name, platform: a.platform, error: (e as Error).message, ops_per_sec: NaN };
+          rec = failedRecord(c.params.workload, a, e);
         }
-        rec = { case: c.id, rep, ...rec };
+        // The resident size this run had before its workload: the peer's empty run, or the heap's own.
+        const empty = a.emptyRun ? emptyRssKb.get(a.name) ?? null : numberField(rec, 'base_rss_kb');
+        rec = { case: c.id, rep, ...rec, empty_rss_kb: empty };
         runs.push(rec);
         const rate = typeof rec.ops_per_sec === 'number' ? `${(rec.ops_per_sec / 1e6).toFixed(1)} Mops/s` : '';
         o.log(`[${k}/${total}] ${c.id} ${a.name}: ${rec.error ? `FAILED ${String(rec.error).slice(0, 300)}` : rate}`);
@@ -184,14 +255,14 @@ export async function runCompare(o: CompareOptions, command = 'compare'): Promis
   return {
     machine: machineInfo(), command, baseline, allocs: contenders.map((c) => c.name),
     cases: o.cases.map((c) => ({ id: c.id, workload: c.params.workload, threads: threadsOf(c.params), argv: peerArgv(c.params) })),
-    skipped, checksumErrors, rows, runs,
+    skipped, checksumErrors, rows, runs, emptyRuns,
   };
 }
 
 /**
- * Per (case, allocator) statistics of `runs`: the median's ratio to `baseline`, ns/op, and the
- * own cost per op (ns/op minus the ns/op of the floor of the allocator's platform, when the floor
- * ran the case).
+ * Per (case, allocator) statistics of `runs`: the median's ratio to `baseline`, ns/op, the own
+ * cost per op (ns/op minus the ns/op of the floor of the allocator's platform, when the floor
+ * ran the case), and the footprint (each run's peak_rss_kb - empty_rss_kb, over the live bytes).
  */
 export function compareRows(cases: CompareCase[], contenders: readonly Pick<Contender, 'name' | 'platform' | 'supports'>[],
                             runs: Record<string, unknown>[], baseline: string): CompareRow[] {
@@ -217,11 +288,31 @@ export function compareRows(cases: CompareCase[], contenders: readonly Pick<Cont
         ratio: Number.isFinite(base) && base > 0 && Number.isFinite(s.median) ? s.median / base : null,
         floor: FLOOR_OF[a.platform] ?? null, nsPerOp: finite(nsPerOp(s.median)), ownNsPerOp: ownNs,
         ownRatio: ownNs !== null && baseOwn !== null && baseOwn > 0 ? ownNs / baseOwn : null,
+        ...footprintOf(mine, c.params.workload),
         failures: mine.filter((r) => r.error || (typeof r.bad === 'number' && r.bad > 0)).length,
       });
     }
   }
   return rows;
+}
+
+/** The footprint figures of one row's runs (see CompareRow); null wherever a figure is missing. */
+function footprintOf(mine: Record<string, unknown>[], workload: string):
+    Pick<CompareRow, 'footprintBytes' | 'liveBytes' | 'footprintRatio' | 'aboveLiveBytes'> {
+  const good = mine.filter((r) => !r.error);
+  const heapKb = good.map((r) => {
+    const peak = numberField(r, 'peak_rss_kb'), empty = numberField(r, 'empty_rss_kb');
+    return peak !== null && empty !== null ? peak - empty : null;
+  }).filter((kb): kb is number => kb !== null);
+  const footprintBytes = heapKb.length > 0 ? spread(heapKb).median * 1024 : null;
+  const field = LIVE_BYTES_FIELD[workload];
+  const liveBytes = field === undefined ? null : good.map((r) => numberField(r, field)).find((v) => v !== null) ?? null;
+  const both = footprintBytes !== null && liveBytes !== null && liveBytes > 0;
+  return {
+    footprintBytes, liveBytes,
+    footprintRatio: both ? footprintBytes / liveBytes : null,
+    aboveLiveBytes: both ? footprintBytes - liveBytes : null,
+  };
 }
 
 function ratesOf(runs: Record<string, unknown>[], id: string, alloc: string): number[] {

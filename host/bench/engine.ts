@@ -10,6 +10,7 @@ import { readLayout } from '../core/layout.js';
 import { BenchBuild } from './paths.js';
 import { BenchExports, functionsOf, globalsOf, instantiate, loadModule, loadModuleFile, newSharedMemory } from './module.js';
 import { GatedCall, TimedHooks, TimedResult, WorkerSet, callInFreshWorker, nowMs } from './worker-set.js';
+import { Mapping, ResidentMemory, readMappings } from './resident.js';
 
 /** Heap set-up of the hakmem engine: init()'s arguments as numbers (host/heap/config.ts's named
  * HeapConfig maps to these with initArgs). */
@@ -37,6 +38,8 @@ export interface Engine {
   view(): DataView;
   /** The host's view of a hakmem-wasm heap, for the decoders (null for other allocators). */
   readonly heap: MemoryView | null;
+  /** The heap memory's resident pages, found right after init (null: asrt, or no /proc). */
+  readonly resident: ResidentMemory | null;
   /** Run the calls of one timed region; each on its own worker (or here, for one call). */
   timed(calls: GatedCall[], hooks?: TimedHooks): Promise<TimedResult>;
   /** Untimed call on worker k. */
@@ -79,11 +82,13 @@ class HakmemEngine implements Engine {
   readonly ex: BenchExports;
   readonly g: Record<string, number>;
   readonly heap: MemoryView;
+  readonly resident: ResidentMemory | null;
   private readonly workers: WorkerSet;
   private readonly gate: number;
 
+  /** `mappedBefore`: the process's mappings before `memory` was made (to tell it from older ones). */
   constructor(readonly build: BenchBuild, private readonly module: WebAssembly.Module,
-              private readonly memory: WebAssembly.Memory, heap: InitNumbers) {
+              private readonly memory: WebAssembly.Memory, heap: InitNumbers, mappedBefore: Mapping[] | null) {
     // The floor build runs the floor allocator over the same heap (it takes its memory from it).
     this.alloc = build === 'floor' ? 'floor-wasm' : 'hakmem-wasm';
     const inst = instantiate(module, memory);
@@ -93,6 +98,7 @@ class HakmemEngine implements Engine {
     this.ex.init(heap.cacheMode, heap.batchRefill, heap.remoteBatch, heap.faultPolicy, heap.ringMode);
     this.gate = this.ex.bench_record_alloc(64) >>> 0;
     if (this.gate === 0) throw new Error('hakmem-wasm: no memory for the start gate');
+    this.resident = ResidentMemory.locate(memory, mappedBefore); // after init: the empty heap's figure
     this.workers = new WorkerSet(module, memory);
   }
 
@@ -126,6 +132,7 @@ class AsrtEngine implements Engine {
   readonly build: BenchBuild = 'asrt';
   readonly multiThreaded = false;
   readonly heap = null;
+  readonly resident = null;
   readonly ex: BenchExports;
   readonly g: Record<string, number>;
   private readonly memory: WebAssembly.Memory;
@@ -171,7 +178,8 @@ class AsrtEngine implements Engine {
 export async function createEngine(build: BenchBuild, heap: InitNumbers = DEFAULT_HEAP, file?: string): Promise<Engine> {
   const module = file !== undefined ? await loadModuleFile(file) : await loadModule(build);
   if (build === 'asrt') return new AsrtEngine(module);
-  return new HakmemEngine(build, module, newSharedMemory(), heap);
+  const mappedBefore = readMappings('maps');
+  return new HakmemEngine(build, module, newSharedMemory(), heap, mappedBefore);
 }
 
 /** The engine's memory as the workload descriptors read it (host/workloads/descriptor.ts). */

@@ -16,6 +16,7 @@ import { Progress } from './progress.js';
 import { Snapshot, countersBetween, faultCount, faultLines, heapCheck, ringLines, statsSnapshot } from './heap-info.js';
 import { runLarson } from './run-larson.js';
 import { runDescribed } from './run-described.js';
+import { residentFields } from './resident.js';
 
 export interface BenchOptions {
   build: BenchBuild;     // release | debug | asrt (the AssemblyScript-runtime peer)
@@ -68,7 +69,8 @@ export async function timedRun(e: Engine, p: Params, o: BenchOptions, progress?:
     progress, before: () => { before = statsSnapshot(e); }, after: () => { after = statsSnapshot(e); },
   });
   progress?.clear();
-  const more: Record<string, unknown> = {};
+  // The heap memory's resident size after the run is its peak so far (warm-ups included).
+  const more: Record<string, unknown> = { ...residentFields(e.resident) };
   const faults = faultCount(e) - faultsBefore;
   if (faults > 0) {
     more.faults = faults;

@@ -52,7 +52,8 @@ describe('statistics', () => {
 describe('compare reports', () => {
   const s = (m: number) => ({ n: 2, median: m, min: m * 0.9, max: m * 1.1, q1: m, q3: m });
   const own = (rate: number, ns: number | null) =>
-    ({ floor: null, nsPerOp: 1e9 / rate, ownNsPerOp: ns, ownRatio: ns === null ? null : ns / 5 });
+    ({ floor: null, nsPerOp: 1e9 / rate, ownNsPerOp: ns, ownRatio: ns === null ? null : ns / 5,
+       footprintBytes: null, liveBytes: null, footprintRatio: null, aboveLiveBytes: null });
   const res: CompareResult = {
     machine: { date: '2025-01-01T00:00:00.000Z', cpu: 'test cpu', cores: 2, memory_gib: 4, os: 'Linux', node: 'v20', v8: '11', assemblyscript: '0.28', tools: { gcc: 'gcc' } },
     command: 'compare', baseline: 'mimalloc', allocs: ['hakmem-wasm', 'mimalloc', 'emmalloc'],
@@ -64,7 +65,7 @@ describe('compare reports', () => {
       { case: 'larson-1T', alloc: 'emmalloc', platform: 'e', threads: 1, opsPerSec: s(20e6), ratio: 0.2, ...own(20e6, null), failures: 0 },
       { case: 'larson-2T', alloc: 'hakmem-wasm', platform: 'w', threads: 2, opsPerSec: s(120e6), ratio: 0.6, ...own(120e6, null), failures: 0 },
     ],
-    runs: [],
+    runs: [], emptyRuns: [],
   };
   it('pivot, markdown, svg', () => {
     expect(pivotRows(res).rows[0]).toEqual(['larson-1T', '1', '60.0 (0.60x)', '100.0 (1.00x)', '20.0 (0.20x)']);
