@@ -29,7 +29,7 @@ import { orphanFirst } from "./pool";
 import { cacheEntry, classState } from "./heap";
 import { recordAt } from "./thread";
 import { classInUse } from "./stats";
-import { spinLock, spinUnlock } from "./lock";
+import { lockAcquire, lockRelease } from "./lock";
 import { selfTid, syncMemory } from "./tls";
 import { isTaggedFree } from "./free-tag";
 
@@ -346,7 +346,7 @@ function checkOrphans(): void {
  */
 export function heapCheck(): u32 {
   const lock = hdrField(offsetof<GlobalHeader>("checkLock"));
-  spinLock(lock, selfTid);
+  lockAcquire(lock, selfTid);
   syncMemory();
   memory.fill(checkBase(), 0, CHECK_REPORT_BYTES);
   checkChunks();
@@ -368,6 +368,6 @@ export function heapCheck(): u32 {
   const report = changetype<CheckReport>(checkBase());
   report.slabs = slabs;
   const n = report.violations;
-  spinUnlock(lock);
+  lockRelease(lock);
   return n;
 }

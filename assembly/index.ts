@@ -11,6 +11,7 @@ import { classSizeRule, classOf } from "./classes";
 import { selfTid, attached, syncMemory } from "./tls";
 import { GlobalHeader, NUM_CLASSES, SMALL_MAX, RING_ALL, HEAP_STATUS_NONE, hdrField, stamp } from "./types";
 import { registryOf } from "./registry";
+import { lockSetCanWait } from "./lock";
 
 export * from "./layout";
 
@@ -78,6 +79,14 @@ export function set_ring_mode(mode: u32): u32 {
  * atomics on memory another worker may have grown).
  */
 export function sync_memory(): void { syncMemory(); }
+
+/**
+ * Say whether this instance's thread may block (1) or not (0, the default: a browser page's
+ * main thread traps in memory.atomic.wait32). A thread that may block sleeps on a contended
+ * pool lock after a short spin instead of spinning on (lock.ts): with more threads than cores,
+ * spinning would take the core from a preempted holder.
+ */
+export function set_can_wait(allowed: u32): void { lockSetCanWait(allowed != 0); }
 
 /** Size of class `cls` (0 past the table). */
 export function class_size(cls: u32): u32 { return cls < NUM_CLASSES ? classSizeRule(cls) : 0; }

@@ -22,13 +22,24 @@ import { GlobalHeader, HeapStamp, ThreadHeader, CacheEntry, ClassState, OutboxEn
          CLASS_STATE_SIZE, TH_OUTBOX_OFFSET, OUTBOX_SIZE, OUTBOX_ENTRY_SIZE, TH_COUNTERS_OFFSET,
          TH_JOURNAL_OFFSET, TH_PUSH_OFFSET,
          SS_META_OFFSET, SLAB_META_SIZE, SLABS_PER_SS, SS_REMOTE_OFFSET, REMOTE_STRIDE,
-         SS_BITMAP_OFFSET, SS_HEADER_SIZE, SLAB_SIZE } from "./types";
+         SS_BITMAP_OFFSET, SS_HEADER_SIZE, SLAB_SIZE, LOCK_WAITERS, LOCK_TAKEN, LOCK_SLEEPS } from "./types";
 
 /** Fail the build if a layout rule is broken; compiles to nothing when all hold. */
 // @ts-ignore: decorator
 @inline export function layoutChecks(): void {
   // records fit their slots
   if (offsetof<GlobalHeader>() > HEADER_SLOT) ERROR("GlobalHeader outgrows HEADER_SLOT");
+  // a lock's words follow its holder word at the offsets lock.ts uses
+  if (offsetof<GlobalHeader>("poolLockWaiters") != offsetof<GlobalHeader>("poolLock") + LOCK_WAITERS
+      || offsetof<GlobalHeader>("poolLockTaken") != offsetof<GlobalHeader>("poolLock") + LOCK_TAKEN
+      || offsetof<GlobalHeader>("poolLockSleeps") != offsetof<GlobalHeader>("poolLock") + LOCK_SLEEPS) {
+    ERROR("poolLock's words are not where lock.ts looks");
+  }
+  if (offsetof<GlobalHeader>("checkLockWaiters") != offsetof<GlobalHeader>("checkLock") + LOCK_WAITERS
+      || offsetof<GlobalHeader>("checkLockTaken") != offsetof<GlobalHeader>("checkLock") + LOCK_TAKEN
+      || offsetof<GlobalHeader>("checkLockSleeps") != offsetof<GlobalHeader>("checkLock") + LOCK_SLEEPS) {
+    ERROR("checkLock's words are not where lock.ts looks");
+  }
   if (offsetof<ThreadHeader>() > TH_CACHE_OFFSET) ERROR("ThreadHeader outgrows its slot (TH_CACHE_OFFSET)");
   // the heap stamp: at HEAP_BASE in every build, inside slot 0's header, clear of its caches
   if (THREAD_OFF != 0) ERROR("the thread table must start at HEAP_BASE (slot 0 holds the heap stamp)");

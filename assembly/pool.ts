@@ -13,20 +13,20 @@ import { GlobalHeader, CHUNK_SHIFT, PAGES_PER_CHUNK, NUM_CLASSES, SLAB_SMALL,
          EV_SUPERSLAB_ACQUIRE, EV_SUPERSLAB_RELEASE, EV_OOM, SLAB_SHIFT, hdr, hdrField } from "./types";
 import { registryGet, registrySet, regKind, regMake, regPayload } from "./registry";
 import { superslabFormat, ssHeader, metaAt, slabIndex, ssOf, slabMeta } from "./superslab";
-import { spinLock, spinUnlock } from "./lock";
+import { lockAcquire, lockRelease } from "./lock";
 import { ringRecord } from "./ring";
 import { selfTid, syncMemory } from "./tls";
 import { crashPoint } from "./journal";
 
 /** Take the pool lock. */
 export function poolLock(): void {
-  spinLock(hdrField(offsetof<GlobalHeader>("poolLock")), selfTid);
+  lockAcquire(hdrField(offsetof<GlobalHeader>("poolLock")), selfTid);
   syncMemory(); // chunks other threads grew are about to be touched with atomics
 }
 
 /** Release the pool lock. */
 export function poolUnlock(): void {
-  spinUnlock(hdrField(offsetof<GlobalHeader>("poolLock")));
+  lockRelease(hdrField(offsetof<GlobalHeader>("poolLock")));
 }
 
 // ---- chunks -------------------------------------------------------------------------------

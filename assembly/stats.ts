@@ -132,6 +132,8 @@ export function statsCollect(): usize {
   g.orphanSlabs = orphans;
   g.deadHeld = atomic.load<u32>(hdrField(offsetof<GlobalHeader>("deadHeld")));
   g.repairs = atomic.load<u32>(hdrField(offsetof<GlobalHeader>("repairs")));
+  g.poolLockTaken = atomic.load<u32>(hdrField(offsetof<GlobalHeader>("poolLockTaken")));
+  g.poolLockSleeps = atomic.load<u32>(hdrField(offsetof<GlobalHeader>("poolLockSleeps")));
   g.cacheMode = h.cacheMode;
   g.remoteBatch = h.remoteBatch;
   g.ringMode = h.ringMode;

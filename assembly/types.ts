@@ -355,7 +355,7 @@
 @inline export const HEAP_MAGIC: u32 = 0x4D454B48; // "HKEM"
 /** Bumped whenever a shared record or the control region changes shape. */
 // @ts-ignore: decorator
-@inline export const LAYOUT_VERSION: u32 = 3;
+@inline export const LAYOUT_VERSION: u32 = 4;
 /**
  * What a heap's stamp records about the build that initialised it: two instances may share a
  * heap iff their HEAP_FORMATs are equal. Layout version, the SuperSlab header size (larger in
@@ -407,6 +407,14 @@
 // @ts-ignore: decorator
 @inline export function stamp(): HeapStamp { return changetype<HeapStamp>(HEAP_BASE + THREAD_OFF); }
 
+/** A lock's words after its holder word (lock.ts; GlobalHeader's poolLock and checkLock). */
+// @ts-ignore: decorator
+@inline export const LOCK_WAITERS: usize = 4;  // threads asleep on the holder word
+// @ts-ignore: decorator
+@inline export const LOCK_TAKEN: usize = 8;    // times taken (cumulative)
+// @ts-ignore: decorator
+@inline export const LOCK_SLEEPS: usize = 12;  // times a thread went to sleep on it (cumulative)
+
 /**
  * The global header at HEAP_BASE + HEADER_OFF. Contended words sit on their own 64-byte lines.
  * Fields marked (pool) change only under the pool lock.
@@ -422,7 +430,10 @@
   _c0: u32; _c1: u32; _c2: u32; _c3: u32; _c4: u32; _c5: u32; _c6: u32; _c7: u32; _c8: u32; _c9: u32;
   // line 1: the pool lock
   poolLock: u32;       // 0 free, else tid of the holder
-  _l1: u32; _l2: u32; _l3: u32; _l4: u32; _l5: u32; _l6: u32; _l7: u32;
+  poolLockWaiters: u32; // threads asleep on poolLock (lock.ts: a lock's words, in this order)
+  poolLockTaken: u32;  // times poolLock was taken (cumulative; written by the holder)
+  poolLockSleeps: u32; // times a thread went to sleep on it (cumulative, atomic)
+  _l4: u32; _l5: u32; _l6: u32; _l7: u32;
   _l8: u32; _l9: u32; _l10: u32; _l11: u32; _l12: u32; _l13: u32; _l14: u32; _l15: u32;
   // line 2: the ring sequence
   ringSeq: u32;
@@ -431,9 +442,12 @@
   // line 3: faults and thread identities
   faultSeq: u32;
   threadGen: u32;      // bumped on every attach: tids are never reused
-  checkLock: u32;
+  _f2: u32;
   reliefEpoch: u32;    // bumped by a thread out of memory: every live thread gives back what it holds
-  _f4: u32; _f5: u32; _f6: u32; _f7: u32;
+  checkLock: u32;      // 0 free, else tid of the checking thread
+  checkLockWaiters: u32; // threads asleep on checkLock
+  checkLockTaken: u32;
+  checkLockSleeps: u32;
   _f8: u32; _f9: u32; _f10: u32; _f11: u32; _f12: u32; _f13: u32; _f14: u32; _f15: u32;
   // line 4+: pool-protected state and global counters
   chunkCount: u32;     // (pool) chunk indices the registry covers: one past the highest chunk
@@ -830,6 +844,8 @@
   orphanSlabs: u32;  // slabs on the orphan lists now
   deadHeld: u32;     // blocks killed mallocs had taken but not returned (counted in use)
   repairs: u32;      // torn multi-step updates reclaim completed or undid
+  poolLockTaken: u32;  // times the pool lock was taken (cumulative)
+  poolLockSleeps: u32; // times a thread slept on the pool lock instead of spinning (cumulative)
   cacheMode: u32;    // the configuration (GlobalHeader)
   remoteBatch: u32;
   ringMode: u32;

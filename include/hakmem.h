@@ -97,6 +97,9 @@ HAKMEM_IMPORT(collect) void hakmem_collect(void);
 /** Going idle: hand back every slab, also those with blocks in use (as orphans other threads
  *  adopt, so what they free into them is reused); the thread keeps its identity. */
 HAKMEM_IMPORT(park) void hakmem_park(void);
+/** May this thread block (1) or not (0, the default: a browser page's main thread traps in a
+ *  wait)? A thread that may sleeps on a contended pool lock after a short spin. */
+HAKMEM_IMPORT(set_can_wait) void hakmem_set_can_wait(uint32_t allowed);
 /** Run the heap checker (no other thread may be inside the allocator); returns violations. */
 HAKMEM_IMPORT(heap_check) uint32_t hakmem_heap_check(void);
 /** Write a statistics snapshot; returns its address (layout: docs/MODULE-API.md). */

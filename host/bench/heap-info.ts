@@ -19,6 +19,9 @@ export interface AllocCounters {
   bytes_in_use: number;
   superslabs: number;
   faults: number;
+  /** Times the pool lock was taken, and times a thread slept on it instead of spinning. */
+  pool_lock_taken: number;
+  pool_lock_sleeps: number;
 }
 
 /** One stats block, decoded (the global figures). */
@@ -42,6 +45,7 @@ export function countersBetween(before: Snapshot | null, after: Snapshot | null,
     drained_blocks: d('drainedBlocks'), adoptions: d('adoptions'), orphaned_slabs: d('orphaned'),
     grows: d('grows'), peak_mem_bytes: after.peakChunks * chunk, mem_bytes: after.pages * 65536,
     bytes_in_use: after.bytesInUse, superslabs: after.superslabs, faults: d('faults'),
+    pool_lock_taken: d('poolLockTaken'), pool_lock_sleeps: d('poolLockSleeps'),
   };
 }
 

@@ -53,7 +53,10 @@ export function benchImports(memory?: WebAssembly.Memory): WebAssembly.Imports {
  * host/core/instance.ts's allocatorImports(), only those the module declares.
  */
 export function instantiate(module: WebAssembly.Module, memory?: WebAssembly.Memory): WebAssembly.Instance {
-  return new WebAssembly.Instance(module, allocatorImports(module, memory) as WebAssembly.Imports);
+  const inst = new WebAssembly.Instance(module, allocatorImports(module, memory) as WebAssembly.Imports);
+  const setCanWait = inst.exports.set_can_wait;
+  if (typeof setCanWait === 'function') setCanWait(1); // Node threads may block: contended locks sleep
+  return inst;
 }
 
 /** Every exported global whose name starts with `prefix`, by name (the layout constants). */

@@ -27,6 +27,8 @@ export interface AllocatorExports {
   detach(): number;
   reclaim(tid: number): number;
   collect(): void;
+  /** May this thread block (1) or not (0, the default)? Contended locks sleep only if it may. */
+  set_can_wait(allowed: number): void;
   /** Going idle: hand back every slab, in-use ones as orphans; the identity is kept. */
   park(): void;
   thread_id(): number;
@@ -55,7 +57,7 @@ export interface AllocatorExports {
 const REQUIRED_FUNCTIONS: ReadonlyArray<keyof AllocatorExports> = [
   'init', 'attach', 'detach', 'reclaim', 'collect', 'park', 'thread_id', 'thread_count', 'malloc',
   'free', 'calloc', 'realloc', 'aligned_alloc', 'malloc_usable_size', 'heap_check',
-  'stats_collect', 'set_ring_mode', 'class_size', 'class_of', 'registry_entry', 'heap_status', 'heap_format',
+  'stats_collect', 'set_ring_mode', 'set_can_wait', 'class_size', 'class_of', 'registry_entry', 'heap_status', 'heap_format',
 ];
 
 /** An instantiated allocator thread. */
@@ -91,7 +93,8 @@ export interface InstantiateOptions {
   heapBase?: number;
   /**
    * May this thread block in Atomics.wait? Default true (Node threads, Web Workers); false
-   * on a browser page's main thread, where the bench module's bench_wait throws instead.
+   * on a browser page's main thread, where the bench module's bench_wait throws instead and
+   * the allocator's contended locks spin instead of sleeping (set_can_wait).
    */
   canWait?: boolean;
 }
@@ -143,11 +146,12 @@ export function allocatorImports(module: WebAssembly.Module, memory?: WebAssembl
 
 /** Check the required exports and wrap a loader result as an AllocatorInstance. */
 function allocatorInstanceOf(result: { instance: WebAssembly.Instance; exports: unknown },
-                             memory: WebAssembly.Memory): AllocatorInstance {
+                             memory: WebAssembly.Memory, canWait: boolean): AllocatorInstance {
   const raw = result.instance.exports as Record<string, unknown>;
   for (const name of REQUIRED_FUNCTIONS) {
     if (typeof raw[name] !== 'function') throw new Error(`wasm module lacks export ${name}()`);
   }
+  (raw as unknown as AllocatorExports).set_can_wait(canWait ? 1 : 0); // per instance: contended locks sleep only if allowed
   const layout = readLayout(result.instance.exports);
   assertHeapFormat(raw as unknown as AllocatorExports, layout); // another build's heap: refuse it here, loudly
   const loaderExports = result.exports as { __getString(ptr: number): string };
@@ -173,7 +177,7 @@ function allocatorInstanceOf(result: { instance: WebAssembly.Instance; exports: 
 export async function instantiateAllocator(module: WebAssembly.Module, memory: WebAssembly.Memory,
                                            options: InstantiateOptions = {}): Promise<AllocatorInstance> {
   const result = await instantiate<Record<string, unknown>>(module, allocatorImports(module, memory, options));
-  return allocatorInstanceOf(result, memory);
+  return allocatorInstanceOf(result, memory, options.canWait ?? true);
 }
 
 /**
@@ -183,5 +187,6 @@ export async function instantiateAllocator(module: WebAssembly.Module, memory: W
  */
 export function instantiateAllocatorSync(module: WebAssembly.Module, memory: WebAssembly.Memory,
                                          options: InstantiateOptions = {}): AllocatorInstance {
-  return allocatorInstanceOf(instantiateSync<Record<string, unknown>>(module, allocatorImports(module, memory, options)), memory);
+  return allocatorInstanceOf(instantiateSync<Record<string, unknown>>(module, allocatorImports(module, memory, options)),
+                             memory, options.canWait ?? true);
 }

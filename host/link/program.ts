@@ -60,9 +60,12 @@ function allocatorFrom(all: Record<string, unknown>): LinkedAllocator {
   };
 }
 
-/** Instantiate a merged module (hakmem-wasm link) on this thread. */
+/**
+ * Instantiate a merged module (hakmem-wasm link) on this thread; `canWait` false on a browser
+ * page's main thread (the allocator's contended locks then spin instead of sleeping).
+ */
 export function instantiateMerged(module: WebAssembly.Module, memory: WebAssembly.Memory,
-                                  extra: ExtraImports = {}): ProgramThread {
+                                  extra: ExtraImports = {}, canWait = true): ProgramThread {
   const inst = new WebAssembly.Instance(module, { ...extra, env: { ...(extra.env ?? {}), memory } });
   const x = inst.exports as Record<string, unknown>;
   const all: Record<string, unknown> = {};
@@ -70,6 +73,7 @@ export function instantiateMerged(module: WebAssembly.Module, memory: WebAssembl
     if (k.startsWith(MERGED_PREFIX)) all[k.slice(MERGED_PREFIX.length)] = v;
     else if (k.startsWith('L_')) all[k] = v;
   }
+  fn(all, 'set_can_wait')(canWait ? 1 : 0);
   const start = fn(x, THREAD_START);
   const exit = fn(x, THREAD_EXIT);
   return {
@@ -83,13 +87,15 @@ export function instantiateMerged(module: WebAssembly.Module, memory: WebAssembl
 
 /**
  * Instantiate `program` and bind its allocation imports to `allocator` (an instance of
- * build/release.wasm or debug.wasm over the same memory, with the same heap base).
+ * build/release.wasm or debug.wasm over the same memory, with the same heap base); `canWait`
+ * as for instantiateMerged.
  */
 export function instantiatePair(program: WebAssembly.Module, allocatorModule: WebAssembly.Module,
                                 memory: WebAssembly.Memory, heapBase: number,
-                                extra: ExtraImports = {}): ProgramThread {
+                                extra: ExtraImports = {}, canWait = true): ProgramThread {
   const alloc = new WebAssembly.Instance(allocatorModule, { env: { memory }, hakmem: { heap_base: heapBase } });
   const a = alloc.exports as Record<string, unknown>;
+  fn(a, 'set_can_wait')(canWait ? 1 : 0);
   const env: Record<string, unknown> = { ...(extra.env ?? {}), memory };
   const hakmem: Record<string, unknown> = { ...(extra[HAKMEM_MODULE] ?? {}) };
   for (const imp of WebAssembly.Module.imports(program)) {
