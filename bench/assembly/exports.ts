@@ -5,7 +5,7 @@
 import { rngInit, rngNext, bounded } from "./rng";
 import { recordAlloc, recordFree } from "./alloc-records";
 import { LarsonRun, LarsonLineage, RandomMixedRun, XfreeRun, XfreeWorker, MidlargeRun, MidlargeThread,
-         LINEAGE_STRIDE, XWORKER_STRIDE, MLTHREAD_STRIDE } from "./structs";
+         LINEAGE_STRIDE, XWORKER_STRIDE, MLTHREAD_STRIDE, RM_COPY_STRIDE } from "./structs";
 import { ASRT } from "./malloc";
 import { RM_MIN_SIZE, RM_SIZE_MASK } from "./random_mixed";
 
@@ -45,6 +45,8 @@ export const BL_RM_SIZE_SUM: u32 = offsetof<RandomMixedRun>("sizeSum");
 export const BL_RM_BAD: u32 = offsetof<RandomMixedRun>("bad");
 export const BL_RM_PEAK_LIVE: u32 = offsetof<RandomMixedRun>("peakLive");
 export const BL_RM_PROGRESS: u32 = offsetof<RandomMixedRun>("progress");
+export const BL_RM_COPY_STRIDE: u32 = RM_COPY_STRIDE;
+export const BL_RM_RUN_SIZE: u32 = offsetof<RandomMixedRun>();
 // xfree
 export const BL_XR_WORKERS: u32 = offsetof<XfreeRun>("workers");
 export const BL_XR_SIZE_SUM: u32 = offsetof<XfreeRun>("sizeSum");

@@ -1,7 +1,9 @@
 // random_mixed.ts: WORKLOADS.md section 4, one allocator thread. A slot is empty when its
-// pointer is 0.
+// pointer is 0. `--threads N` runs N independent copies at once (section 4, "Copies"): one
+// set-up makes N records with the same parameters and a slot array each, each worker runs
+// one copy, one teardown frees every copy's slots.
 
-import { RandomMixedRun, SLOT_SIZE } from "./structs";
+import { RandomMixedRun, RM_COPY_STRIDE, SLOT_SIZE } from "./structs";
 import { rngInit, rngNext, bounded } from "./rng";
 import { touch, check } from "./touch";
 import { bFree, xMalloc, bAttach } from "./malloc";
@@ -13,29 +15,48 @@ import { recordAlloc, slotsAlloc } from "./alloc-records";
 export const RM_MIN_SIZE: u32 = 16;
 export const RM_SIZE_MASK: u32 = 0x3FF;
 
-/** Untimed setup: the run record and W empty slots. Returns the record, or 0. */
-export function random_mixed_setup(slots: u32, iters: f64, seed: u32, replace: u32, reps: u32,
-                                   verify: u32): usize {
-  const runPtr = recordAlloc(offsetof<RandomMixedRun>());
-  if (runPtr == 0) return 0;
-  const run = changetype<RandomMixedRun>(runPtr);
-  run.slots = slots;
-  run.iters = <u64>iters;
-  run.seed = seed;
-  run.replace = replace;
-  run.reps = reps;
-  run.verify = verify;
-  run.slotArr = <u32>slotsAlloc(slots);
-  return run.slotArr != 0 ? runPtr : 0;
+/** The record of copy `k` of the run whose record (copy 0's) is at `runPtr`. */
+// @ts-ignore: decorator
+@inline function copyOf(runPtr: usize, k: u32): RandomMixedRun {
+  return changetype<RandomMixedRun>(runPtr + <usize>k * RM_COPY_STRIDE);
 }
 
-/** The timed part: every rep and its drain, on the calling worker. */
-export function random_mixed_run(runPtr: usize): void {
+/**
+ * Untimed setup: the records of `copies` copies (one allocation, RM_COPY_STRIDE apart, so the
+ * host frees them with one bench_record_free), each with the same parameters and W empty
+ * slots. `copies` 0 counts as 1: a caller passing the six arguments of the one-copy module
+ * gets what it got before. Returns the run (copy 0's record), or 0.
+ */
+export function random_mixed_setup(slots: u32, iters: f64, seed: u32, replace: u32, reps: u32,
+                                   verify: u32, copies: u32): usize {
+  const n = copies > 0 ? copies : 1;
+  const runPtr = recordAlloc(<usize>n * RM_COPY_STRIDE);
+  if (runPtr == 0) return 0;
+  for (let k: u32 = 0; k < n; k++) {
+    const run = copyOf(runPtr, k);
+    run.slots = slots;
+    run.iters = <u64>iters;
+    run.seed = seed;
+    run.replace = replace;
+    run.reps = reps;
+    run.verify = verify;
+    run.copies = n;
+    run.slotArr = <u32>slotsAlloc(slots);
+    if (run.slotArr == 0) return 0;
+  }
+  return runPtr;
+}
+
+/**
+ * The timed part of copy `copy` (0 for a one-copy run; a caller passing only the run gets
+ * copy 0): every rep and its drain, on the calling worker.
+ */
+export function random_mixed_run(runPtr: usize, copy: u32): void {
   bAttach();
-  const run = changetype<RandomMixedRun>(runPtr);
+  const run = copyOf(runPtr, copy);
   const W = run.slots, iters = run.iters, replace = run.replace != 0, verify = run.verify != 0;
   const s = <usize>run.slotArr;
-  const progressAddr = runPtr + offsetof<RandomMixedRun>("progress");
+  const progressAddr = changetype<usize>(run) + offsetof<RandomMixedRun>("progress");
   let rng = rngInit(run.seed, 1);
   let mallocs: u64 = 0, frees: u64 = 0, sizeSum: u64 = 0, bad: u64 = 0;
   let live: u64 = 0, peak: u64 = 0, progress: u64 = 0;
@@ -90,9 +111,12 @@ export function random_mixed_run(runPtr: usize): void {
   run.peakLive = peak;
 }
 
-/** Untimed teardown: free the slot array (the record stays for the host to read). */
+/** Untimed teardown: free every copy's slot array (the records stay for the host to read). */
 export function random_mixed_teardown(runPtr: usize): void {
-  const run = changetype<RandomMixedRun>(runPtr);
-  if (run.slotArr != 0) bFree(<usize>run.slotArr);
-  run.slotArr = 0;
+  const n = copyOf(runPtr, 0).copies;
+  for (let k: u32 = 0; k < n; k++) {
+    const run = copyOf(runPtr, k);
+    if (run.slotArr != 0) bFree(<usize>run.slotArr);
+    run.slotArr = 0;
+  }
 }

@@ -45,7 +45,10 @@
 // @ts-ignore: decorator
 @inline export const LINEAGE_STRIDE: u32 = 128; // two lines: lineages never share one
 
-/** random_mixed: one run. */
+/**
+ * random_mixed: one copy. A run of N copies is N of these, RM_COPY_STRIDE apart in one
+ * allocation (copy 0 first: its address is the run's), each with the same parameters.
+ */
 @unmanaged export class RandomMixedRun {
   slots: u32;          // W
   replace: u32;
@@ -53,6 +56,8 @@
   seed: u32;
   verify: u32;
   slotArr: u32;
+  copies: u32;         // N, in every copy's record (the teardown reads copy 0's)
+  _p0: u32;
   iters: u64;
   ops: u64;
   mallocs: u64;
@@ -62,6 +67,8 @@
   peakLive: u64;
   progress: u64;       // iterations done (all reps), updated every 1024 iterations
 }
+// @ts-ignore: decorator
+@inline export const RM_COPY_STRIDE: u32 = 128; // two lines (the record is 96 bytes): copies never share one
 
 /** xfree: one run. */
 @unmanaged export class XfreeRun {

@@ -78,7 +78,7 @@ typedef struct {
     const char *bench;
     const char *platform;
     const char *alloc;
-    uint32_t threads, chunks, min, max, rounds, gen_steps, seed;
+    uint32_t threads, chunks, min, max, rounds, gen_steps, seed;   /* random_mixed: threads = copies */
     int have_ops, have_duration, have_gen_steps, have_seed, have_min, have_max;
     int have_threads, have_slots, have_rounds;
     uint64_t ops;          /* larson: total op budget; random_mixed: iterations per rep */

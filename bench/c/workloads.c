@@ -335,7 +335,7 @@ int main(int argc, char **argv) {
     if (strcmp(o.bench, "random_mixed") == 0) {
         if (o.have_duration) fatal("random_mixed has no --duration");
         if (!o.have_ops) o.ops = 10000000;
-        if (o.slots < 1 || o.reps < 1) fatal("--slots and --reps must be >= 1");
+        if (o.slots < 1 || o.reps < 1 || o.threads < 1) fatal("--slots, --reps and --threads must be >= 1");
         return run_random_mixed(&o);
     }
     if (strcmp(o.bench, "midlarge") == 0) {

@@ -32,7 +32,7 @@ function atLeastOne(v: string | boolean, what: string): number {
 /** Add every workload's options (bench and bench-ab take the same). */
 function workloadOptions(cmd: Command): Command {
   return cmd
-    .option('--threads <n>', withDefaults('threads (larson: lineages; midlarge: rows)', 'threads'))
+    .option('--threads <n>', withDefaults('threads (larson: lineages; random_mixed: independent copies; midlarge: rows)', 'threads'))
     .option('--ops <n>', withDefaults('larson: total op budget; random_mixed: iterations per rep; micro: pairs', 'ops'))
     .option('--duration <sec>', 'larson: run for SEC seconds instead of --ops')
     .option('--min <bytes>', withDefaults('smallest block (larson, xfree)', 'min'))
@@ -80,7 +80,7 @@ export function registerBenchCommands(program: Command): void {
         };
         if (o.build === 'asrt' && descriptorOf(params).needsThreads(params)) {
           throw new UsageError(`--build asrt is single-threaded: it cannot run ${params.workload} with these ` +
-            'parameters (larson needs --threads 1 and --ops; xfree and midlarge need threads)');
+            'parameters (larson needs --threads 1 and --ops, random_mixed --threads 1; xfree and midlarge need threads)');
         }
         if (o.build !== 'asrt') {
           // Every worker of the workload attaches, and so does the main instance.

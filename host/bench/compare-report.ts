@@ -88,6 +88,7 @@ export function targetLines(res: CompareResult): string[] {
   out.push(line('larson 2T vs 1T (hakmem-wasm)', h('larson-2T') / h('larson-1T'), 1.9));
   out.push(line('larson 2T vs 1T, 16..128 (hakmem-wasm)', h('larson-2T-128') / h('larson-1T-128'), 1.9));
   out.push(line('midlarge 2T vs 1T (hakmem-wasm)', h('midlarge-2T') / h('midlarge-1T'), 1.0));
+  out.push(oversubscriptionLine(res));
   out.push(...footprintTargetLines(res));
   // What linking into a C program costs: the same workloads compiled by emcc and linked with
   // hakmem-wasm, against the bench module (workloads in AssemblyScript, in the same module).
@@ -98,6 +99,26 @@ export function targetLines(res: CompareResult): string[] {
     }
   }
   return out;
+}
+
+/** The oversubscription goal: throughput at 8 workers at least this much of the throughput at 2. */
+const OVERSUBSCRIPTION_GOAL = 0.8;
+/** The cases at 8 workers that the goal measures (each row's vs2Workers is 8T over 2T), by workload. */
+const EIGHT_WORKER_CASES: readonly { workload: string; id: string }[] = [
+  { workload: 'larson', id: 'larson-8T' }, { workload: 'random_mixed', id: 'random_mixed-8T' },
+];
+
+/**
+ * The oversubscription goal (issue 10, item 5) for hakmem-wasm: met when every workload's 8T/2T
+ * ratio reaches the goal, MISSED as soon as one falls short, else not (fully) measured.
+ */
+function oversubscriptionLine(res: CompareResult): string {
+  const ratios = EIGHT_WORKER_CASES.map(({ workload, id }) =>
+    ({ workload, r: res.rows.find((row) => row.case === id && row.alloc === 'hakmem-wasm')?.vs2Workers ?? null }));
+  const figures = ratios.map(({ workload, r }) => `${workload} 8T/2T = ${r === null ? '-' : r.toFixed(2)}`).join('; ');
+  const verdict = ratios.some(({ r }) => r !== null && r < OVERSUBSCRIPTION_GOAL) ? 'MISSED'
+    : ratios.every(({ r }) => r !== null) ? 'met' : 'not measured';
+  return `- hakmem-wasm: throughput at 8 workers >= ${OVERSUBSCRIPTION_GOAL}x at 2 workers (${figures}) ${verdict}`;
 }
 
 /** Live bytes (5 MB) from which the footprint ratio goal applies. */

@@ -16,12 +16,28 @@ import { Spread, spread } from './summary.js';
 export interface CompareCase {
   id: string;
   params: Params;
+  /**
+   * The id of the same workload on 2 workers (the oversubscription goal's reference): each
+   * row of this case gets its allocator's throughput here over there (`CompareRow.vs2Workers`).
+   */
+  twoWorkers?: string;
 }
+
+/** Iterations of the random_mixed case (one copy). */
+const RANDOM_MIXED_ITERS = 10e6;
+/**
+ * Total iterations of every random_mixed-NT case (N copies of this / N each): twice the single
+ * case, so random_mixed-2T is exactly two copies of it and 4T and 8T split the same work finer.
+ */
+export const RANDOM_MIXED_COPIES_ITERS = 2 * RANDOM_MIXED_ITERS;
 
 /**
  * The issue's target configurations; `scale` multiplies every op count. The ids are kept as
  * they are (results of different days are compared by them); larson-1T-5MB and larson-2T-26MB
  * are larson 8..1024 with 10,000 and 2 x 25,000 live blocks, the live sets of the footprint goal.
+ * larson-4T and larson-8T (same op budget as larson-1T/2T) and random_mixed-2T/4T/8T (N copies of
+ * RANDOM_MIXED_COPIES_ITERS / N iterations each: the same total work at every N) put more
+ * workers than a 2-core machine has cores: the oversubscription goal compares 8 with 2 workers.
  */
 export function targetCases(scale = 1): CompareCase[] {
   const n = (v: number): string => String(Math.max(1000, Math.round(v * scale)));
@@ -29,14 +45,23 @@ export function targetCases(scale = 1): CompareCase[] {
     id, params: parseParams('larson', { threads: `${t}`, ops: n(20e6), min: `${min}`, max: `${max}`,
       chunks: `${chunks}`, rounds: '100' }),
   });
+  const copies = (t: number): CompareCase => ({
+    id: `random_mixed-${t}T`, ...(t > 2 ? { twoWorkers: 'random_mixed-2T' } : {}),
+    params: parseParams('random_mixed', { ops: n(RANDOM_MIXED_COPIES_ITERS / t), slots: '2048', threads: `${t}` }),
+  });
   return [
     larson('larson-1T', 1),
     larson('larson-2T', 2),
+    { ...larson('larson-4T', 4), twoWorkers: 'larson-2T' },
+    { ...larson('larson-8T', 8), twoWorkers: 'larson-2T' },
     larson('larson-1T-128', 1, { min: 16, max: 128 }),
     larson('larson-2T-128', 2, { min: 16, max: 128 }),
     larson('larson-1T-5MB', 1, { chunks: 10_000 }),
     larson('larson-2T-26MB', 2, { chunks: 25_000 }),
-    { id: 'random_mixed', params: parseParams('random_mixed', { ops: n(10e6), slots: '2048' }) },
+    { id: 'random_mixed', params: parseParams('random_mixed', { ops: n(RANDOM_MIXED_ITERS), slots: '2048' }) },
+    copies(2),
+    copies(4),
+    copies(8),
     { id: 'xfree-1P1C', params: parseParams('xfree', { blocks: n(4e6) }) },
     { id: 'midlarge-1T', params: parseParams('midlarge', { threads: '1', rounds: n(4000) }) },
     { id: 'midlarge-2T', params: parseParams('midlarge', { threads: '2', rounds: n(4000) }) },
@@ -113,6 +138,8 @@ export interface CompareRow {
   ownNsPerOp: number | null;
   /** ownNsPerOp / the baseline's ownNsPerOp (lower is cheaper). */
   ownRatio: number | null;
+  /** The median over this allocator's median on the case's 2-worker reference (`CompareCase.twoWorkers`), else null. */
+  vs2Workers: number | null;
   /** Median over the runs of (peak_rss_kb - empty_rss_kb) in bytes: what the workload's heap cost. */
   footprintBytes: number | null;
   /** The workload's peak requested live bytes (null where the case reports none). */
@@ -283,11 +310,13 @@ export function compareRows(cases: CompareCase[], contenders: readonly Pick<Cont
       const mine = runs.filter((r) => r.case === c.id && r.alloc === a.name);
       const s = spread(ratesOf(runs, c.id, a.name));
       const ownNs = own(a.name, a.platform);
+      const two = c.twoWorkers !== undefined ? spread(ratesOf(runs, c.twoWorkers, a.name)).median : NaN;
       rows.push({
         case: c.id, alloc: a.name, platform: a.platform, threads: threadsOf(c.params), opsPerSec: s,
         ratio: Number.isFinite(base) && base > 0 && Number.isFinite(s.median) ? s.median / base : null,
         floor: FLOOR_OF[a.platform] ?? null, nsPerOp: finite(nsPerOp(s.median)), ownNsPerOp: ownNs,
         ownRatio: ownNs !== null && baseOwn !== null && baseOwn > 0 ? ownNs / baseOwn : null,
+        vs2Workers: two > 0 && Number.isFinite(s.median) ? finite(s.median / two) : null,
         ...footprintOf(mine, c.params.workload),
         failures: mine.filter((r) => r.error || (typeof r.bad === 'number' && r.bad > 0)).length,
       });

@@ -16,18 +16,35 @@ export interface KnownRun {
 
 const S7 = 'WORKLOADS.md section 7' as const;
 
+/** The one-copy random_mixed runs. */
+const RANDOM_MIXED_1E6: KnownRun = { source: S7, argv: ['random_mixed', '--ops', '1e6'],
+  want: { ops: 1001028, mallocs: 500514, size_sum: 263718873, peak_live: 1105 } };
+const RANDOM_MIXED_REPLACE: KnownRun = { source: S7, argv: ['random_mixed', '--ops', '1e6', '--mode', 'replace'],
+  want: { ops: 2000000, size_sum: 526908137, peak_live: 2048 } };
+const RANDOM_MIXED_REPS: KnownRun = { source: S7, argv: ['random_mixed', '--ops', '25000', '--reps', '4'],
+  want: { ops: 104054, size_sum: 27449748, peak_live: 1082 } };
+
+/**
+ * `run` (a one-copy random_mixed run) with `--threads n`: n identical copies, so every checksum
+ * is n times the one copy's, except peak_live, the largest copy's peak, which is the one copy's.
+ */
+export function randomMixedCopies(run: KnownRun, n: number): KnownRun {
+  return { source: run.source, argv: [...run.argv, '--threads', `${n}`],
+    want: Object.fromEntries(Object.entries(run.want).map(([k, v]) => [k, k === 'peak_live' ? v : n * v])) };
+}
+
 /** Every cross-check run. `--verify` may be added to any: the checksums stay the same. */
 export const KNOWN_RUNS: readonly KnownRun[] = [
   { source: S7, argv: ['larson', '--ops', '2e6', '--threads', '1'],
     want: { size_sum: 516026856, fill_size_sum: 531462, live_bytes_end: 511684, generations: 10 } },
   { source: S7, argv: ['larson', '--ops', '2e6', '--threads', '2'],
     want: { size_sum: 516012351, fill_size_sum: 1056761, live_bytes_end: 1060564, generations: 10 } },
-  { source: S7, argv: ['random_mixed', '--ops', '1e6'],
-    want: { ops: 1001028, mallocs: 500514, size_sum: 263718873, peak_live: 1105 } },
-  { source: S7, argv: ['random_mixed', '--ops', '1e6', '--mode', 'replace'],
-    want: { ops: 2000000, size_sum: 526908137, peak_live: 2048 } },
-  { source: S7, argv: ['random_mixed', '--ops', '25000', '--reps', '4'],
-    want: { ops: 104054, size_sum: 27449748, peak_live: 1082 } },
+  RANDOM_MIXED_1E6,
+  RANDOM_MIXED_REPLACE,
+  RANDOM_MIXED_REPS,
+  randomMixedCopies(RANDOM_MIXED_1E6, 2),
+  randomMixedCopies(RANDOM_MIXED_REPLACE, 4),
+  randomMixedCopies(RANDOM_MIXED_REPS, 3),
   { source: S7, argv: ['xfree', '--blocks', '1e6'], want: { size_sum: 516385007 } },
   { source: S7, argv: ['xfree', '--blocks', '1e6', '--batch', '1'], want: { size_sum: 516385007 } },
   { source: S7, argv: ['xfree', '--blocks', '1e6', '--producers', '2', '--consumers', '3'], want: { size_sum: 515933476 } },

@@ -14,6 +14,8 @@ export interface LarsonParams {
 export interface RandomMixedParams {
   workload: 'random_mixed';
   iters: number; slots: number; seed: number; mode: 'toggle' | 'replace'; reps: number; verify: boolean;
+  /** Independent copies run at once, one thread each (WORKLOADS.md section 4, "Copies"). */
+  threads: number;
 }
 export interface XfreeParams {
   workload: 'xfree';
@@ -37,7 +39,7 @@ export type Params = LarsonParams | RandomMixedParams | XfreeParams | MidlargePa
  */
 export const DEFAULTS = {
   larson: { threads: 1, chunks: 1000, min: 8, max: 1024, rounds: 100, seed: 4141 },
-  random_mixed: { ops: 10_000_000, slots: 2048, seed: 123, mode: 'toggle', reps: 1 },
+  random_mixed: { ops: 10_000_000, slots: 2048, seed: 123, mode: 'toggle', reps: 1, threads: 1 },
   xfree: { blocks: 10_000_000, min: 8, max: 1024, producers: 1, consumers: 1, qcap: 1024, batch: 64, seed: 4141 },
   midlarge: { threads: 2, slots: 512, rounds: 1000, seed: 4141 },
   micro: { ops: 10_000_000, size: 64, batch: 1 },
@@ -131,9 +133,9 @@ export function parseParams(workload: string, raw0: RawOptions, positional: stri
       const p: RandomMixedParams = {
         workload, iters: raw.ops !== undefined ? parseCount(raw.ops, '--ops') : d.ops,
         slots: u32Of(raw, 'slots', d.slots, '--slots'), seed: u32Of(raw, 'seed', d.seed, '--seed'),
-        mode, reps: u32Of(raw, 'reps', d.reps, '--reps'), verify,
+        mode, reps: u32Of(raw, 'reps', d.reps, '--reps'), verify, threads: u32Of(raw, 'threads', d.threads, '--threads'),
       };
-      if (p.slots < 1 || p.reps < 1) throw new UsageError('--slots and --reps must be >= 1');
+      if (p.slots < 1 || p.reps < 1 || p.threads < 1) throw new UsageError('--slots, --reps and --threads must be >= 1');
       return p;
     }
     case 'xfree': {
@@ -183,7 +185,7 @@ function stripUndefined(r: RawOptions): RawOptions {
 /** Threads the workload runs on (for tables and the thread-count axis of compare). */
 export function threadsOf(p: Params): number {
   switch (p.workload) {
-    case 'larson': case 'midlarge': return p.threads;
+    case 'larson': case 'random_mixed': case 'midlarge': return p.threads;
     case 'xfree': return p.producers + p.consumers;
     default: return 1;
   }
@@ -198,8 +200,9 @@ export function peerArgv(p: Params): string[] {
         '--max', `${p.max}`, '--rounds', `${p.rounds}`, '--gen-steps', `${p.genSteps}`, '--seed', `${p.seed}`,
         ...(p.ops !== null ? ['--ops', `${p.ops}`] : ['--duration', `${p.duration}`]), ...v];
     case 'random_mixed':
+      // One copy is the command of before (the demo shows it; compare's case list keeps it).
       return ['random_mixed', '--ops', `${p.iters}`, '--slots', `${p.slots}`, '--seed', `${p.seed}`,
-        '--mode', p.mode, '--reps', `${p.reps}`, ...v];
+        '--mode', p.mode, '--reps', `${p.reps}`, ...(p.threads !== 1 ? ['--threads', `${p.threads}`] : []), ...v];
     case 'xfree':
       return ['xfree', '--blocks', `${p.blocks}`, '--min', `${p.min}`, '--max', `${p.max}`,
         '--producers', `${p.producers}`, '--consumers', `${p.consumers}`, '--qcap', `${p.qcap}`,

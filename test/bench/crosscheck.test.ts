@@ -3,8 +3,8 @@
 // run, and no allocator fault), plus the AssemblyScript-runtime peer on its workloads.
 import { describe, expect, it } from 'vitest';
 import { benchRuns, DEFAULT_OPTIONS, BenchOptions } from '../../dist/host/bench/runner.js';
-import { parseParams } from '../../dist/host/workloads/params.js';
-import { KNOWN_RUNS, optionsOf, knownRunFor } from '../../dist/host/workloads/known-runs.js';
+import { parseParams, threadsOf } from '../../dist/host/workloads/params.js';
+import { KNOWN_RUNS, optionsOf, knownRunFor, paramsOf } from '../../dist/host/workloads/known-runs.js';
 
 const OPTS: BenchOptions = { ...DEFAULT_OPTIONS, warmup: 0, check: true, progress: false, log: () => {} };
 
@@ -24,7 +24,7 @@ const pick = (r: Record<string, unknown>, want: Record<string, number>) =>
 
 describe('the known runs (WORKLOADS.md section 7, MIDLARGE.md) on hakmem-wasm (release, worker_threads)', () => {
   it('are all there', () => {
-    expect(KNOWN_RUNS.filter((k) => k.source === 'WORKLOADS.md section 7').length).toBe(8);
+    expect(KNOWN_RUNS.filter((k) => k.source === 'WORKLOADS.md section 7').length).toBe(11);
     expect(KNOWN_RUNS.filter((k) => k.source === 'MIDLARGE.md').length).toBe(4);
   });
   it('are found from full parameters, and only from those', () => {
@@ -33,6 +33,14 @@ describe('the known runs (WORKLOADS.md section 7, MIDLARGE.md) on hakmem-wasm (r
     expect(knownRunFor(parseParams('xfree', { blocks: '1000000', producers: '2', consumers: '3' }))?.want.size_sum).toBe(515933476);
     expect(knownRunFor(parseParams('larson', { ops: '2e6', threads: '1', seed: '7' }))).toBeNull();
     expect(knownRunFor(parseParams('random_mixed', { ops: '1e6', mode: 'replace' }))?.want.ops).toBe(2000000);
+    expect(knownRunFor(parseParams('random_mixed', { ops: '1e6', threads: '2' }))?.argv.join(' '))
+      .toBe('random_mixed --ops 1e6 --threads 2');
+  });
+  it('random_mixed copies: N times the one copy\'s checksums, the same peak (WORKLOADS.md section 7\'s rows)', () => {
+    const want = (command: string) => KNOWN_RUNS.find((k) => k.argv.join(' ') === command)?.want;
+    expect(want('random_mixed --ops 1e6 --threads 2')).toEqual({ ops: 2002056, mallocs: 1001028, size_sum: 527437746, peak_live: 1105 });
+    expect(want('random_mixed --ops 1e6 --mode replace --threads 4')).toEqual({ ops: 8000000, size_sum: 2107632548, peak_live: 2048 });
+    expect(want('random_mixed --ops 25000 --reps 4 --threads 3')).toEqual({ ops: 312162, size_sum: 82349244, peak_live: 1082 });
   });
   for (const k of KNOWN_RUNS) {
     it(k.argv.join(' '), async () => {
@@ -67,7 +75,7 @@ describe('larson variants', () => {
 
 describe('AssemblyScript-runtime peer (build/bench-asrt.wasm)', () => {
   // the single-threaded runs (the peer has no threads)
-  for (const k of KNOWN_RUNS.filter((r) => r.argv.join(' ') === 'larson --ops 2e6 --threads 1' || r.argv[0] === 'random_mixed')) {
+  for (const k of KNOWN_RUNS.filter((r) => r.argv[0] !== 'xfree' && r.argv[0] !== 'midlarge' && threadsOf(paramsOf(r)) === 1)) {
     it(k.argv.join(' '), async () => {
       const r = await one('asrt', k.argv[0], optionsOf(k.argv) as Record<string, string | boolean>);
       expect(r.alloc).toBe('asrt');

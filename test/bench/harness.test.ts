@@ -1,16 +1,16 @@
 // The harness's own logic: option parsing (spec defaults, errors, hakmem's vector), the C
 // peers' argv, statistics and compare's reports, without running any workload.
 import { describe, expect, it } from 'vitest';
-import { parseParams, peerArgv, UsageError } from '../../dist/host/workloads/params.js';
+import { parseParams, peerArgv, threadsOf, UsageError } from '../../dist/host/workloads/params.js';
 import { spread } from '../../dist/host/bench/summary.js';
-import { markdownReport, svgChart, pivotRows } from '../../dist/host/bench/compare-report.js';
-import { compareRows } from '../../dist/host/bench/compare.js';
+import { markdownReport, svgChart, pivotRows, targetLines } from '../../dist/host/bench/compare-report.js';
+import { compareRows, targetCases, RANDOM_MIXED_COPIES_ITERS } from '../../dist/host/bench/compare.js';
 import type { CompareCase, CompareResult } from '../../dist/host/bench/compare.js';
 
 describe('params', () => {
   it('spec defaults', () => {
     expect(parseParams('larson', { ops: '2e6' })).toMatchObject({ threads: 1, chunks: 1000, min: 8, max: 1024, rounds: 100, genSteps: 100000, seed: 4141, ops: 2e6, duration: null });
-    expect(parseParams('random_mixed', {})).toMatchObject({ iters: 1e7, slots: 2048, seed: 123, mode: 'toggle', reps: 1 });
+    expect(parseParams('random_mixed', {})).toMatchObject({ iters: 1e7, slots: 2048, seed: 123, mode: 'toggle', reps: 1, threads: 1 });
     expect(parseParams('xfree', {})).toMatchObject({ blocks: 1e7, producers: 1, consumers: 1, qcap: 1024, batch: 64, seed: 4141 });
     expect(parseParams('midlarge', {})).toMatchObject({ threads: 2, slots: 512, rounds: 1000, seed: 4141 });
   });
@@ -28,8 +28,21 @@ describe('params', () => {
     expect(() => parseParams('random_mixed', { ops: '1.5' })).toThrow(/bad number/);
     expect(() => parseParams('nope', {})).toThrow(/unknown workload/);
   });
+  it('random_mixed --threads: copies, at least one, in threadsOf and the peers\' argv', () => {
+    const p = parseParams('random_mixed', { ops: '1e6', threads: '4' });
+    expect(p).toMatchObject({ threads: 4, iters: 1e6 });
+    expect(threadsOf(p)).toBe(4);
+    expect(peerArgv(p)).toEqual(['random_mixed', '--ops', '1000000', '--slots', '2048', '--seed', '123', '--mode', 'toggle',
+      '--reps', '1', '--threads', '4']);
+    // one copy: the command of before, with no --threads
+    expect(peerArgv(parseParams('random_mixed', { ops: '1e6' }))).not.toContain('--threads');
+    expect(threadsOf(parseParams('random_mixed', {}))).toBe(1);
+    expect(() => parseParams('random_mixed', { threads: '0' })).toThrow(/--threads must be >= 1/);
+    expect(() => parseParams('random_mixed', { threads: '-1' })).toThrow(/bad number/);
+  });
   it('peer argv round-trips through the parser', () => {
     for (const p of [parseParams('larson', { ops: '2e6', threads: '2' }), parseParams('random_mixed', { mode: 'replace', verify: true }),
+      parseParams('random_mixed', { threads: '3', reps: '2' }),
       parseParams('xfree', { producers: '2', consumers: '3' }), parseParams('midlarge', { threads: '3' })]) {
       const [w, ...args] = peerArgv(p);
       const raw: Record<string, string | boolean> = {};
@@ -107,5 +120,54 @@ describe('own cost per operation', () => {
     expect(of('emmalloc').floor).toBe('floor-emcc');
     expect(of('emmalloc').ownNsPerOp).toBeNull();
     expect(of('emmalloc').nsPerOp).toBeCloseTo(100, 9);
+  });
+});
+
+describe('oversubscription: 8 workers against 2 (issue 10, item 5)', () => {
+  const cases = targetCases();
+  const byId = (id: string) => cases.find((c) => c.id === id)!;
+  it('compare has larson-4T/8T and random_mixed-2T/4T/8T, the copies doing the same total work', () => {
+    expect(byId('larson-8T').params).toMatchObject({ workload: 'larson', threads: 8, ops: 20e6, min: 8, max: 1024, chunks: 1000 });
+    expect(byId('larson-4T').params).toMatchObject({ threads: 4, ops: 20e6 });
+    for (const t of [2, 4, 8]) {
+      const p = byId(`random_mixed-${t}T`).params;
+      expect(p).toMatchObject({ workload: 'random_mixed', threads: t, slots: 2048 });
+      expect((p as { iters: number }).iters * t).toBe(RANDOM_MIXED_COPIES_ITERS);
+    }
+    expect(RANDOM_MIXED_COPIES_ITERS).toBe(2 * (byId('random_mixed').params as { iters: number }).iters);
+    expect(byId('larson-8T').twoWorkers).toBe('larson-2T');
+    expect(byId('random_mixed-8T').twoWorkers).toBe('random_mixed-2T');
+    expect(byId('larson-2T').twoWorkers).toBeUndefined();
+  });
+
+  const all = () => true;
+  const contenders = [{ name: 'hakmem-wasm', platform: 'wasm32-hakmem', supports: all }, { name: 'mimalloc', platform: 'native', supports: all }];
+  const run = (id: string, alloc: string, rate: number) => ({ case: id, alloc, ops_per_sec: rate });
+  const ids = ['larson-2T', 'larson-8T', 'random_mixed-2T', 'random_mixed-8T'];
+  /** A compare result whose hakmem-wasm 8T runs are `larson8` and `rm8` of 100 at 2T (mimalloc: 90 at 8T). */
+  const resultWith = (larson8: number, rm8: number | null): CompareResult => {
+    const runs = [run('larson-2T', 'hakmem-wasm', 100), run('larson-8T', 'hakmem-wasm', larson8),
+      run('random_mixed-2T', 'hakmem-wasm', 100), ...(rm8 === null ? [] : [run('random_mixed-8T', 'hakmem-wasm', rm8)]),
+      ...ids.map((id) => run(id, 'mimalloc', id.endsWith('8T') ? 90 : 100))];
+    const rows = compareRows(ids.map(byId), contenders, runs, 'mimalloc');
+    return { machine: { date: '', cpu: '', cores: 2, memory_gib: 4, os: '', node: '', v8: '', assemblyscript: '', tools: {} },
+      command: 'compare', baseline: 'mimalloc', allocs: ['hakmem-wasm', 'mimalloc'], cases: [], skipped: [], checksumErrors: [],
+      rows, runs, emptyRuns: [] };
+  };
+  const goal = (res: CompareResult) => targetLines(res).find((l) => l.includes('at 8 workers'));
+  it('every allocator\'s row at 8 workers carries its 8T/2T ratio', () => {
+    const rows = resultWith(85, 95).rows;
+    const of = (id: string, a: string) => rows.find((r) => r.case === id && r.alloc === a)!;
+    expect(of('larson-8T', 'hakmem-wasm').vs2Workers).toBeCloseTo(0.85, 12);
+    expect(of('random_mixed-8T', 'mimalloc').vs2Workers).toBeCloseTo(0.9, 12);
+    expect(of('larson-2T', 'hakmem-wasm').vs2Workers).toBeNull();
+  });
+  it('the goal line: met, MISSED, not measured', () => {
+    expect(goal(resultWith(85, 95))).toBe(
+      '- hakmem-wasm: throughput at 8 workers >= 0.8x at 2 workers (larson 8T/2T = 0.85; random_mixed 8T/2T = 0.95) met');
+    expect(goal(resultWith(85, 79))).toBe(
+      '- hakmem-wasm: throughput at 8 workers >= 0.8x at 2 workers (larson 8T/2T = 0.85; random_mixed 8T/2T = 0.79) MISSED');
+    expect(goal(resultWith(70, null))).toMatch(/\(larson 8T\/2T = 0\.70; random_mixed 8T\/2T = -\) MISSED$/);
+    expect(goal(resultWith(85, null))).toMatch(/\(larson 8T\/2T = 0\.85; random_mixed 8T\/2T = -\) not measured$/);
   });
 });

@@ -23,6 +23,8 @@ describe('hakmem-wasm CLI', () => {
     [['bench', 'micro', '--repeat', '0'], /--repeat must be at least 1/],
     [['bench', 'nosuch'], /unknown workload 'nosuch'/],
     [['bench', 'xfree', '--blocks', '1e5', '--build', 'asrt'], /--build asrt is single-threaded: it cannot run xfree/],
+    [['bench', 'random_mixed', '--threads', '2', '--build', 'asrt'], /--build asrt is single-threaded: it cannot run random_mixed/],
+    [['bench', 'random_mixed', '--threads', '0'], /--slots, --reps and --threads must be >= 1/],
     [['bench', 'micro', '--bogus'], /unknown option '--bogus'/],
     [['compare', '--allocs', 'foo', '--no-write'], /unknown allocator\(s\) foo/],
     [['stress', '--workers', '2000'], /2000 workers requested, but only \d+ more threads can attach/],
@@ -42,7 +44,7 @@ describe('hakmem-wasm CLI', () => {
     expect(r.stdout).toMatch(/--warmup <n>.*\(default: "2"\)/s);
     // the workloads' defaults, from params.ts DEFAULTS
     const help = r.stdout.replace(/\s+/g, ' ');
-    expect(help).toMatch(/--threads <n> [^-]*default: larson 1, midlarge 2/);
+    expect(help).toMatch(/--threads <n> [^-]*default: larson 1, random_mixed 1, midlarge 2/);
     expect(help).toMatch(/--seed <n> [^-]*default: larson 4141, random_mixed 123, xfree 4141, midlarge 4141/);
     expect(help).toMatch(/--qcap <n> [^-]*default: xfree 1024/);
   });
