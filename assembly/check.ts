@@ -21,7 +21,8 @@ import { GlobalHeader, ThreadHeader, OutboxEntry, SlabMeta, CheckReport, CheckDe
          CHUNK_SHIFT, SLABS_PER_SS, SLAB_FREE, SLAB_SMALL, SLAB_LARGE, SLAB_LARGE_TAIL,
          LIST_CURRENT, LIST_PARTIAL, LIST_ORPHAN, REG_NONE, REG_FREE, REG_SUPERSLAB, REG_HUGE,
          REG_HUGE_TAIL, SS_MAGIC, NUM_CLASSES, MAX_THREADS, THREAD_FREE, TH_OUTBOX_OFFSET,
-         OUTBOX_SIZE, OUTBOX_ENTRY_SIZE, DEBUG_BUILD, FREE_TAG_OFFSET, hdr, hdrField } from "./types";
+         OUTBOX_SIZE, OUTBOX_ENTRY_SIZE, DEBUG_BUILD, FREE_TAG_OFFSET, CHUNK_MASK, LARGE_CACHE_SLOTS,
+         LARGE_UNIT_MASK, TH_LARGE_CACHE_OFFSET, hdr, hdrField } from "./types";
 import { registryGet, regKind, regPayload, registryOf } from "./registry";
 import { metaAt, metaOf, slabMeta, ssHeader, remoteHeadOf } from "./superslab";
 import { blockIndex, bitIsAllocated } from "./slab";
@@ -32,6 +33,7 @@ import { classInUse } from "./stats";
 import { lockAcquire, lockRelease } from "./lock";
 import { selfTid, syncMemory } from "./tls";
 import { isTaggedFree } from "./free-tag";
+import { largeCacheSlot } from "./large-cache";
 
 // Violation codes.
 // abi: CHECK_CODES names CHK_
@@ -55,6 +57,8 @@ import { isTaggedFree } from "./free-tag";
 @inline export const CHK_BITMAP: u32 = 9;       // debug allocation bits disagree
 // @ts-ignore: decorator
 @inline export const CHK_FREE_TAG: u32 = 10;    // a free block lost its free tag (written after free)
+// @ts-ignore: decorator
+@inline export const CHK_LARGE_CACHE: u32 = 11; // a large-cache slot that is no cached run (or one cached twice)
 
 /** Record one violation (the first CHECK_DETAIL_CAP keep their details). */
 function violation(code: u32, addr: usize, a: u32, b: u32): void {
@@ -181,6 +185,7 @@ function checkChunks(): void {
         const st = meta.state;
         if (st != SLAB_FREE) mask |= 1 << k;
         if (st == SLAB_LARGE) {
+          meta.chkA = 0; // large-cache membership (checkLargeCache)
           const span = <u32>meta.span;
           if (k == 0 || span == 0 || k + span > SLABS_PER_SS) {
             violation(CHK_SLAB_STATE, metaAt(ss, k), k, span);
@@ -286,6 +291,7 @@ function markThreads(unmark: bool): void {
       if (n != <u32>e.count) violation(CHK_COUNT, rec, n, e.count);
       checkOwnedLists(rec, tid, cls);
     }
+    if (!unmark) checkLargeCache(rec);
     for (let i: u32 = 0; i < OUTBOX_SIZE; i++) {
       const ob = changetype<OutboxEntry>(rec + TH_OUTBOX_OFFSET + i * OUTBOX_ENTRY_SIZE);
       if (ob.slab == 0) continue;
@@ -294,6 +300,37 @@ function markThreads(unmark: bool): void {
       if (n != ob.count) violation(CHK_COUNT, changetype<usize>(ob), n, ob.count);
     }
   }
+}
+
+/**
+ * The large cache of record `rec`: every slot a live run of its size (a large run's head, at
+ * most once in all caches; a huge span's first chunk), carrying its free tag, and the slots'
+ * units summing to largeCachedUnits.
+ */
+function checkLargeCache(rec: usize): void {
+  let units: u32 = 0;
+  for (let i: u32 = 0; i < LARGE_CACHE_SLOTS; i++) {
+    const s = largeCacheSlot(rec, i);
+    if (s == 0) continue;
+    const p = <usize>(s & ~LARGE_UNIT_MASK);
+    const n = s & LARGE_UNIT_MASK;
+    units += n;
+    const entry = registryOf(p);
+    let ok: bool;
+    if (regKind(entry) == REG_HUGE) {
+      ok = (p & CHUNK_MASK) == 0 && regPayload(entry) * SLABS_PER_SS == n;
+    } else if (regKind(entry) == REG_SUPERSLAB) {
+      const meta = slabMeta(metaOf(p));
+      ok = meta.state == SLAB_LARGE && <usize>meta.dataStart == p && <u32>meta.span == n && meta.chkA == 0;
+      meta.chkA = 1;
+    } else {
+      ok = false;
+    }
+    if (!ok) violation(CHK_LARGE_CACHE, p, n, entry);
+    else if (!isTaggedFree(p)) violation(CHK_FREE_TAG, p, load<u32>(p, FREE_TAG_OFFSET), 1);
+  }
+  const th = changetype<ThreadHeader>(rec);
+  if (units != th.largeCachedUnits) violation(CHK_COUNT, rec + TH_LARGE_CACHE_OFFSET, units, th.largeCachedUnits);
 }
 
 /** The current slab and the circular partial list of (rec, cls): owned, tagged, of the class. */

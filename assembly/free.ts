@@ -10,7 +10,8 @@
 //     division (interior pointer -> fault), and that the block was ever carved;
 //   - that the block is not already free: release build, its free tag (free-tag.ts: every
 //     double free, in a cache, a free list, an outbox or a remote stack, by any thread);
-//     debug build, its exact per-block allocation bit.
+//     debug build, its exact per-block allocation bit. A large run or huge span, in both
+//     builds, by its free tag: it carries one while it waits in a thread's large cache.
 
 import { SlabMeta, SS_HEADER_SIZE, SLAB_SMALL, SLAB_LARGE, SLAB_LARGE_TAIL,
          REG_SUPERSLAB, REG_HUGE, REG_HUGE_TAIL, CHUNK_MASK, DEBUG_BUILD, EV_FREE,
@@ -104,7 +105,8 @@ function freeSlow(p: usize): void {
   if (kind == REG_SUPERSLAB) {
     freeInSuperslab(p);
   } else if (kind == REG_HUGE && (p & CHUNK_MASK) == 0) {
-    hugeFree(p, entry);
+    if (isTaggedFree(p)) reportFault(FAULT_DOUBLE_FREE, p, entry, 0); // in a large cache
+    else hugeFree(p, entry);
   } else if (kind == REG_HUGE || kind == REG_HUGE_TAIL) {
     reportFault(FAULT_LARGE_INTERIOR, p, entry, 0);
   } else {
@@ -132,7 +134,8 @@ function freeNonSmall(p: usize, m: usize, meta: SlabMeta): void {
   if ((p & CHUNK_MASK) < SS_HEADER_SIZE) {
     reportFault(FAULT_HEADER, p, slabFound(meta), <u32>(p & CHUNK_MASK));
   } else if (state == SLAB_LARGE && p == <usize>meta.dataStart) {
-    largeRunFree(m);
+    if (isTaggedFree(p)) reportFault(FAULT_DOUBLE_FREE, p, slabFound(meta), 0); // in a large cache
+    else largeRunFree(m);
   } else if (state == SLAB_LARGE || state == SLAB_LARGE_TAIL) {
     reportFault(FAULT_LARGE_INTERIOR, p, slabFound(meta), 0);
   } else {
@@ -217,7 +220,11 @@ export function blockUsable(p: usize, report: bool): usize {
   syncMemory();
   const entry = registryOf(p);
   const kind = regKind(entry);
-  if (kind == REG_HUGE && (p & CHUNK_MASK) == 0) return hugeUsable(entry);
+  if (kind == REG_HUGE && (p & CHUNK_MASK) == 0) {
+    if (!isTaggedFree(p)) return hugeUsable(entry);
+    if (report) reportFault(FAULT_DOUBLE_FREE, p, entry, 0); // freed: in a large cache
+    return 0;
+  }
   if (kind != REG_SUPERSLAB) {
     if (report) reportFault(kind == REG_HUGE || kind == REG_HUGE_TAIL
       ? FAULT_LARGE_INTERIOR : FAULT_OUTSIDE_HEAP, p, entry, 0);
@@ -226,7 +233,11 @@ export function blockUsable(p: usize, report: bool): usize {
   const m = metaOf(p);
   const meta = slabMeta(m);
   if ((p & CHUNK_MASK) >= SS_HEADER_SIZE) {
-    if (meta.state == SLAB_LARGE && p == <usize>meta.dataStart) return largeRunUsable(m);
+    if (meta.state == SLAB_LARGE && p == <usize>meta.dataStart) {
+      if (!isTaggedFree(p)) return largeRunUsable(m);
+      if (report) reportFault(FAULT_DOUBLE_FREE, p, slabFound(meta), 0); // freed: in a large cache
+      return 0;
+    }
     if (meta.state == SLAB_SMALL) {
       const idx = blockIndex(meta, p);
       if (idx >= 0 && <u32>idx < meta.carved) {

@@ -20,7 +20,8 @@ import { GlobalHeader, HeapStamp, ThreadHeader, CacheEntry, ClassState, OutboxEn
          RETIRED_OFF, STATS_OFF, STATS_BYTES, RING_EVENTS_OFF, RING_CAP, RING_EVENT_SIZE,
          CONTROL_SIZE, NUM_CLASSES, TH_CACHE_OFFSET, CACHE_ENTRY_SIZE, TH_CLASS_OFFSET,
          CLASS_STATE_SIZE, TH_OUTBOX_OFFSET, OUTBOX_SIZE, OUTBOX_ENTRY_SIZE, TH_COUNTERS_OFFSET,
-         TH_JOURNAL_OFFSET, TH_PUSH_OFFSET,
+         TH_JOURNAL_OFFSET, TH_PUSH_OFFSET, JOURNAL_SLOT, TH_LARGE_CACHE_OFFSET, LARGE_CACHE_SLOTS,
+         LARGE_CACHE_UNITS, LARGE_UNIT_MASK,
          SS_META_OFFSET, SLAB_META_SIZE, SLABS_PER_SS, SS_REMOTE_OFFSET, REMOTE_STRIDE,
          SS_BITMAP_OFFSET, SS_HEADER_SIZE, SLAB_SIZE, LOCK_WAITERS, LOCK_TAKEN, LOCK_SLEEPS } from "./types";
 
@@ -57,7 +58,11 @@ import { GlobalHeader, HeapStamp, ThreadHeader, CacheEntry, ClassState, OutboxEn
   if (TH_CLASS_OFFSET + NUM_CLASSES * CLASS_STATE_SIZE > TH_OUTBOX_OFFSET) ERROR("thread record: class states overlap the outbox");
   if (TH_OUTBOX_OFFSET + OUTBOX_SIZE * OUTBOX_ENTRY_SIZE > TH_COUNTERS_OFFSET) ERROR("thread record: outbox overlaps the counters");
   if (TH_COUNTERS_OFFSET + offsetof<ThreadCounters>() > TH_JOURNAL_OFFSET) ERROR("thread record: counters overlap the journal");
-  if (TH_JOURNAL_OFFSET + offsetof<Journal>() > TH_PUSH_OFFSET) ERROR("thread record: journal overlaps the push state");
+  if (offsetof<Journal>() > JOURNAL_SLOT) ERROR("Journal outgrows JOURNAL_SLOT");
+  if (TH_LARGE_CACHE_OFFSET + LARGE_CACHE_SLOTS * 4 > TH_PUSH_OFFSET) ERROR("thread record: the large cache overlaps the push state");
+  if ((TH_PUSH_OFFSET & 63) != 0) ERROR("thread record: the push state must start a 64-byte line");
+  // a large-cache slot: address | units; units must fit below the smallest run alignment
+  if (LARGE_CACHE_UNITS > LARGE_UNIT_MASK || LARGE_UNIT_MASK >= SLAB_SIZE) ERROR("large-cache units do not fit a slot's low bits");
   if (TH_PUSH_OFFSET + offsetof<PushState>() > THREAD_SIZE) ERROR("thread record outgrows THREAD_SIZE");
   if ((SS_REMOTE_OFFSET & 7) != 0 || (REMOTE_STRIDE & 7) != 0) ERROR("remote heads must be 8-aligned (64-bit CAS)");
   // the control region's parts, in order, inside CONTROL_SIZE

@@ -7,7 +7,7 @@
 //   pending = carved - free - cached - inUse: blocks on remote stacks or in outboxes.
 
 import { GlobalHeader, ThreadHeader, ThreadCounters, statsBase, StatsGlobal, StatsClass,
-         STATS_BYTES, NUM_CLASSES, MAX_THREADS, THREAD_ACTIVE, RetiredCounters, retiredOf,
+         STATS_BYTES, NUM_CLASSES, MAX_THREADS, THREAD_ACTIVE, THREAD_FREE, LARGE_CACHE_SLOTS, RetiredCounters, retiredOf,
          REG_SUPERSLAB, SLABS_PER_SS, SLAB_SMALL, SLAB_FREE, SLAB_SIZE, CHUNK_SHIFT,
          TH_COUNTERS_OFFSET, hdr, hdrField } from "./types";
 import { classSize } from "./classes";
@@ -17,6 +17,7 @@ import { orphanFirst } from "./pool";
 import { cacheEntry } from "./heap";
 import { recordAt } from "./thread";
 import { syncMemory } from "./tls";
+import { largeCacheSlot } from "./large-cache";
 
 /** The StatsGlobal of the stats block. */
 // @ts-ignore: decorator
@@ -57,6 +58,7 @@ export function statsCollect(): usize {
   let asked: u64 = 0;
   let given: u64 = 0;
   let threads: u32 = 0;
+  let cacheHits: u32 = 0, cacheKept: u32 = 0, largeCached: u32 = 0, largeCachedRuns: u32 = 0;
   for (let slot: u32 = 1; slot < MAX_THREADS; slot++) {
     const rec = recordAt(slot);
     // every slot, free ones too: a slot's counters are cumulative over its occupants
@@ -66,6 +68,12 @@ export function statsCollect(): usize {
     remotePushes += c.remotePushes;
     drains += c.drains;
     drained += c.drainedBlocks;
+    cacheHits += c.largeCacheHits;
+    cacheKept += c.largeCacheKept;
+    if (atomic.load<u32>(rec + offsetof<ThreadHeader>("state")) != THREAD_FREE) {
+      largeCached += changetype<ThreadHeader>(rec).largeCachedUnits;
+      for (let i: u32 = 0; i < LARGE_CACHE_SLOTS; i++) if (largeCacheSlot(rec, i) != 0) largeCachedRuns++;
+    }
     asked += changetype<ThreadHeader>(rec).largeBytesAsked;
     given += changetype<ThreadHeader>(rec).largeBytesGiven;
     for (let cls: u32 = 0; cls < NUM_CLASSES; cls++) {
@@ -90,7 +98,7 @@ export function statsCollect(): usize {
       sc.free += meta.freeCount;
     }
   }
-  let inUseBytes: u64 = <u64>h.largeSlabs * SLAB_SIZE;
+  let inUseBytes: u64 = <u64>(h.largeSlabs - largeCached) * SLAB_SIZE; // cached runs are free
   for (let cls: u32 = 0; cls < NUM_CLASSES; cls++) {
     const stride = classSize(cls);
     const inUse = classInUse(cls);
@@ -134,6 +142,10 @@ export function statsCollect(): usize {
   g.repairs = atomic.load<u32>(hdrField(offsetof<GlobalHeader>("repairs")));
   g.poolLockTaken = atomic.load<u32>(hdrField(offsetof<GlobalHeader>("poolLockTaken")));
   g.poolLockSleeps = atomic.load<u32>(hdrField(offsetof<GlobalHeader>("poolLockSleeps")));
+  g.largeCacheHits = cacheHits;
+  g.largeCacheKept = cacheKept;
+  g.largeCached = largeCached;
+  g.largeCachedRuns = largeCachedRuns;
   g.cacheMode = h.cacheMode;
   g.remoteBatch = h.remoteBatch;
   g.ringMode = h.ringMode;

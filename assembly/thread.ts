@@ -10,7 +10,7 @@
 
 import { ThreadHeader, GlobalHeader, Journal, threadBase, threadRecord, MAX_THREADS, TID_SLOT_BITS, TID_GEN_MASK, FAULT_THREAD_LIMIT,
          THREAD_FREE, THREAD_ACTIVE, THREAD_RETIRING, NUM_CLASSES, TH_CLASS_OFFSET, CLASS_STATE_SIZE,
-         TH_OUTBOX_OFFSET, OUTBOX_SIZE, OUTBOX_ENTRY_SIZE, TH_JOURNAL_OFFSET,
+         TH_OUTBOX_OFFSET, OUTBOX_SIZE, OUTBOX_ENTRY_SIZE, TH_JOURNAL_OFFSET, TH_LARGE_CACHE_OFFSET, LARGE_CACHE_SLOTS,
          NO_TID, EV_ATTACH, EV_DETACH, EV_RECLAIM, EV_ADOPT, EV_ORPHAN, EV_SLAB_RELEASE, hdr, hdrField }
   from "./types";
 import { cacheCapFor } from "./classes";
@@ -23,6 +23,7 @@ import { poolLock, poolUnlock, orphanPop, orphanPush, slabRelease, poolRepair } 
 import { slabMeta, slabBase } from "./superslab";
 import { ringRecord } from "./ring";
 import { recordFault } from "./fault";
+import { largeCacheFlush } from "./large-cache";
 
 /** Address of the record in slot `slot`. */
 // @ts-ignore: decorator
@@ -88,6 +89,8 @@ function resetHoldings(rec: usize): void {
   memory.fill(rec + TH_CLASS_OFFSET, 0, NUM_CLASSES * CLASS_STATE_SIZE);
   memory.fill(rec + TH_OUTBOX_OFFSET, 0, OUTBOX_SIZE * OUTBOX_ENTRY_SIZE);
   memory.fill(rec + TH_JOURNAL_OFFSET, 0, offsetof<Journal>());
+  memory.fill(rec + TH_LARGE_CACHE_OFFSET, 0, LARGE_CACHE_SLOTS << 2);
+  th.largeCachedUnits = 0;
 }
 
 /**
@@ -102,6 +105,7 @@ function resetHoldings(rec: usize): void {
  */
 function threadRetire(rec: usize, tid: u32, dead: bool): void {
   if (dead) recoverRecord(rec, tid);
+  largeCacheFlush(rec);
   outboxFlushAll(rec);
   for (let cls: u32 = 0; cls < NUM_CLASSES; cls++) heapSpill(rec, tid, cls, 0xFFFFFFFF);
   if (dead) {
@@ -178,6 +182,7 @@ export function threadPark(): void {
   if (!attached()) return;
   syncMemory();
   const rec = self, tid = selfTid;
+  largeCacheFlush(rec);
   outboxFlushAll(rec);
   changetype<ThreadHeader>(rec).refillsSinceFlush = 0;
   for (let cls: u32 = 0; cls < NUM_CLASSES; cls++) {
@@ -189,6 +194,7 @@ export function threadPark(): void {
 /** collect's work for record `rec` (also the out-of-memory relief before a retry). */
 export function giveBackAll(rec: usize, tid: u32): void {
   syncMemory();
+  largeCacheFlush(rec);
   outboxFlushAll(rec);
   changetype<ThreadHeader>(rec).refillsSinceFlush = 0;
   for (let cls: u32 = 0; cls < NUM_CLASSES; cls++) {

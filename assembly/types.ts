@@ -521,7 +521,8 @@
 //   +1344  OutboxEntry[OUTBOX_SIZE] (16 B): remote frees waiting to be pushed in a batch
 //          (TH_OUTBOX_OFFSET: the class states' end rounded up to a 64-byte line)
 //   +1856  ThreadCounters (64 B)
-//   +1920  Journal (64 B): the multi-step update in progress, for reclaim (journal.ts)
+//   +1920  Journal (32 B): the multi-step update in progress, for reclaim (journal.ts)
+//   +1952  large cache (32 B): LARGE_CACHE_SLOTS freed large runs / huge spans (large-cache.ts)
 //   +1984  PushState (64 B, its own line: other threads confirm pushes here)
 //
 // attach zeroes what describes the occupant's holdings (caches' heads and counts, class
@@ -548,8 +549,25 @@
 @inline export const TH_COUNTERS_OFFSET: u32 = TH_OUTBOX_OFFSET + OUTBOX_SIZE * OUTBOX_ENTRY_SIZE;
 // @ts-ignore: decorator
 @inline export const TH_JOURNAL_OFFSET: u32 = TH_COUNTERS_OFFSET + 64;
+/**
+ * The large cache: up to LARGE_CACHE_SLOTS large runs or huge spans this thread freed, kept
+ * for its next requests of the same size, at most LARGE_CACHE_UNITS 64 KiB units in all. A
+ * slot is one u32: the run's address (64 KiB aligned; a huge span's 1 MiB aligned) | its size
+ * in 64 KiB units (a large run: 1..15; a huge span of n chunks: n * SLABS_PER_SS), 0 if empty.
+ */
 // @ts-ignore: decorator
-@inline export const TH_PUSH_OFFSET: u32 = TH_JOURNAL_OFFSET + 64;
+@inline export const LARGE_CACHE_SLOTS: u32 = 8;
+// @ts-ignore: decorator
+@inline export const LARGE_CACHE_UNITS: u32 = 64; // 4 MiB
+// @ts-ignore: decorator
+@inline export const LARGE_UNIT_MASK: u32 = 0xFFFF;
+// @ts-ignore: decorator
+@inline export const JOURNAL_SLOT: u32 = 32;
+// @ts-ignore: decorator
+@inline export const TH_LARGE_CACHE_OFFSET: u32 = TH_JOURNAL_OFFSET + JOURNAL_SLOT;
+// @ts-ignore: decorator
+@inline export const TH_PUSH_OFFSET: u32 = TH_LARGE_CACHE_OFFSET + LARGE_CACHE_SLOTS * 4;
+
 
 // Thread states.
 // abi: THREAD_STATES names THREAD_
@@ -583,6 +601,7 @@
   largeBytesAsked: u64; // sum of sizes of requests above SMALL_MAX (cumulative; small requests
   largeBytesGiven: u64; // are counted in blocks, by the caches' flows) and their usable sizes
   pushSeq: u32;      // the last remote push's number (push-tag.ts; cumulative over occupants)
+  largeCachedUnits: u32; // 64 KiB units in the large cache (the sum of its slots' sizes)
   debugFreeing: u32; // debug build: the block a free is clearing the allocation bit of (0: none),
                      // so reclaim can tell a free a kill cut short before the block was linked
 }
@@ -654,8 +673,8 @@
   largeFrees: u32;
   faults: u32;
   oom: u32;
-  _c14: u32;
-  _c15: u32;
+  largeCacheHits: u32;  // requests above SMALL_MAX served from the large cache
+  largeCacheKept: u32;  // large runs / huge spans freed into the large cache
 }
 
 // ---- faults -------------------------------------------------------------------------------
@@ -846,6 +865,11 @@
   repairs: u32;      // torn multi-step updates reclaim completed or undid
   poolLockTaken: u32;  // times the pool lock was taken (cumulative)
   poolLockSleeps: u32; // times a thread slept on the pool lock instead of spinning (cumulative)
+  largeCacheHits: u32; // requests above SMALL_MAX served from a thread's large cache (cumulative)
+  largeCacheKept: u32; // large runs / huge spans freed into a thread's large cache (cumulative)
+  largeCached: u32;    // 64 KiB units in threads' large caches now (counted in largeSlabs, not in use)
+  largeCachedRuns: u32; // large runs and huge spans in threads' large caches now (counted in
+                        // largeRuns and hugeSpans: they are free to the program, not to the pool)
   cacheMode: u32;    // the configuration (GlobalHeader)
   remoteBatch: u32;
   ringMode: u32;

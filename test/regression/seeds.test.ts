@@ -240,6 +240,8 @@ describe.each(BUILDS)('seed regressions (%s build)', (build) => {
     expect(A.registryEntry(run)).toBe(L.REG_SUPERSLAB);
     expect(A.usableSize(run)).toBeGreaterThanOrEqual(100 * KiB);
     B.free(run);
+    expect(A.usableSize(run)).toBe(0); // free: kept in B's large cache
+    B.collect();                       // which goes back to the pool
     expect(heap.stats().largeRuns).toBe(0);
     // a huge span at offset 0 of its chunk
     const huge = A.malloc(3 * MiB);
@@ -248,6 +250,7 @@ describe.each(BUILDS)('seed regressions (%s build)', (build) => {
     expect(A.registryEntry(huge + MiB) & 0xff).toBe(L.REG_HUGE_TAIL);
     expect(A.usableSize(huge)).toBe(3 * MiB);
     B.free(huge);
+    B.collect(); // out of B's large cache
     expect(A.registryEntry(huge)).toBe(L.REG_FREE);
     expect(heap.stats().hugeSpans).toBe(0);
     // the original symptom: lookups failing for >20K tiny objects over many SuperSlabs
@@ -462,6 +465,7 @@ describe.each(BUILDS)('seed regressions (%s build)', (build) => {
     // frees (local and remote) bring in_use back exactly
     blocks.forEach((p, i) => (i % 2 ? A : B).free(p));
     B.collect();
+    A.collect(); // the large caches
     const end = heap.stats();
     for (let c = 0; c < L.NUM_CLASSES; c++) expect(end.classes[c].inUse).toBe(before.classes[c].inUse);
     expect(end.largeRuns + end.hugeSpans).toBe(0);

@@ -139,10 +139,16 @@ describe.each(BUILDS)('bad frees under the report policy (%s build)', (build) =>
     const h = w.A.malloc(3 * MiB);
     w.A.free(l);
     w.A.free(h);
+    // both wait in A's large cache, tagged free: any thread's second free is a double free
+    expectFault(w, w.A, l, FAULT.double_free);
+    expectFault(w, w.B, l, FAULT.double_free);
+    expectFault(w, w.B, h, FAULT.double_free);
+    expect(w.A.usableSize(l)).toBe(0);
+    w.A.collect(); // back to the pool: the run's slabs are free slabs, the span's chunks free chunks
     expectFault(w, w.A, l, FAULT.free_slab);
-    expectFault(w, w.B, h, FAULT.outside_heap); // its chunks are free chunks again
+    expectFault(w, w.B, h, FAULT.outside_heap);
     w.A.free(keep);
-    expect(w.heap.faultSeq()).toBe(2);
+    expect(w.heap.faultSeq()).toBe(5);
   });
 
   // Both builds catch every double free of a small block: the debug build with its exact
