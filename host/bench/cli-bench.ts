@@ -165,8 +165,9 @@ export function registerBenchCommands(program: Command): void {
       try {
         repeat = atLeastOne(opts.repeat, '--repeat');
         allocs = typeof opts.allocs === 'string' ? opts.allocs.split(',').map((a) => a.trim()) : undefined;
-        const unknown = (allocs ?? []).filter((a) => !ALLOCATORS.includes(a));
-        if (unknown.length) throw new UsageError(`unknown allocator(s) ${unknown.join(', ')} (known: ${ALLOCATORS.join(', ')})`);
+        const known = baseModule !== undefined ? [...ALLOCATORS, BASE_ALLOC] : ALLOCATORS;
+        const unknown = (allocs ?? []).filter((a) => !known.includes(a));
+        if (unknown.length) throw new UsageError(`unknown allocator(s) ${unknown.join(', ')} (known: ${known.join(', ')})`);
         if (baseModule !== undefined && !existsSync(baseModule)) throw new UsageError(`no such module file: ${baseModule}`);
       } catch (e) {
         if (e instanceof UsageError) usage(e);
