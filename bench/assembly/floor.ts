@@ -4,12 +4,16 @@
 // Built with `--use BENCH_FLOOR=1` (build/bench-floor.wasm), which switches malloc.ts to it.
 //
 // It is not an allocator anyone should use: no checks, no return of memory, no limit on what a
-// thread keeps. Per thread, one LIFO stack of free blocks per size class; a block's class sits in
-// the 8 bytes before it, written once when the block is carved. A thread that frees more than
-// FLOOR_SPILL blocks of a class without taking any pushes them, as one chain, onto that class's
-// global stack (one CAS), and a thread whose own stack is empty takes the whole global stack
-// (one exchange) before it carves new blocks. That is the least sharing that keeps the
-// producer/consumer workload (xfree) from growing without bound. A thread that ends (detach)
+// thread keeps. Per thread, one LIFO stack of free blocks per size class; a block's class and
+// size sit in the 8 bytes before it, written once when the block is carved. A thread whose
+// frees exceed its takes by more than FLOOR_SPILL_BYTES pushes every stack, each as one chain,
+// onto its class's global stack (one CAS per class), and a thread whose own stack is empty takes
+// the whole global stack (one exchange) before it carves new blocks. That is the least sharing
+// that keeps the producer/consumer workload (xfree) from growing without bound; the budget is
+// in bytes over all classes, not per class, because larson frees one block and takes one per
+// step: its free bytes only wander (a few hundred KiB), while each class's count wanders past
+// any small per-class limit, and blocks spilled by one thread and taken by another would then
+// share cache lines with that thread's own. A thread that ends (detach)
 // parks its whole state, stacks and all, on a list of parked states, and a new thread takes
 // one whole (LIFO) before it makes a new one: handing over the blocks costs one push and one
 // pop, and blocks never move one by one between threads (larson's generations end about
@@ -18,8 +22,10 @@
 // than one).
 //
 //   malloc  class lookup (small: one add and shift; large: clz), one load of the stack head, one
-//           load of its next, one store, one add: about 12 instructions, one test.
-//   free    one load of the class, two stores, one add, one compare: about 10 instructions.
+//           load of its next, one load of its size, two stores, one add: about 14
+//           instructions, one test.
+//   free    two loads of the header (class, size), three stores, one add, one compare: about
+//           12 instructions.
 //
 // Memory comes from the hakmem allocator in 64 KiB pieces (blocks of 32 KiB or more one by
 // one): the host drives the module's heap exactly as for the hakmem build, and the floor's
@@ -29,8 +35,8 @@
 //
 //   floorSelf ──► ┌──────────────────────────────┐ + 0
 //                 │ heads[FLOOR_CLASSES]: u32     │ top of each class's stack (0: empty)
-//                 ├──────────────────────────────┤ + FLOOR_COUNTS_OFF
-//                 │ counts[FLOOR_CLASSES]: i32    │ frees minus takes since the last spill
+//                 ├──────────────────────────────┤ + FLOOR_FREE_BYTES_OFF
+//                 │ freeBytes: i32                │ bytes freed minus bytes taken since the last spill
 //                 ├──────────────────────────────┤ + FLOOR_BUMP_OFF
 //                 │ bump: u32, bumpEnd: u32       │ the piece being carved
 //                 ├──────────────────────────────┤ + FLOOR_NEXT_OFF
@@ -72,14 +78,14 @@ import { HEAP_BASE } from "../../assembly/types";
 /** Blocks of this size or more (header included) get their own piece. */
 // @ts-ignore: decorator
 @inline const FLOOR_OWN_PIECE: usize = FLOOR_PIECE >> 1;
-/** Frees of a class, net of takes, after which a thread hands its stack to the global one. */
+/** Bytes freed net of bytes taken after which a thread hands its stacks to the global ones. */
 // @ts-ignore: decorator
-@inline const FLOOR_SPILL: i32 = 1024;
+@inline const FLOOR_SPILL_BYTES: i32 = 1 << 20;
 
 // @ts-ignore: decorator
-@inline const FLOOR_COUNTS_OFF: usize = FLOOR_CLASSES << 2;
+@inline const FLOOR_FREE_BYTES_OFF: usize = FLOOR_CLASSES << 2;
 // @ts-ignore: decorator
-@inline const FLOOR_BUMP_OFF: usize = FLOOR_COUNTS_OFF + (FLOOR_CLASSES << 2);
+@inline const FLOOR_BUMP_OFF: usize = FLOOR_FREE_BYTES_OFF + 4;
 // @ts-ignore: decorator
 @inline const FLOOR_NEXT_OFF: usize = FLOOR_BUMP_OFF + 8;
 // @ts-ignore: decorator
@@ -118,7 +124,7 @@ function floorBlockSize(c: usize): usize {
   return HEAP_BASE - FLOOR_GLOBAL_BYTES + (c << FLOOR_LINE_SHIFT);
 }
 
-/** malloc: pop this thread's stack of the class (about 12 instructions, one test). */
+/** malloc: pop this thread's stack of the class (about 14 instructions, one test). */
 // @ts-ignore: decorator
 @inline export function floorMalloc(size: usize): usize {
   const t = floorSelf;
@@ -127,11 +133,11 @@ function floorBlockSize(c: usize): usize {
   const p = t != 0 ? load<u32>(slot) : 0;
   if (p == 0) return floorRefill(c);
   store<u32>(slot, load<u32>(p));
-  store<i32>(slot + FLOOR_COUNTS_OFF, load<i32>(slot + FLOOR_COUNTS_OFF) - 1);
+  store<i32>(t + FLOOR_FREE_BYTES_OFF, load<i32>(t + FLOOR_FREE_BYTES_OFF) - load<i32>(p - FLOOR_HEADER + 4));
   return p;
 }
 
-/** free: push onto this thread's stack of the block's class (about 10 instructions). */
+/** free: push onto this thread's stack of the block's class (about 12 instructions). */
 // @ts-ignore: decorator
 @inline export function floorFree(p: usize): void {
   if (p == 0) return;
@@ -140,9 +146,9 @@ function floorBlockSize(c: usize): usize {
   const slot = t + (<usize>load<u32>(p - FLOOR_HEADER) << 2);
   store<u32>(p, load<u32>(slot));
   store<u32>(slot, <u32>p);
-  const n = load<i32>(slot + FLOOR_COUNTS_OFF) + 1;
-  store<i32>(slot + FLOOR_COUNTS_OFF, n);
-  if (n > FLOOR_SPILL) floorSpill(slot);
+  const n = load<i32>(t + FLOOR_FREE_BYTES_OFF) + load<i32>(p - FLOOR_HEADER + 4);
+  store<i32>(t + FLOOR_FREE_BYTES_OFF, n);
+  if (n > FLOOR_SPILL_BYTES) floorSpillAll(t);
 }
 
 /** The thread ends (as a thread exit would): park its whole state for the next new thread. */
@@ -190,13 +196,14 @@ function floorRefill(c: usize): usize {
   const own = load<u32>(slot);
   if (own != 0) {
     store<u32>(slot, load<u32>(own));
-    store<i32>(slot + FLOOR_COUNTS_OFF, load<i32>(slot + FLOOR_COUNTS_OFF) - 1);
+    store<i32>(t + FLOOR_FREE_BYTES_OFF, load<i32>(t + FLOOR_FREE_BYTES_OFF) - load<i32>(own - FLOOR_HEADER + 4));
     return own;
   }
   // Exchange, not pop: taking the whole stack cannot suffer ABA.
   const got = atomic.xchg<u32>(floorGlobalHead(c), 0);
   if (got != 0) {
     store<u32>(slot, load<u32>(got));
+    store<i32>(t + FLOOR_FREE_BYTES_OFF, load<i32>(t + FLOOR_FREE_BYTES_OFF) - load<i32>(got - FLOOR_HEADER + 4));
     return got;
   }
   const bytes = floorBlockSize(c) + FLOOR_HEADER;
@@ -214,17 +221,23 @@ function floorRefill(c: usize): usize {
     store<u32>(t + FLOOR_BUMP_OFF, <u32>(at + bytes));
   }
   store<u32>(at, <u32>c);
+  store<u32>(at + 4, <u32>(bytes - FLOOR_HEADER));
   return at + FLOOR_HEADER;
 }
 
-/** Push the stack at `slot` onto its class's global stack as one chain, and empty it. */
-function floorSpill(slot: usize): void {
+/** Push every stack of thread state `t` onto the global ones, and start the byte count again. */
+function floorSpillAll(t: usize): void {
+  for (let c: usize = 0; c < FLOOR_CLASSES; c++) floorSpill(t, c);
+  store<i32>(t + FLOOR_FREE_BYTES_OFF, 0);
+}
+
+/** Push thread state `t`'s stack of class `c` onto the class's global stack as one chain, and empty it. */
+function floorSpill(t: usize, c: usize): void {
+  const slot = t + (c << 2);
   const top = load<u32>(slot);
-  store<i32>(slot + FLOOR_COUNTS_OFF, 0);
   if (top == 0) return;
   let tail: usize = top;
   for (let n = load<u32>(tail); n != 0; n = load<u32>(tail)) tail = n;
-  const c = (slot - floorSelf) >> 2;
   const head = floorGlobalHead(c);
   // Pushes only: a CAS that sees the head it read links the chain in front of it, so no ABA.
   let old = atomic.load<u32>(head);

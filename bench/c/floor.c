@@ -1,16 +1,17 @@
 /*
  * The floor allocator, the C twin of bench/assembly/floor.ts (the design and its costs are
  * described there and in bench/README.md "The floor"): per thread, one LIFO stack of free
- * blocks per size class, the class in the 8 bytes before each block; past FLOOR_SPILL net
- * frees a thread pushes its stack of that class onto the class's global stack as one chain
- * (one CAS), and a thread with an empty stack takes the whole global stack (one exchange)
- * before it carves.  Memory comes from the system malloc in 64 KiB pieces.  A thread that exits
+ * blocks per size class, the class and size in the 8 bytes before each block; once a thread's
+ * frees exceed its takes by FLOOR_SPILL_BYTES it pushes every stack onto its class's global
+ * stack as one chain (one CAS per class), and a thread with an empty stack takes the whole
+ * global stack (one exchange) before it carves.  Memory comes from the system malloc in 64 KiB pieces.  A thread that exits
  * (a pthread key's destructor) parks its whole state, stacks and all, on a list of parked
  * states, and a new thread takes one whole (LIFO) at its first refill: larson's generations
  * hand their blocks on with one push and one pop, never block by block (see floor.ts).
  *
- *   malloc  class lookup, one load of the head, one of its next, one store, one add: one test.
- *   free    one load of the class, two stores, one add, one compare.
+ *   malloc  class lookup, one load of the head, one of its next, one of its size, two stores,
+ *           one add: one test.
+ *   free    two loads of the header, three stores, one add, one compare.
  */
 #include "floor.h"
 
@@ -28,13 +29,17 @@
 #define FLOOR_HEADER 8u
 #define FLOOR_PIECE (64u << 10)
 #define FLOOR_OWN_PIECE (FLOOR_PIECE >> 1)
-#define FLOOR_SPILL 1024
+#define FLOOR_SPILL_BYTES (1 << 20)
 
 typedef struct floor_block { struct floor_block *next; } floor_block;
 
+/* The 8 bytes before a block: its class and its size, written once when it is carved. */
+typedef struct { uint32_t cls, size; } floor_header;
+#define HEADER_OF(p) ((floor_header *)((char *)(p) - FLOOR_HEADER))
+
 typedef struct {
     floor_block *heads[FLOOR_CLASSES];
-    int32_t counts[FLOOR_CLASSES];
+    int64_t free_bytes;                               /* freed minus taken since the last spill */
     char *bump, *bump_end;
 } floor_thread;
 
@@ -65,7 +70,6 @@ static size_t floor_block_size(uint32_t c) {
 /* Push class c's stack onto the global one as one chain (pushes only: no ABA). */
 static void floor_spill(floor_thread *t, uint32_t c) {
     floor_block *top = t->heads[c];
-    t->counts[c] = 0;
     if (top == NULL) return;
     floor_block *tail = top;
     while (tail->next != NULL) tail = tail->next;
@@ -107,9 +111,9 @@ static void floor_take_parked(floor_thread *t) {
             while (tail->next != NULL) tail = tail->next;
             tail->next = p->state.heads[c];
             p->state.heads[c] = mine;
-            p->state.counts[c] += t->counts[c];
         }
     }
+    p->state.free_bytes += t->free_bytes;
     *t = p->state;
     free(p);
 }
@@ -127,7 +131,7 @@ static void *floor_refill(uint32_t c) {
         floor_block *own = t->heads[c];           /* the parked state may have this class */
         if (own != NULL) {
             t->heads[c] = own->next;
-            t->counts[c]--;
+            t->free_bytes -= HEADER_OF(own)->size;
             return own;
         }
     }
@@ -135,6 +139,7 @@ static void *floor_refill(uint32_t c) {
     floor_block *got = atomic_exchange_explicit(&globals[c].head, NULL, memory_order_acquire);
     if (got != NULL) {
         t->heads[c] = got->next;
+        t->free_bytes -= HEADER_OF(got)->size;
         return got;
     }
     size_t bytes = floor_block_size(c) + FLOOR_HEADER;
@@ -151,7 +156,7 @@ static void *floor_refill(uint32_t c) {
         at = t->bump;
         t->bump += bytes;
     }
-    *(uint32_t *)at = c;
+    *(floor_header *)at = (floor_header){ c, (uint32_t)(bytes - FLOOR_HEADER) };
     return at + FLOOR_HEADER;
 }
 
@@ -168,7 +173,7 @@ void *floor_aligned_alloc(size_t align, size_t n) {
     size_t avail = (size_t)(end - q);
     uint32_t fits = avail <= FLOOR_SMALL_MAX ? (uint32_t)(avail >> FLOOR_STEP_SHIFT)
         : FLOOR_SMALL_CLASSES - 1u + (31u - (uint32_t)__builtin_clz((uint32_t)avail)) - FLOOR_SMALL_SHIFT;
-    *(uint32_t *)(q - FLOOR_HEADER) = fits;
+    *HEADER_OF(q) = (floor_header){ fits, (uint32_t)floor_block_size(fits) };
     return q;
 }
 
@@ -177,15 +182,18 @@ void *floor_malloc(size_t n) {
     floor_block *p = self.heads[c];
     if (p == NULL) return floor_refill(c);
     self.heads[c] = p->next;
-    self.counts[c]--;
+    self.free_bytes -= HEADER_OF(p)->size;
     return p;
 }
 
 void floor_free(void *p) {
     if (p == NULL) return;
-    uint32_t c = *(const uint32_t *)((const char *)p - FLOOR_HEADER);
+    const floor_header *h = HEADER_OF(p);
     floor_block *b = p;
-    b->next = self.heads[c];
-    self.heads[c] = b;
-    if (++self.counts[c] > FLOOR_SPILL) floor_spill(&self, c);
+    b->next = self.heads[h->cls];
+    self.heads[h->cls] = b;
+    if ((self.free_bytes += h->size) > FLOOR_SPILL_BYTES) {
+        for (uint32_t c = 0; c < FLOOR_CLASSES; c++) floor_spill(&self, c);
+        self.free_bytes = 0;
+    }
 }
