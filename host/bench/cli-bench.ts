@@ -14,6 +14,7 @@ import { compareTable, targetLines, writeCompareFiles } from './compare-report.j
 import { BenchBuild, RESULTS_DIR } from './paths.js';
 import { measureLinkMicro } from './link-micro.js';
 import { existsSync, readFileSync } from 'node:fs';
+import path from 'node:path';
 import { abReport, runAb } from './ab.js';
 
 /** Fail with a usage message (exit status 2, as the C workloads do). */
@@ -140,8 +141,8 @@ export function registerBenchCommands(program: Command): void {
     .option('--baseline <alloc>', 'ratios are to this allocator (default mimalloc, if present)')
     .option('--scale <x>', 'multiply every op count (e.g. 0.1 for a quick look)', '1')
     .option('--warmup <n>', 'warm-up runs of hakmem-wasm before each timed run', '2')
-    .option('--base-module <file>', `adds ${BASE_ALLOC}: hakmem-wasm with this bench module (e.g. the ` +
-      'build/bench-release.wasm of an older commit), interleaved with the rest: a before/after table')
+    .option('--base <dir>', `adds ${BASE_ALLOC}: hakmem-wasm of the checkout at DIR (e.g. a git worktree of ` +
+      'an older commit, built), run by its own CLI, interleaved with the rest: a before/after table')
     .option('--out <dir>', 'output folder', RESULTS_DIR)
     .option('--no-write', 'print only, write no files')
     .action(async (opts: Record<string, string | boolean>) => {
@@ -161,21 +162,23 @@ export function registerBenchCommands(program: Command): void {
         throw e;
       }
       let repeat: number, allocs: string[] | undefined;
-      const baseModule = typeof opts.baseModule === 'string' ? opts.baseModule : undefined;
+      const baseDir = typeof opts.base === 'string' ? opts.base : undefined;
       try {
         repeat = atLeastOne(opts.repeat, '--repeat');
         allocs = typeof opts.allocs === 'string' ? opts.allocs.split(',').map((a) => a.trim()) : undefined;
-        const known = baseModule !== undefined ? [...ALLOCATORS, BASE_ALLOC] : ALLOCATORS;
+        const known = baseDir !== undefined ? [...ALLOCATORS, BASE_ALLOC] : ALLOCATORS;
         const unknown = (allocs ?? []).filter((a) => !known.includes(a));
         if (unknown.length) throw new UsageError(`unknown allocator(s) ${unknown.join(', ')} (known: ${known.join(', ')})`);
-        if (baseModule !== undefined && !existsSync(baseModule)) throw new UsageError(`no such module file: ${baseModule}`);
+        if (baseDir !== undefined && !existsSync(path.join(baseDir, 'dist', 'host', 'cli', 'main.js'))) {
+          throw new UsageError(`${baseDir} is not a built hakmem-wasm checkout (no dist/host/cli/main.js)`);
+        }
       } catch (e) {
         if (e instanceof UsageError) usage(e);
         throw e;
       }
       const command = `hakmem-wasm compare ${process.argv.slice(3).join(' ')}`.trim();
       const res = await runCompare({
-        cases, repeat, allocs, baseModule,
+        cases, repeat, allocs, baseDir,
         baseline: typeof opts.baseline === 'string' ? opts.baseline : undefined,
         warmup: parseCount(opts.warmup, '--warmup'),
         log: (s) => process.stderr.write(`${s}\n`),

@@ -5,7 +5,8 @@
 // footprint (peak resident bytes minus an empty run's, over the workload's live bytes:
 // bench/README.md "Footprint"), and a check that every allocator produced the same checksums.
 
-import { DEFAULT_HEAP, createEngine } from './engine.js';
+import path from 'node:path';
+import { createEngine } from './engine.js';
 import { Params, parseParams, peerArgv, threadsOf } from '../workloads/params.js';
 import { DEFAULT_OPTIONS, timedRun, warmUp } from './runner.js';
 import { Peer, loadPeers, runPeer } from './peers.js';
@@ -74,7 +75,12 @@ export const ALLOCATORS: readonly string[] = [
   'dlmalloc', 'emmalloc', 'hakmem-emcc', 'floor-emcc',
 ];
 
-/** hakmem-wasm with another bench module (`--base-module`): the "before" of a before/after table. */
+/**
+ * hakmem-wasm of another checkout (`--base DIR`, e.g. a `git worktree` of an older commit, built):
+ * the "before" of a before/after table. It runs as that checkout's own CLI in a process of its
+ * own per run (`bench <workload> ... --json`), host and module together, because the shared
+ * memory's layout changes between versions and one host reads one layout.
+ */
 export const BASE_ALLOC = 'hakmem-wasm@base';
 
 /**
@@ -116,7 +122,7 @@ const CHECKSUMS: Record<string, string[]> = {
 export interface CompareOptions {
   cases: CompareCase[];
   allocs?: string[];        // restrict to these allocator names
-  baseModule?: string;      // a bench module file: adds BASE_ALLOC (kept whatever `allocs` says)
+  baseDir?: string;         // a checkout with dist/ built: adds BASE_ALLOC (kept whatever `allocs` says)
   repeat: number;
   baseline?: string;        // default: mimalloc if present, else the first allocator
   warmup: number;
@@ -177,23 +183,40 @@ export interface Contender {
   emptyRun?(): Promise<Record<string, unknown>>;
 }
 
-/** A bench module build as an allocator; `file`: another version of the module (BASE_ALLOC). */
-function wasmContender(name: string, build: 'release' | 'asrt' | 'floor', platform: string, warmup: number,
-                       file?: string): Contender {
+/** A bench module build as an allocator. */
+function wasmContender(name: string, build: 'release' | 'asrt' | 'floor', platform: string, warmup: number): Contender {
   return {
     name, platform,
     supports: (p) => build !== 'asrt' || ((p.workload === 'random_mixed' || p.workload === 'larson') && threadsOf(p) === 1),
     async run(p) {
       // A fresh heap per run (as a fresh process for the peers), warmed up on its workers.
-      const e = await createEngine(build, DEFAULT_HEAP, file);
+      const e = await createEngine(build);
       try {
         await warmUp(e, p, warmup);
-        // The record names its module's allocator; the matrix needs this contender's name.
-        return { ...await timedRun(e, p, { ...DEFAULT_OPTIONS, build, progress: false }), alloc: name };
+        return await timedRun(e, p, { ...DEFAULT_OPTIONS, build, progress: false });
       } finally {
         await e.close();
       }
     },
+  };
+}
+
+/** hakmem-wasm of the checkout at `dir` (BASE_ALLOC): its own CLI, one process per run, as a peer. */
+function baseContender(dir: string, warmup: number): Contender {
+  const peer: Peer = {
+    name: BASE_ALLOC, platform: 'wasm32-hakmem',
+    argvFor: (workload, args = []) => ({
+      cmd: process.execPath,
+      args: [path.join(dir, 'dist', 'host', 'cli', 'main.js'), 'bench', workload, ...args,
+             '--json', '--repeat', '1', '--warmup', `${warmup}`, '--no-progress'],
+      env: process.env,
+    }),
+  };
+  return {
+    name: BASE_ALLOC, platform: peer.platform,
+    supports: (p) => p.workload !== 'micro',
+    // The record names its checkout's allocator (hakmem-wasm); the matrix needs this name.
+    run: async (p) => ({ ...await runPeer(peer, peerArgv(p)), alloc: BASE_ALLOC }),
   };
 }
 
@@ -224,7 +247,7 @@ export async function runCompare(o: CompareOptions, command = 'compare'): Promis
   for (const f of failed) { skipped.push(`${f}: build failed`); o.log(`skipped: ${f} (build failed)`); }
   let contenders: Contender[] = [
     wasmContender('hakmem-wasm', 'release', 'wasm32-hakmem', o.warmup),
-    ...(o.baseModule !== undefined ? [wasmContender(BASE_ALLOC, 'release', 'wasm32-hakmem', o.warmup, o.baseModule)] : []),
+    ...(o.baseDir !== undefined ? [baseContender(o.baseDir, o.warmup)] : []),
     wasmContender('asrt', 'asrt', 'wasm32-assemblyscript', o.warmup),
     wasmContender('floor-wasm', 'floor', 'wasm32-hakmem', o.warmup),
     ...peers.map(peerContender),

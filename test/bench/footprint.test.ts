@@ -181,11 +181,11 @@ describe('compare\'s footprint rows', () => {
 });
 
 describe('compare with footprints, end to end', () => {
-  it('peers get their empty run, hakmem-wasm its own base, and --base-module a second hakmem-wasm', async (ctx) => {
-    const base = path.join(ROOT, 'build', 'bench-release.wasm');
+  it('peers get their empty run, hakmem-wasm its own base, and --base a second hakmem-wasm (this checkout, as a process)', async (ctx) => {
+    const base = ROOT;
     const cases = targetCases(0.01).filter((c) => c.id === 'larson-1T-5MB');
     expect(cases[0]!.params).toMatchObject({ threads: 1, chunks: 10_000, min: 8, max: 1024 });
-    const res = await runCompare({ cases, allocs: ['hakmem-wasm', 'glibc'], baseModule: base, repeat: 1, warmup: 0, log: () => {} });
+    const res = await runCompare({ cases, allocs: ['hakmem-wasm', 'glibc'], baseDir: base, repeat: 1, warmup: 0, log: () => {} });
     if (!res.allocs.includes('glibc')) ctx.skip('no native peer: gcc is missing (apt-get install gcc)');
     expect(res.allocs).toEqual(['hakmem-wasm', BASE_ALLOC, 'glibc']);
     expect(res.emptyRuns.map((r) => r.alloc)).toEqual(['glibc']);
