@@ -21,7 +21,7 @@ export async function runDescribed(e: Engine, p: Params, ctx: RunCtx = {}): Prom
   const run = setup ? e.ex[setup.fn]!(...setup.args) >>> 0 : 0;
   if (setup && run === 0) throw new Error(`${p.workload}: out of memory during setup`);
   // Read the progress once before the gate: a module without a layout constant these parameters
-  // need (an older bench module under bench-ab or --base-module) fails here, not mid-run.
+  // need (an older bench module under bench-ab) fails here, not mid-run.
   d.progress(m, p, run);
   if (setup) e.parkMain();
   ctx.before?.();
