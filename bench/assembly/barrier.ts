@@ -6,8 +6,14 @@
 
 import { hostWait, hostNotify } from "./host-wait";
 
+/**
+ * Reads of the generation before a thread sleeps: up to about a millisecond. midlarge's rounds
+ * are about a hundred microseconds of work per thread, so a barrier that slept sooner (it
+ * spun 4096 reads) paid a wake-up per round and made every allocator, the floor too, slower on
+ * two threads than on one (floor-wasm 18.2 -> 6.4 Mops/s); the C harness spins the same.
+ */
 // @ts-ignore: decorator
-@inline const SPINS_BEFORE_WAIT: u32 = 4096;
+@inline const SPINS_BEFORE_WAIT: u32 = 1 << 18;
 
 /** Wait until `n` threads have called this with the same `count`/`gen` words. */
 export function barrierWait(count: usize, gen: usize, n: u32): void {

@@ -9,6 +9,7 @@
 #include "common.h"
 
 #include <pthread.h>
+#include <stdatomic.h>
 #include <string.h>
 
 typedef struct { void *ptr; uint32_t sz; } slot;
@@ -20,7 +21,35 @@ typedef struct {
 
 static const options *opt;
 static slot *rows;                      /* T rows of N slots; ptr == NULL means empty */
-static pthread_barrier_t round_barrier; /* the T workers */
+/* The round barrier: the last thread to arrive bumps the generation; the others spin on it for
+ * up to ROUND_SPINS reads, then sleep on a condition variable.  The same rule as the wasm
+ * harness's (bench/assembly/barrier.ts): a round is about a hundred microseconds of work per
+ * thread, so a barrier that slept at once (pthread_barrier_wait) would cost a wake-up per
+ * round and make any allocator slower on two threads than on one. */
+#define ROUND_SPINS (1u << 18)
+static struct {
+    _Atomic uint32_t count, gen;
+    uint32_t n;
+    pthread_mutex_t lock;
+    pthread_cond_t moved;
+} round_barrier = { 0, 0, 0, PTHREAD_MUTEX_INITIALIZER, PTHREAD_COND_INITIALIZER };
+
+/* Wait until the round's T workers have all arrived. */
+static void round_wait(void) {
+    uint32_t g = atomic_load(&round_barrier.gen);
+    if (atomic_fetch_add(&round_barrier.count, 1) + 1 == round_barrier.n) {
+        atomic_store(&round_barrier.count, 0);  /* before the generation moves: nobody re-enters yet */
+        pthread_mutex_lock(&round_barrier.lock);
+        atomic_fetch_add(&round_barrier.gen, 1);
+        pthread_cond_broadcast(&round_barrier.moved);
+        pthread_mutex_unlock(&round_barrier.lock);
+        return;
+    }
+    for (uint32_t i = 0; i < ROUND_SPINS; i++) if (atomic_load(&round_barrier.gen) != g) return;
+    pthread_mutex_lock(&round_barrier.lock);
+    while (atomic_load(&round_barrier.gen) == g) pthread_cond_wait(&round_barrier.moved, &round_barrier.lock);
+    pthread_mutex_unlock(&round_barrier.lock);
+}
 static pthread_barrier_t start_barrier; /* the T workers and the main thread */
 
 /* A size in [1 KiB, 64 KiB]: an octave 1024 << e (e in 0..5), then a point in [lo, 2 lo]. */
@@ -57,7 +86,7 @@ static void *worker(void *arg) {
             mallocs++;
             size_sum += sz;
         }
-        pthread_barrier_wait(&round_barrier);
+        round_wait();
         /* Phase B: N/2 random victims in the neighbour's row. */
         for (uint32_t k = 0; k < N / 2; k++) {
             uint32_t v = bounded(rng_next(&rng), N);
@@ -69,7 +98,7 @@ static void *worker(void *arg) {
             nfrees++;
             nbytes += next[v].sz;
         }
-        pthread_barrier_wait(&round_barrier);
+        round_wait();
     }
     for (uint32_t j = 0; j < N; j++) {      /* end: free the own row (timed, counted) */
         if (mine[j].ptr == NULL) continue;
@@ -98,8 +127,8 @@ int run_midlarge(const options *o) {
     if (!w) malloc_failed(wsize);
     memset(w, 0, wsize);
 
-    int rc = pthread_barrier_init(&round_barrier, NULL, T);
-    if (rc == 0) rc = pthread_barrier_init(&start_barrier, NULL, T + 1);
+    round_barrier.n = T;
+    int rc = pthread_barrier_init(&start_barrier, NULL, T + 1);
     if (rc != 0) fatal("pthread_barrier_init failed (error %d)", rc);
     pthread_t *th = xmalloc(sizeof(pthread_t) * T);
     for (uint32_t i = 0; i < T; i++) {
