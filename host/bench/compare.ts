@@ -215,8 +215,14 @@ function baseContender(dir: string, warmup: number): Contender {
   return {
     name: BASE_ALLOC, platform: peer.platform,
     supports: (p) => p.workload !== 'micro',
-    // The record names its checkout's allocator (hakmem-wasm); the matrix needs this name.
-    run: async (p) => ({ ...await runPeer(peer, peerArgv(p)), alloc: BASE_ALLOC }),
+    async run(p) {
+      const rec = await runPeer(peer, peerArgv(p));
+      // An older CLI may not know an option (random_mixed --threads) and run something else.
+      const ran = typeof rec.threads === 'number' ? rec.threads : 1;
+      if (ran !== threadsOf(p)) throw new Error(`the base checkout ran ${ran} thread(s) where the case has ${threadsOf(p)}`);
+      // The record names its checkout's allocator (hakmem-wasm); the matrix needs this name.
+      return { ...rec, alloc: BASE_ALLOC };
+    },
   };
 }
 
