@@ -22,7 +22,7 @@ import { GlobalHeader, ThreadHeader, OutboxEntry, SlabMeta, CheckReport, CheckDe
          LIST_CURRENT, LIST_PARTIAL, LIST_ORPHAN, REG_NONE, REG_FREE, REG_SUPERSLAB, REG_HUGE,
          REG_HUGE_TAIL, SS_MAGIC, NUM_CLASSES, MAX_THREADS, THREAD_FREE, TH_OUTBOX_OFFSET,
          OUTBOX_SIZE, OUTBOX_ENTRY_SIZE, DEBUG_BUILD, FREE_TAG_OFFSET, CHUNK_MASK, LARGE_CACHE_SLOTS,
-         LARGE_UNIT_MASK, TH_LARGE_CACHE_OFFSET, hdr, hdrField } from "./types";
+         LARGE_UNIT_MASK, LARGE_CACHE_UNITS, TH_LARGE_CACHE_OFFSET, hdr, hdrField } from "./types";
 import { registryGet, regKind, regPayload, registryOf } from "./registry";
 import { metaAt, metaOf, slabMeta, ssHeader, remoteHeadOf } from "./superslab";
 import { blockIndex, bitIsAllocated } from "./slab";
@@ -33,7 +33,7 @@ import { classInUse } from "./stats";
 import { lockAcquire, lockRelease } from "./lock";
 import { selfTid, syncMemory } from "./tls";
 import { isTaggedFree } from "./free-tag";
-import { largeCacheSlot } from "./large-cache";
+import { largeSlotAddr, largeBin, entryRun } from "./large-cache";
 
 // Violation codes.
 // abi: CHECK_CODES names CHK_
@@ -303,31 +303,40 @@ function markThreads(unmark: bool): void {
 }
 
 /**
- * The large cache of record `rec`: every slot a live run of its size (a large run's head, at
- * most once in all caches; a huge span's first chunk), carrying its free tag, and the slots'
- * units summing to largeCachedUnits.
+ * The large cache of record `rec`: every listed run a live run of its size (a large run's head,
+ * at most once in all caches; a huge span's first chunk), in its size's bin, carrying its free
+ * tag; the lists no longer than the budget allows; their units summing to largeCachedUnits.
  */
 function checkLargeCache(rec: usize): void {
   let units: u32 = 0;
-  for (let i: u32 = 0; i < LARGE_CACHE_SLOTS; i++) {
-    const s = largeCacheSlot(rec, i);
-    if (s == 0) continue;
-    const p = <usize>(s & ~LARGE_UNIT_MASK);
-    const n = s & LARGE_UNIT_MASK;
-    units += n;
-    const entry = registryOf(p);
-    let ok: bool;
-    if (regKind(entry) == REG_HUGE) {
-      ok = (p & CHUNK_MASK) == 0 && regPayload(entry) * SLABS_PER_SS == n;
-    } else if (regKind(entry) == REG_SUPERSLAB) {
-      const meta = slabMeta(metaOf(p));
-      ok = meta.state == SLAB_LARGE && <usize>meta.dataStart == p && <u32>meta.span == n && meta.chkA == 0;
-      meta.chkA = 1;
-    } else {
-      ok = false;
+  for (let b: u32 = 0; b < LARGE_CACHE_SLOTS; b++) {
+    let e = load<u32>(largeSlotAddr(rec, b));
+    for (let k: u32 = 0; e != 0; k++) {
+      const p = entryRun(e);
+      const n = e & LARGE_UNIT_MASK;
+      if (k >= LARGE_CACHE_UNITS) { // longer than any budget allows: a cycle or a scribbled link
+        violation(CHK_LARGE_CACHE, p, n, 0xFFFFFFFF);
+        break;
+      }
+      units += n;
+      const entry = registryOf(p);
+      let ok = n != 0 && largeBin(n) == b;
+      if (regKind(entry) == REG_HUGE) {
+        ok = ok && (p & CHUNK_MASK) == 0 && regPayload(entry) * SLABS_PER_SS == n;
+      } else if (regKind(entry) == REG_SUPERSLAB) {
+        const meta = slabMeta(metaOf(p));
+        ok = ok && meta.state == SLAB_LARGE && <usize>meta.dataStart == p && <u32>meta.span == n && meta.chkA == 0;
+        meta.chkA = 1;
+      } else {
+        ok = false;
+      }
+      if (!ok) {
+        violation(CHK_LARGE_CACHE, p, n, entry);
+        break; // its link cannot be trusted either
+      }
+      if (!isTaggedFree(p)) violation(CHK_FREE_TAG, p, load<u32>(p, FREE_TAG_OFFSET), 1);
+      e = load<u32>(p);
     }
-    if (!ok) violation(CHK_LARGE_CACHE, p, n, entry);
-    else if (!isTaggedFree(p)) violation(CHK_FREE_TAG, p, load<u32>(p, FREE_TAG_OFFSET), 1);
   }
   const th = changetype<ThreadHeader>(rec);
   if (units != th.largeCachedUnits) violation(CHK_COUNT, rec + TH_LARGE_CACHE_OFFSET, units, th.largeCachedUnits);

@@ -7,7 +7,7 @@
 //   pending = carved - free - cached - inUse: blocks on remote stacks or in outboxes.
 
 import { GlobalHeader, ThreadHeader, ThreadCounters, statsBase, StatsGlobal, StatsClass,
-         STATS_BYTES, NUM_CLASSES, MAX_THREADS, THREAD_ACTIVE, THREAD_FREE, LARGE_CACHE_SLOTS, RetiredCounters, retiredOf,
+         STATS_BYTES, NUM_CLASSES, MAX_THREADS, THREAD_ACTIVE, THREAD_FREE, RetiredCounters, retiredOf,
          REG_SUPERSLAB, SLABS_PER_SS, SLAB_SMALL, SLAB_FREE, SLAB_SIZE, CHUNK_SHIFT,
          TH_COUNTERS_OFFSET, hdr, hdrField } from "./types";
 import { classSize } from "./classes";
@@ -17,7 +17,7 @@ import { orphanFirst } from "./pool";
 import { cacheEntry } from "./heap";
 import { recordAt } from "./thread";
 import { syncMemory } from "./tls";
-import { largeCacheSlot } from "./large-cache";
+import { largeCachedRuns as cachedRunsOf } from "./large-cache";
 
 /** The StatsGlobal of the stats block. */
 // @ts-ignore: decorator
@@ -72,7 +72,7 @@ export function statsCollect(): usize {
     cacheKept += c.largeCacheKept;
     if (atomic.load<u32>(rec + offsetof<ThreadHeader>("state")) != THREAD_FREE) {
       largeCached += changetype<ThreadHeader>(rec).largeCachedUnits;
-      for (let i: u32 = 0; i < LARGE_CACHE_SLOTS; i++) if (largeCacheSlot(rec, i) != 0) largeCachedRuns++;
+      largeCachedRuns += cachedRunsOf(rec);
     }
     asked += changetype<ThreadHeader>(rec).largeBytesAsked;
     given += changetype<ThreadHeader>(rec).largeBytesGiven;

@@ -550,10 +550,12 @@
 // @ts-ignore: decorator
 @inline export const TH_JOURNAL_OFFSET: u32 = TH_COUNTERS_OFFSET + 64;
 /**
- * The large cache: up to LARGE_CACHE_SLOTS large runs or huge spans this thread freed, kept
- * for its next requests of the same size, at most LARGE_CACHE_UNITS 64 KiB units in all. A
- * slot is one u32: the run's address (64 KiB aligned; a huge span's 1 MiB aligned) | its size
- * in 64 KiB units (a large run: 1..15; a huge span of n chunks: n * SLABS_PER_SS), 0 if empty.
+ * The large cache: the large runs and huge spans this thread freed, kept for its next requests
+ * of the same size, at most LARGE_CACHE_UNITS 64 KiB units in all; LARGE_CACHE_SLOTS list heads
+ * (large-cache.ts: one bin per run of 1..LARGE_CACHE_SLOTS-1 slabs, the last for every other
+ * size). An entry (a slot, or a cached run's first word, which links the next) is one u32: the
+ * run's address (64 KiB aligned; a huge span's 1 MiB aligned) | its size in 64 KiB units (a
+ * large run: 1..15; a huge span of n chunks: n * SLABS_PER_SS), 0 at a list's end.
  */
 // @ts-ignore: decorator
 @inline export const LARGE_CACHE_SLOTS: u32 = 8;

@@ -11,6 +11,29 @@ const KiB = 1024;
 const MiB = 1024 * KiB;
 
 describe.each(BUILDS)('the large cache (%s build)', (build) => {
+  it('runs of every size wait in one bin per size (the last bin holds the rest), last freed first', () => {
+    const heap = createHeap({ build, threads: 1 });
+    const A = heap.threads[0];
+    const L = heap.L;
+    const sizes = [40 * KiB, 100 * KiB, 40 * KiB, 700 * KiB, 900 * KiB, 2 * MiB]; // 1, 2, 1, 11, 15 slabs, 2 chunks
+    const runs = sizes.map((n) => A.malloc(n));
+    for (const p of runs) A.free(p);
+    expect(heap.stats().largeCachedRuns).toBe(sizes.length);
+    expect(heap.check().violations).toBe(0);
+    expect(A.malloc(40 * KiB)).toBe(runs[2]);  // LIFO within a bin
+    expect(A.malloc(50 * KiB)).toBe(runs[0]);
+    expect(A.malloc(2 * MiB)).toBe(runs[5]);   // found in the last bin among other sizes
+    expect(A.malloc(960 * KiB)).toBe(runs[4]);
+    expect(A.malloc(700 * KiB)).toBe(runs[3]);
+    expect(heap.stats().largeCachedRuns).toBe(1);
+    const locks = heap.stats().poolLockTaken;
+    expect(A.malloc(65 * KiB)).toBe(runs[1]); // 2 slabs
+    expect(heap.stats().poolLockTaken).toBe(locks);
+    expect(L.LARGE_CACHE_SLOTS).toBeGreaterThan(2);
+    for (const p of runs) A.free(p);
+    expect(heap.check().violations).toBe(0);
+  });
+
   it('a thread\'s next request of the same size takes its freed run back without the pool lock', () => {
     const heap = createHeap({ build, threads: 1 });
     const A = heap.threads[0];
@@ -47,15 +70,18 @@ describe.each(BUILDS)('the large cache (%s build)', (build) => {
     expect(heap.check().violations).toBe(0);
   });
 
-  it('is bounded: at most LARGE_CACHE_SLOTS runs and LARGE_CACHE_UNITS units; the rest goes to the pool', () => {
-    const heap = createHeap({ build, threads: 1 });
+  it('is bounded: at most LARGE_CACHE_UNITS 64 KiB units; the rest goes to the pool', () => {
+    const heap = createHeap({ build, threads: 1, maximumPages: 65536 });
     const A = heap.threads[0];
     const L = heap.L;
-    const runs = Array.from({ length: L.LARGE_CACHE_SLOTS + 4 }, () => A.malloc(40 * KiB));
+    const runs = Array.from({ length: L.LARGE_CACHE_UNITS + 4 }, () => A.malloc(40 * KiB)); // one slab each
     for (const p of runs) A.free(p);
     let s = heap.stats();
-    expect(s.largeCachedRuns).toBe(L.LARGE_CACHE_SLOTS);
-    expect(s.largeRuns).toBe(L.LARGE_CACHE_SLOTS); // the other four went back to the pool
+    expect(s.largeCachedRuns).toBe(L.LARGE_CACHE_UNITS);
+    expect(s.largeCached).toBe(L.LARGE_CACHE_UNITS);
+    expect(s.largeRuns).toBe(L.LARGE_CACHE_UNITS); // the other four went back to the pool
+    expect(heap.check().violations).toBe(0);
+    A.collect();
     const spans = [A.malloc(3 * MiB), A.malloc(3 * MiB)]; // 48 units each
     for (const p of spans) A.free(p);
     s = heap.stats();
