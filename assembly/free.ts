@@ -41,9 +41,11 @@ import { crashPoint } from "./journal";
  * has one, so this also covers the slab state); one unsigned compare of the block's index
  * against `carved` (both bounds, carvedIndex), the division checked exact (a block start)
  * by a select, not a branch; the cache has room; the free tag is absent (not a double
- * free). Counted in build/release.wat; the tag is computed once for the test and the store.
+ * free). Counted in build/release.wat (in the export `free`); the tag is computed once for
+ * the test and the store. Inlined into every caller, freeSlow is not (see hkMalloc).
  */
-export function hkFree(p: usize): void {
+// @ts-ignore: decorator
+@inline export function hkFree(p: usize): void {
   if (registryOf(p) == REG_SUPERSLAB) {
     const meta = slabMeta(metaOf(p));
     if (meta.owner == selfTid) { // only a small slab has an owner; NO_TID matches none
