@@ -17,12 +17,12 @@ import { SlabMeta, SS_HEADER_SIZE, SLAB_SMALL, SLAB_LARGE, SLAB_LARGE_TAIL,
          REG_SUPERSLAB, REG_HUGE, REG_HUGE_TAIL, CHUNK_MASK, DEBUG_BUILD, EV_FREE,
          FAULT_OUTSIDE_HEAP, FAULT_FREE_SLAB, FAULT_NOT_BLOCK_START, FAULT_NOT_CARVED,
          FAULT_DOUBLE_FREE, FAULT_LARGE_INTERIOR, FAULT_HEADER, FOUND_CLASS_SHIFT, FOUND_OWNER_SHIFT,
-         RetiredCounters, retiredOf, ThreadHeader, CacheEntry, hdr } from "./types";
+         RetiredCounters, retiredOf, ThreadHeader, CacheEntry, LIST_ORPHAN, hdr } from "./types";
 import { registryOf, regKind } from "./registry";
 import { ssOf, metaOf, slabMeta } from "./superslab";
 import { blockIndex, carvedIndex, bitClearAllocated, bitIsAllocated } from "./slab";
 import { self, selfTid, attached, syncMemory } from "./tls";
-import { cacheEntry, heapSpill, heapFreeToSlab } from "./heap";
+import { cacheEntry, heapSpill, heapFreeToSlab, heapAdoptForFree } from "./heap";
 import { remoteFree, remotePushOne } from "./remote";
 import { largeRunFree, hugeFree, largeRunUsable, hugeUsable } from "./large";
 import { threadAttach } from "./thread";
@@ -194,8 +194,11 @@ function freeOwnedOrRemote(e: CacheEntry, cls: u32, m: usize, p: usize): void {
   // The block is tagged free where it joins a list, after the update is journaled or the
   // cache head published (a kill before that leaves the free undone, not half done).
   if (atomic.load<u32>(m) != selfTid) {
-    remoteFree(self, e, m, p); // leaves this thread for another's slab
-    return;
+    // An orphan's blocks are reused by whoever adopts it: this thread, which frees into it.
+    if (atomic.load<u32>(m) != 0 || slabMeta(m).list != LIST_ORPHAN || !heapAdoptForFree(self, selfTid, m)) {
+      remoteFree(self, e, m, p); // leaves this thread for another's slab
+      return;
+    }
   }
   if (e.cap == 0) {
     heapFreeToSlab(self, e, cls, m, p);

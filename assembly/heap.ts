@@ -8,13 +8,13 @@
 
 import { CacheEntry, ClassState, ThreadCounters, TH_CACHE_OFFSET, CACHE_ENTRY_SIZE,
          TH_CLASS_OFFSET, CLASS_STATE_SIZE, TH_COUNTERS_OFFSET, LIST_NONE, LIST_CURRENT,
-         LIST_PARTIAL, EV_REFILL, EV_SPILL, EV_ADOPT, EV_ORPHAN, EV_SLAB_ACQUIRE,
+         LIST_PARTIAL, LIST_ORPHAN, EV_REFILL, EV_SPILL, EV_ADOPT, EV_ORPHAN, EV_SLAB_ACQUIRE,
          EV_SLAB_RELEASE, DEBUG_BUILD, ASSERT_ADOPTED_OWNED, ASSERT_CACHED_NOT_OWNED, hdr }
   from "./types";
 import { slabMeta, slabBase, metaOf } from "./superslab";
 import { slabFormat, slabTakeFree, slabCarve, slabPushFree, slabDrain, slabHasRemote }
   from "./slab";
-import { poolLock, poolUnlock, slabAcquire, slabRelease, orphanPush, orphanPop } from "./pool";
+import { poolLock, poolUnlock, slabAcquire, slabRelease, orphanPush, orphanRemove, orphanFirst } from "./pool";
 import { ringRecord } from "./ring";
 import { debugAssert } from "./fault";
 import { tagFree } from "./free-tag";
@@ -186,13 +186,60 @@ function findPartial(rec: usize, tid: u32, cs: ClassState): usize {
 }
 
 /**
+ * Adopt orphan `m` because this thread frees a block into it: the thread that frees the blocks
+ * left in a retired or parked thread's slab is the one most likely to allocate them again (a
+ * new thread taking over an old one's data, larson's next generation, the workers after the
+ * set-up), and as its owner it frees them locally instead of pushing them to whichever thread
+ * adopts the slab later. Claimed inside the pool lock, as acquireSlab's adoption is; returns
+ * false if another thread adopted it first. The slab joins this thread's partial list.
+ */
+export function heapAdoptForFree(rec: usize, tid: u32, m: usize): bool {
+  poolLock();
+  const meta = slabMeta(m);
+  const ok = meta.list == LIST_ORPHAN && atomic.load<u32>(m) == 0;
+  if (ok) {
+    orphanRemove(m);
+    atomic.store<u32>(m, tid); // inside the lock: a kill leaves the slab owned, found by reclaim
+    hdr().adoptions++;
+  }
+  poolUnlock();
+  if (!ok) return false;
+  counters(rec).adoptions++;
+  ringRecord(EV_ADOPT, meta.cls, m, 0);
+  heapDrain(rec, tid, m);
+  partialAdd(classState(rec, meta.cls), m);
+  return true;
+}
+
+/** Orphans of a class a refill looks at for one with blocks to give. */
+// @ts-ignore: decorator
+@inline const ORPHAN_SCAN_MAX: u32 = 8;
+
+/**
+ * The first of the first ORPHAN_SCAN_MAX orphans of class `cls` with blocks to give now (free,
+ * uncarved or freed by others and waiting on its remote stack), or 0 (pool locked). A refill
+ * that adopted a full orphan would get no block from it, and would take the slab from the thread
+ * that frees into it (which adopts it then: heapAdoptForFree) to fill it with its own blocks.
+ */
+function usefulOrphan(cls: u32): usize {
+  let m = orphanFirst(cls);
+  for (let i: u32 = 0; i < ORPHAN_SCAN_MAX && m != 0; i++) {
+    const meta = slabMeta(m);
+    if (meta.freeCount != 0 || meta.carved < meta.capacity || slabHasRemote(m)) return m;
+    m = <usize>meta.next;
+  }
+  return 0;
+}
+
+/**
  * A slab for class `cls` from outside this heap: adopt an orphan (claim first, then drain),
  * or take a free slab from the pool. Returns 0 when memory is exhausted.
  */
 function acquireSlab(rec: usize, tid: u32, cls: u32): usize {
   poolLock();
-  let m = orphanPop(cls);
+  let m = usefulOrphan(cls);
   if (m != 0) {
+    orphanRemove(m);
     hdr().adoptions++;
     const prev = atomic.cmpxchg<u32>(m, 0, tid); // ownership before the drain (seed 001), inside
     poolUnlock();                                 // the lock: a kill leaves the slab owned, found

@@ -337,6 +337,18 @@ export function orphanPop(cls: u32): usize {
   return m;
 }
 
+/** Take orphan `m` off its class's list, wherever it is (pool locked; m.list is LIST_ORPHAN). */
+export function orphanRemove(m: usize): void {
+  const meta = slabMeta(m);
+  if (meta.prev != 0) slabMeta(meta.prev).next = meta.next;
+  else store<u32>(orphanHeadAddr(meta.cls), meta.next);
+  crashPoint();
+  if (meta.next != 0) slabMeta(meta.next).prev = meta.prev;
+  meta.next = 0;
+  meta.prev = 0;
+  meta.list = LIST_NONE;
+}
+
 /** First orphan of class `cls` without taking it (for the checker and stats). */
 export function orphanFirst(cls: u32): usize {
   return <usize>load<u32>(orphanHeadAddr(cls));

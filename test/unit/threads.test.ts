@@ -150,3 +150,41 @@ describe.each(BUILDS)('park: an idle thread hands back its slabs (%s build)', (b
     expect(heap.check().violations).toBe(0);
   });
 });
+
+describe.each(BUILDS)('adoption: the thread that frees into an orphan adopts it (%s build)', (build) => {
+  it('a free into an orphan makes the freeing thread its owner; the free is then local', () => {
+    const heap = createHeap({ build, threads: 2 });
+    const [A, B] = heap.threads;
+    const blocks = Array.from({ length: 200 }, () => A.malloc(96));
+    A.park();                                      // A's slab: an orphan with 200 blocks in use
+    const slab = heap.slab(blocks[0]!);
+    expect(slab.owner).toBe(0);
+    const before = heap.stats();
+    B.free(blocks[0]!);
+    expect(heap.slab(blocks[0]!).owner).toBe(B.tid);  // adopted by the thread that freed into it
+    const after = heap.stats();
+    expect(after.adoptions - before.adoptions).toBe(1);
+    expect(after.remoteFrees - before.remoteFrees).toBe(0); // a local free, not a remote push
+    for (const p of blocks.slice(1)) B.free(p);
+    expect(heap.stats().remoteFrees - before.remoteFrees).toBe(0);
+    expect(heap.check().violations).toBe(0);
+  });
+
+  it('a refill passes over a full orphan (it has no block to give) and leaves it to the thread that frees into it', () => {
+    const heap = createHeap({ build, threads: 3 });
+    const [A, B, C] = heap.threads;
+    const cls = A.classOf(96);
+    const perSlab = heap.slab(A.malloc(96)).capacity;
+    const blocks = Array.from({ length: perSlab - 1 }, () => A.malloc(96)); // the slab is full now
+    A.park();
+    const full = heap.slab(blocks[0]!).meta;
+    expect(heap.slab(blocks[0]!).carved).toBe(perSlab);
+    const q = B.malloc(96);                      // B needs a slab of the class: not the full orphan
+    expect(heap.slab(q).meta).not.toBe(full);
+    expect(heap.slab(blocks[0]!).owner).toBe(0);
+    C.free(blocks[0]!);                          // C frees into it: C adopts it
+    expect(heap.slab(blocks[0]!).owner).toBe(C.tid);
+    expect(heap.stats().classes[cls].inUse).toBe(perSlab - 1 + 1);
+    expect(heap.check().violations).toBe(0);
+  });
+});
