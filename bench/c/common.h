@@ -72,6 +72,26 @@ static inline int check(const void *p, uint32_t sz, uint32_t k) {
     return q[0] == pat0(sz, k) && q[sz - 1] == pat1(sz, k);
 }
 
+/* ---- slot tables (larson, random_mixed, midlarge) ---- */
+
+/* A block a workload holds and its size; ptr NULL: the slot is empty. */
+typedef struct { void *ptr; uint32_t sz; } slot;
+
+/* Free every block of s[0..n) and empty its slot, checking it against its index first under
+ * --verify (a damaged block adds one to *bad); returns how many were freed.  The callers'
+ * final drains: timed and counted, so an op each. */
+static inline uint64_t free_slots(slot *s, uint32_t n, int verify, uint64_t *bad) {
+    uint64_t freed = 0;
+    for (uint32_t v = 0; v < n; v++) {
+        if (s[v].ptr == NULL) continue;
+        if (verify && !check(s[v].ptr, s[v].sz, v)) (*bad)++;
+        free(s[v].ptr);
+        s[v].ptr = NULL;
+        freed++;
+    }
+    return freed;
+}
+
 /* ---- options (one struct for all workloads; each uses its own subset) ---- */
 
 typedef struct {

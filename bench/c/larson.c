@@ -12,8 +12,6 @@
 #include <string.h>
 #include <time.h>
 
-typedef struct { void *ptr; uint32_t sz; } slot;
-
 /* One lineage.  Only the thread running the current generation touches it (the hand-off
  * to the next thread is ordered by pthread_create), so plain fields suffice.  Aligned to
  * a cache line so that lineages on different cores do not share lines. */

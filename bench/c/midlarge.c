@@ -12,7 +12,6 @@
 #include <stdatomic.h>
 #include <string.h>
 
-typedef struct { void *ptr; uint32_t sz; } slot;
 
 typedef struct {
     _Alignas(64) uint32_t index;
@@ -100,13 +99,7 @@ static void *worker(void *arg) {
         }
         round_wait();
     }
-    for (uint32_t j = 0; j < N; j++) {      /* end: free the own row (timed, counted) */
-        if (mine[j].ptr == NULL) continue;
-        if (verify && !check(mine[j].ptr, mine[j].sz, j)) bad++;
-        free(mine[j].ptr);
-        mine[j].ptr = NULL;
-        frees++;
-    }
+    frees += free_slots(mine, N, verify, &bad); /* end: free the own row (timed, counted) */
     w->mallocs = mallocs;
     w->frees = frees;
     w->size_sum = size_sum;
@@ -155,7 +148,6 @@ int run_midlarge(const options *o) {
     free(th);
     free(w);
     free(rows);
-    pthread_barrier_destroy(&round_barrier);
     pthread_barrier_destroy(&start_barrier);
 
     uint64_t ops = mallocs + frees;

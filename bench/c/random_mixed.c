@@ -12,7 +12,6 @@
 #include <pthread.h>
 #include <string.h>
 
-typedef struct { void *ptr; uint32_t sz; } slot;
 
 /* One copy: its slot array (filled in untimed) and its counts.  Aligned to a cache line so
  * that copies on different cores do not share lines. */
@@ -52,14 +51,9 @@ static void *run_copy(void *arg) {
             size_sum += sz;
             if (++live > peak_live) peak_live = live;
         }
-        for (uint32_t v = 0; v < W; v++) {     /* drain: counted and timed */
-            if (s[v].ptr == NULL) continue;
-            if (verify && !check(s[v].ptr, s[v].sz, v)) bad++;
-            free(s[v].ptr);
-            s[v].ptr = NULL;
-            frees++;
-            live--;
-        }
+        uint64_t drained = free_slots(s, W, verify, &bad); /* drain: counted and timed */
+        frees += drained;
+        live -= drained;
     }
     c->mallocs = mallocs;
     c->frees = frees;

@@ -3,15 +3,12 @@
 // memory, the bench module's copy records (layout, a real run against one copy, every slot
 // array freed), and the C workloads' --threads on the native peer.
 import { describe, expect, it } from 'vitest';
-import path from 'node:path';
-import { spawnSync } from 'node:child_process';
-import { pathToFileURL } from 'node:url';
 import { createEngine } from '../../dist/host/bench/engine.js';
 import { benchRuns, DEFAULT_OPTIONS, runWorkload, type BenchOptions } from '../../dist/host/bench/runner.js';
 import { statsSnapshot, heapCheck } from '../../dist/host/bench/heap-info.js';
 import { RANDOM_MIXED, parseParams, runMemory, type RandomMixedParams } from '../../dist/host/workloads/index.js';
+import { nativePeer } from '../helpers/peers.js';
 
-const ROOT = path.resolve(__dirname, '..', '..');
 const OPTS: BenchOptions = { ...DEFAULT_OPTIONS, warmup: 0, check: true, progress: false, log: () => {} };
 const rm = (raw: Record<string, string | boolean>) => parseParams('random_mixed', raw) as RandomMixedParams;
 
@@ -104,19 +101,9 @@ describe('random_mixed copies in the bench module (worker_threads)', () => {
 
 describe('the C workloads\' random_mixed --threads (native)', () => {
   it('N pthreads, N times the checksums, threads in the record; --threads 0 is a usage error', async (ctx) => {
-    const peers = await import(pathToFileURL(path.join(ROOT, 'bench', 'peers', 'build-peers.mjs')).href);
-    const { peers: built } = await peers.buildPeers({ quiet: true, only: ['glibc'] });
-    const glibc = built.find((p: { name: string }) => p.name === 'glibc');
-    if (!glibc) ctx.skip('no native peer: gcc is missing (apt-get install gcc), see bench/peers/README.md');
-    const run = (...args: string[]) => {
-      const { cmd, args: argv, env } = glibc.argvFor('random_mixed', args);
-      return spawnSync(cmd, argv, { env, encoding: 'utf8', timeout: 60_000 });
-    };
-    const record = (...args: string[]): Record<string, unknown> => {
-      const out = run(...args);
-      expect(out.status).toBe(0);
-      return JSON.parse(out.stdout.trim().split('\n').pop()!);
-    };
+    const peer = await nativePeer(ctx);
+    const run = (...args: string[]) => peer.spawn(['random_mixed', ...args]);
+    const record = (...args: string[]) => peer.record(['random_mixed', ...args]);
     const one = record('--ops', '1e5', '--verify');
     const three = record('--ops', '1e5', '--threads', '3', '--verify');
     expect(one.threads).toBe(1);

@@ -2,18 +2,16 @@
 // /proc/self/smaps, the C peers' peak_rss_kb, hakmem-wasm's peak_rss_kb / base_rss_kb, and
 // compare's footprint arithmetic, table and goals.
 import { describe, expect, it } from 'vitest';
-import path from 'node:path';
 import { existsSync } from 'node:fs';
-import { spawnSync } from 'node:child_process';
-import { pathToFileURL } from 'node:url';
 import { findMemoryMapping, parseMappings, readMappings, ResidentMemory } from '../../dist/host/bench/resident.js';
 import { benchRuns, DEFAULT_OPTIONS } from '../../dist/host/bench/runner.js';
 import { BASE_ALLOC, EMPTY_RUN_ARGV, compareRows, runCompare, targetCases } from '../../dist/host/bench/compare.js';
 import type { CompareCase, CompareResult, CompareRow } from '../../dist/host/bench/compare.js';
 import { compareTable, footprintRows, markdownReport, targetLines } from '../../dist/host/bench/compare-report.js';
 import { parseParams } from '../../dist/host/workloads/params.js';
+import { nativePeer } from '../helpers/peers.js';
+import { ROOT } from '../helpers/instances.js';
 
-const ROOT = path.resolve(__dirname, '..', '..');
 const HAS_PROC = existsSync('/proc/self/smaps');
 const KIB = 1024, MIB = 1024 * 1024, PAGE = 4096;
 const GUARD = 8n << 30n;
@@ -95,16 +93,7 @@ describe.skipIf(!HAS_PROC)('hakmem-wasm records', () => {
 
 describe('C peer records', () => {
   it('carry the process\'s own peak RSS (not its parent\'s) in peak_rss_kb', async (ctx) => {
-    const peers = await import(pathToFileURL(path.join(ROOT, 'bench', 'peers', 'build-peers.mjs')).href);
-    const { peers: built } = await peers.buildPeers({ quiet: true, only: ['glibc'] });
-    const glibc = built.find((p: { name: string }) => p.name === 'glibc');
-    if (!glibc) ctx.skip('no native peer: gcc is missing (apt-get install gcc), see bench/peers/README.md');
-    const run = (argv: readonly string[]): Record<string, unknown> => {
-      const { cmd, args, env } = glibc.argvFor(argv[0], argv.slice(1));
-      const out = spawnSync(cmd, args, { env, encoding: 'utf8', timeout: 60_000 });
-      expect(out.status).toBe(0);
-      return JSON.parse(out.stdout.trim().split('\n').pop()!);
-    };
+    const run = (await nativePeer(ctx)).record;
     const empty = run(EMPTY_RUN_ARGV);
     const big = run(['larson', '--ops', '2e5', '--chunks', '10000', '--threads', '1']);
     expect(empty.peak_rss_kb).toBeGreaterThan(0);
