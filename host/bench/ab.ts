@@ -1,14 +1,14 @@
 // ab.ts: `bench-ab`: the same workload on two builds of the hakmem bench module (a baseline
 // and the one under test), interleaved, so a change to the allocator is measured against the
-// code before it on the same machine in the same minutes. Both engines are created and
-// warmed up first and kept for every round (their workers wait idle while the other runs);
-// round k runs base then head, round k+1 head then base, so a slow drift of the machine
+// code before it on the same machine in the same minutes. Both modules are warmed up first
+// (runner.ts warmCode), and every timed run gets a new heap of its build (runner.ts: a heap
+// used before would carry earlier runs' layout into the next); round k runs base then head, round k+1 head then base, so a slow drift of the machine
 // (thermal, other load) falls on both equally. The figure is the ratio of the medians, with
 // the spread of the per-round ratios.
 
-import { DEFAULT_HEAP, createEngine, type Engine } from './engine.js';
 import type { Params } from '../workloads/params.js';
-import { recordOk, timedRun, warmUp, type BenchOptions } from './runner.js';
+import { freshTimedRun, recordOk, warmCode, type BenchOptions } from './runner.js';
+import { DEFAULT_HEAP } from './engine.js';
 import type { RunRecord } from './record.js';
 import { spread, type Spread } from './summary.js';
 
@@ -40,30 +40,24 @@ export interface AbResult {
 /** Run `p` `repeat` times on each build, interleaved. */
 export async function runAb(p: Params, o: AbOptions): Promise<AbResult> {
   const opts: BenchOptions = { build: 'release', repeat: 1, warmup: o.warmup, check: false, ring: 0, progress: false, log: o.log };
-  const engines: Engine[] = [];
-  try {
-    engines.push(await createEngine('release', DEFAULT_HEAP, o.base));
-    engines.push(o.head !== undefined ? await createEngine('release', DEFAULT_HEAP, o.head) : await createEngine('release'));
-    for (const e of engines) await warmUp(e, p, o.warmup);
-    const records: RunRecord[][] = [[], []];
-    for (let k = 0; k < o.repeat; k++) {
-      for (const which of k % 2 === 0 ? [0, 1] : [1, 0]) {
-        const r = await timedRun(engines[which]!, p, opts);
-        records[which]!.push(r);
-        o.log?.(`round ${k + 1}/${o.repeat} ${which === 0 ? 'base' : 'head'}: ${(r.ops_per_sec / 1e6).toFixed(2)} Mops/s`);
-      }
+  const files = [o.base, o.head];
+  for (const file of files) await warmCode('release', p, o.warmup, DEFAULT_HEAP, file);
+  const records: RunRecord[][] = [[], []];
+  for (let k = 0; k < o.repeat; k++) {
+    for (const which of k % 2 === 0 ? [0, 1] : [1, 0]) {
+      const r = await freshTimedRun('release', p, opts, DEFAULT_HEAP, files[which]);
+      records[which]!.push(r);
+      o.log?.(`round ${k + 1}/${o.repeat} ${which === 0 ? 'base' : 'head'}: ${(r.ops_per_sec / 1e6).toFixed(2)} Mops/s`);
     }
-    const [base, head] = records as [RunRecord[], RunRecord[]];
-    const baseOps = spread(base.map((r) => r.ops_per_sec));
-    const headOps = spread(head.map((r) => r.ops_per_sec));
-    return {
-      base, head, baseOps, headOps, ratio: headOps.median / baseOps.median,
-      roundRatios: spread(head.map((r, k) => r.ops_per_sec / base[k]!.ops_per_sec)),
-      ok: [...base, ...head].every(recordOk),
-    };
-  } finally {
-    for (const e of engines) await e.close();
   }
+  const [base, head] = records as [RunRecord[], RunRecord[]];
+  const baseOps = spread(base.map((r) => r.ops_per_sec));
+  const headOps = spread(head.map((r) => r.ops_per_sec));
+  return {
+    base, head, baseOps, headOps, ratio: headOps.median / baseOps.median,
+    roundRatios: spread(head.map((r, k) => r.ops_per_sec / base[k]!.ops_per_sec)),
+    ok: [...base, ...head].every(recordOk),
+  };
 }
 
 /** The result as text: medians, extremes, the ratio. */

@@ -6,9 +6,8 @@
 // bench/README.md "Footprint"), and a check that every allocator produced the same checksums.
 
 import path from 'node:path';
-import { createEngine } from './engine.js';
 import { Params, parseParams, peerArgv, threadsOf } from '../workloads/params.js';
-import { DEFAULT_OPTIONS, timedRun, warmUp } from './runner.js';
+import { DEFAULT_OPTIONS, freshTimedRun, warmCode } from './runner.js';
 import { Peer, loadPeers, runPeer } from './peers.js';
 import { MachineInfo, machineInfo } from './machine.js';
 import { Spread, spread } from './summary.js';
@@ -189,14 +188,10 @@ function wasmContender(name: string, build: 'release' | 'asrt' | 'floor', platfo
     name, platform,
     supports: (p) => build !== 'asrt' || ((p.workload === 'random_mixed' || p.workload === 'larson') && threadsOf(p) === 1),
     async run(p) {
-      // A fresh heap per run (as a fresh process for the peers), warmed up on its workers.
-      const e = await createEngine(build);
-      try {
-        await warmUp(e, p, warmup);
-        return await timedRun(e, p, { ...DEFAULT_OPTIONS, build, progress: false });
-      } finally {
-        await e.close();
-      }
+      // The code warmed up on a heap of its own, then a new heap for the timed run: as new as
+      // a fresh process is for the peers (runner.ts).
+      await warmCode(build, p, warmup);
+      return freshTimedRun(build, p, { ...DEFAULT_OPTIONS, build, progress: false });
     },
   };
 }

@@ -1,13 +1,20 @@
-// runner.ts: one benchmark as a user asks for it: a heap (engine), warm-up runs, N timed
-// runs, each with the allocator's counters and optional checks, one record per run.
+// runner.ts: one benchmark as a user asks for it: warm-up runs, then N timed runs, each on a
+// fresh heap (engine), each with the allocator's counters and optional checks, one record per
+// run.
 //
 // Warm-up matters (PLATFORM.md): V8 first runs wasm in its baseline tier and tiers hot
 // functions up in the background, and a call already running is not switched to the
 // optimised code. So before timing, every export the run uses is called with a small
-// version of the same workload on the same workers, twice, with a pause for the
-// background compiler in between.
+// version of the same workload, twice, with a pause for the background compiler in between.
+// The warm-up runs on a heap of its own, thrown away after it: the compiled code belongs to
+// the module, which the process compiles once (module.ts) and every later instance shares, so
+// it stays warm, while the heap a timed run starts from is as new as a native peer's process.
+// Runs on a heap used before start from its leftovers: the blocks of earlier runs' threads,
+// freed by its main thread and handed out again by it, put two lineages' blocks side by side
+// in one cache line (floor-wasm larson 2T 16..128 fell from 1.8x its 1T in a process's first
+// run to 1.1x by its third).
 
-import { DEFAULT_HEAP, Engine, createEngine } from './engine.js';
+import { DEFAULT_HEAP, Engine, InitNumbers, createEngine } from './engine.js';
 import { BenchBuild } from './paths.js';
 import { Params } from '../workloads/params.js';
 import { Measured, RunRecord, makeRecord } from './record.js';
@@ -60,6 +67,22 @@ export async function warmUp(e: Engine, p: Params, n: number): Promise<void> {
   }
 }
 
+/**
+ * Warm the code of a build up for `p` on a heap of its own, then drop that heap: the next
+ * engines of the same module file start warm and empty. `file`: a bench module other than the
+ * project's build (bench-ab's base).
+ */
+export async function warmCode(build: BenchBuild, p: Params, n: number, heap: InitNumbers = DEFAULT_HEAP,
+                               file?: string): Promise<void> {
+  if (n <= 0) return;
+  const e = await createEngine(build, heap, file);
+  try {
+    await warmUp(e, p, n);
+  } finally {
+    await e.close();
+  }
+}
+
 /** One timed run on a warmed-up engine, as a record (with counters, checks and ring). */
 export async function timedRun(e: Engine, p: Params, o: BenchOptions, progress?: Progress): Promise<RunRecord> {
   const log = o.log ?? ((s: string) => process.stderr.write(`${s}\n`));
@@ -69,7 +92,7 @@ export async function timedRun(e: Engine, p: Params, o: BenchOptions, progress?:
     progress, before: () => { before = statsSnapshot(e); }, after: () => { after = statsSnapshot(e); },
   });
   progress?.clear();
-  // The heap memory's resident size after the run is its peak so far (warm-ups included).
+  // The heap memory's resident size after the run is its peak (the heap is the run's own).
   const more: Record<string, unknown> = { ...residentFields(e.resident) };
   const faults = faultCount(e) - faultsBefore;
   if (faults > 0) {
@@ -93,23 +116,32 @@ export function recordOk(r: RunRecord): boolean {
   return r.bad === 0 && !r.faults && !r.heap_check_violations;
 }
 
-/** The whole `bench` command: a fresh heap, warm-up, `repeat` timed runs. */
+/** The whole `bench` command: warm-up on a heap of its own, then `repeat` timed runs, each on a new heap. */
 export async function benchRuns(p: Params, o: BenchOptions, onRecord?: (r: RunRecord) => void): Promise<RunRecord[]> {
   const heap = { ...DEFAULT_HEAP, ringMode: o.ring > 0 ? (o.build === 'debug' ? 2 : 1) : 0 };
-  const e = await createEngine(o.build, heap);
   const progress = o.progress ? new Progress(p.workload) : undefined;
   const records: RunRecord[] = [];
   try {
-    await warmUp(e, p, o.warmup);
+    await warmCode(o.build, p, o.warmup, heap);
     for (let k = 0; k < o.repeat; k++) {
       progress?.reset(`${p.workload} ${k + 1}/${o.repeat}`);
-      const r = await timedRun(e, p, o, progress);
+      const r = await freshTimedRun(o.build, p, o, heap, undefined, progress);
       records.push(r);
       onRecord?.(r);
     }
   } finally {
     progress?.clear();
-    await e.close();
   }
   return records;
+}
+
+/** One timed run on a new heap of `build` (its code warmed by warmCode), closed after it. */
+export async function freshTimedRun(build: BenchBuild, p: Params, o: BenchOptions, heap: InitNumbers = DEFAULT_HEAP,
+                                    file?: string, progress?: Progress): Promise<RunRecord> {
+  const e = await createEngine(build, heap, file);
+  try {
+    return await timedRun(e, p, o, progress);
+  } finally {
+    await e.close();
+  }
 }
