@@ -76,15 +76,32 @@ export function cacheCapFor(cls: u32, mode: u32): u32 {
   return cap;
 }
 
-/** Reciprocal for exact division of slab offsets (< SLAB_SIZE) by the stride. */
+/** Trailing zero bits of `stride` (a class size: a power of two times an odd number). */
 // @ts-ignore: decorator
-@inline export function strideRecip(stride: u32): u32 {
-  return <u32>((<u64>1 << 32) / <u64>stride) + 1;
+@inline export function strideShift(stride: u32): u32 {
+  return ctz<u32>(stride);
 }
 
-/** offset / stride for offset < SLAB_SIZE, with one multiply (exhaustively tested). */
+/** The inverse mod 2^32 of the stride's odd part (Newton: each step doubles the exact bits). */
+export function strideInverse(stride: u32): u32 {
+  const odd = stride >> strideShift(stride);
+  let inv = odd;                               // odd * odd == 1 mod 8: 3 bits
+  for (let i = 0; i < 4; i++) inv *= 2 - odd * inv; // 6, 12, 24, 48 bits
+  return inv;
+}
+
+/**
+ * Exact division by a stride, d = odd << shift, with `inv` its odd part's inverse mod 2^32:
+ * for any 32-bit offset, rotr(offset * inv, shift) is offset / d when d divides it, and
+ * otherwise at least 2^17, above any slab's block count (<= SLAB_SIZE / 16 = 4096): a low bit
+ * of the offset below `shift` lands in the top bits, and an odd-part remainder leaves the
+ * product above (2^(32 - shift) - 1) / odd (Granlund-Montgomery; Lemire et al. 2019, for
+ * divisibility by an odd number). So one compare of the result against a block count accepts
+ * exactly the block starts below that count, an offset that wrapped below the data start
+ * included. One multiply, one rotate.
+ */
 // @ts-ignore: decorator
-@inline export function divByStride(offset: u32, recip: u32): u32 {
-  return <u32>((<u64>offset * <u64>recip) >> 32);
+@inline export function exactIndex(offset: u32, inv: u32, shift: u32): u32 {
+  return rotr<u32>(offset * inv, shift);
 }
 

@@ -6,8 +6,9 @@
 // What is checked, in both builds, before anything changes:
 //   - the registry entry (outside the heap / a free chunk / a huge tail -> fault),
 //   - the slab state (free slab, header, large-run interior -> fault),
-//   - the block start, on the offset from the slab's data start, with the exact reciprocal
-//     division (interior pointer -> fault), and that the block was ever carved;
+//   - the block start, on the offset from the slab's data start, by exact division (one
+//     multiply by the stride's inverse, one rotate: interior pointer -> fault), and that the
+//     block was ever carved;
 //   - that the block is not already free: release build, its free tag (free-tag.ts: every
 //     double free, in a cache, a free list, an outbox or a remote stack, by any thread);
 //     debug build, its exact per-block allocation bit. A large run or huge span, in both
@@ -35,14 +36,16 @@ import { crashPoint } from "./journal";
 
 /**
  * Free `p` (0 is a no-op). The fast path: a valid, carved, not-yet-free block of a slab this
- * thread owns, its class's cache not full. About 97 wasm instructions (66 besides local and
- * global reads), twelve loads, three multiplies (one the 64-bit reciprocal), four stores and
- * six tests: the registry says SuperSlab; the slab's owner is this thread (only a small slab
- * has one, so this also covers the slab state); one unsigned compare of the block's index
- * against `carved` (both bounds, carvedIndex), the division checked exact (a block start)
- * by a select, not a branch; the cache has room; the free tag is absent (not a double
+ * thread owns, its class's cache not full. About 86 wasm instructions (62 besides local and
+ * global reads), twelve loads, two multiplies (the block index, the free tag), one rotate,
+ * four stores and five tests: the registry says SuperSlab; the slab's owner is this thread
+ * (only a small slab has one, so this also covers the slab state); one unsigned compare of
+ * the block's index against `carved` (carvedIndex: an offset that is no block start, or lies
+ * below the data start, gives an index above any block count, so the one compare checks the
+ * block start and both bounds); the cache has room; the free tag is absent (not a double
  * free). Counted in build/release.wat (in the export `free`); the tag is computed once for
- * the test and the store. Inlined into every caller, freeSlow is not (see hkMalloc).
+ * the test and the store. Inlined into every caller, freeSlow is not (see hkMalloc). The
+ * 64-bit reciprocal division it replaced took eleven instructions more and a second multiply.
  */
 // @ts-ignore: decorator
 @inline export function hkFree(p: usize): void {

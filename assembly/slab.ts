@@ -13,7 +13,7 @@ import { SlabMeta, CacheEntry, SLAB_SMALL, LIST_NONE, EV_CARVE, EV_DRAIN, DEBUG_
          BITMAP_BYTES_PER_SLAB, ASSERT_USED_UNDERFLOW, ASSERT_DRAIN_NOT_OWNER, FAULT_CORRUPT_LIST,
          FOUND_CLASS_SHIFT, FOUND_OWNER_SHIFT }
   from "./types";
-import { classSize, strideRecip, divByStride } from "./classes";
+import { classSize, strideInverse, strideShift, exactIndex } from "./classes";
 import { slabMeta, slabIndex, ssOf, slabDataStart, slabDataBytes, remoteHeadOf, bitmapOf }
   from "./superslab";
 import { ringRecord } from "./ring";
@@ -31,7 +31,8 @@ export function slabFormat(m: usize, cls: u32, tid: u32): void {
   meta.list = LIST_NONE;
   meta.span = 0;
   meta.stride = stride;
-  meta.recip = strideRecip(stride);
+  meta.inv = strideInverse(stride);
+  meta.shift = strideShift(stride);
   meta.dataStart = <u32>slabDataStart(ssOf(m), k);
   meta.capacity = slabDataBytes(k) / stride;
   meta.carved = 0;
@@ -50,29 +51,25 @@ export function slabFormat(m: usize, cls: u32, tid: u32): void {
 
 /**
  * Index of the block starting at `p`, or -1 if `p` is not a block start of this slab.
- * The check is on the offset from the slab's data start, never on the absolute address.
+ * The check is on the offset from the slab's data start, never on the absolute address;
+ * exactIndex makes any other offset, one below the data start (wrapped) included, an index
+ * at or above the capacity.
  */
 // @ts-ignore: decorator
 @inline export function blockIndex(meta: SlabMeta, p: usize): i32 {
-  const off = <u32>(p - <usize>meta.dataStart);
-  if (off >= meta.capacity * meta.stride) return -1; // also catches p < dataStart (wraps)
-  const q = divByStride(off, meta.recip);
-  return q * meta.stride == off ? <i32>q : -1;
+  const q = carvedIndex(meta, p);
+  return q < meta.capacity ? <i32>q : -1;
 }
 
 /**
- * free's fast-path form of blockIndex: the index of the block starting at `p`, or u32.MAX,
- * so that one unsigned compare, `carvedIndex(meta, p) < meta.carved`, accepts exactly the
- * carved block starts. No bound is tested before the division: for any offset (one below
- * the data start wraps above 2^31) the quotient is only accepted when q * stride == off, and
- * q < carved <= capacity keeps that product below the slab size, so it cannot wrap into a
- * false match. Two multiplies and one compare, against blockIndex's three and three.
+ * free's fast-path form of blockIndex: the index of the block starting at `p`, or a number
+ * at or above any block count if `p` is no block start (exactIndex), so that one unsigned
+ * compare, `carvedIndex(meta, p) < meta.carved`, accepts exactly the carved block starts.
+ * Two loads (inv, shift), one multiply, one rotate.
  */
 // @ts-ignore: decorator
 @inline export function carvedIndex(meta: SlabMeta, p: usize): u32 {
-  const off = <u32>(p - <usize>meta.dataStart);
-  const q = divByStride(off, meta.recip);
-  return q * meta.stride == off ? q : u32.MAX_VALUE;
+  return exactIndex(<u32>(p - <usize>meta.dataStart), meta.inv, meta.shift);
 }
 
 /**

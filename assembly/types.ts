@@ -184,7 +184,7 @@
   list: u8;       // LIST_*
   span: u8;       // large head: slabs in the run; large tail: distance back to the head
   stride: u32;    // block stride in bytes
-  recip: u32;     // floor(2^32 / stride) + 1: offset / stride == (offset * recip) >> 32
+  inv: u32;       // (stride >> shift)^-1 mod 2^32: the block index is rotr(offset * inv, shift)
   dataStart: u32; // absolute address of block 0
   capacity: u32;  // blocks that fit
   carved: u32;    // blocks carved so far (carved linearly, never uncarved while owned)
@@ -196,7 +196,7 @@
   largeSize: u32; // large head: bytes requested
   chkA: u32;      // scratch for the heap checker
   chkB: u32;
-  _pad: u32;
+  shift: u32;     // trailing zero bits of stride (stride == (stride >> shift) << shift, odd part)
 }
 
 // ---- the control region -------------------------------------------------------------------
@@ -355,7 +355,7 @@
 @inline export const HEAP_MAGIC: u32 = 0x4D454B48; // "HKEM"
 /** Bumped whenever a shared record or the control region changes shape. */
 // @ts-ignore: decorator
-@inline export const LAYOUT_VERSION: u32 = 4;
+@inline export const LAYOUT_VERSION: u32 = 5;
 /**
  * What a heap's stamp records about the build that initialised it: two instances may share a
  * heap iff their HEAP_FORMATs are equal. Layout version, the SuperSlab header size (larger in

@@ -59,6 +59,38 @@ describe.each(BUILDS)('class table (%s build)', (build) => {
     expect(heap.check().violations).toBe(0);
   });
 
+  it('every class\'s slab, as formatted: rotr(offset * inv, shift) is the block index at exactly the block starts, and at or above the capacity at every other offset of the slab', () => {
+    // free validates a pointer with this one multiply and one rotate (slab.ts carvedIndex,
+    // classes.ts exactIndex): check the module's inverses and the claim for every offset from
+    // the slab's start (below the data start: the offset wraps) to its end, in every class.
+    const heap = createHeap({ build });
+    const A = heap.threads[0];
+    const index = (off: number, inv: number, shift: number): number => {
+      const x = Math.imul(off | 0, inv | 0) >>> 0;
+      return shift === 0 ? x : ((x >>> shift) | (x << (32 - shift))) >>> 0;
+    };
+    const live: number[] = [];
+    for (let c = 0; c < heap.L.NUM_CLASSES; c++) {
+      const p = A.malloc(A.classSize(c));
+      live.push(p);
+      const s = heap.slab(p);
+      expect(s.stride).toBe(A.classSize(c));
+      expect(s.stride % 2 ** s.shift).toBe(0);
+      expect((s.stride / 2 ** s.shift) % 2).toBe(1);
+      expect(Math.imul(s.stride >>> s.shift, s.inv) >>> 0).toBe(1);
+      for (let a = s.base; a < s.base + heap.L.SLAB_SIZE; a++) {
+        const off = (a - s.dataStart) >>> 0;
+        const q = index(off, s.inv, s.shift);
+        const start = a >= s.dataStart && (a - s.dataStart) % s.stride === 0 && (a - s.dataStart) / s.stride < s.capacity;
+        if (start ? q !== (a - s.dataStart) / s.stride : q < s.capacity) {
+          expect.fail(`class ${c} (stride ${s.stride}): address ${a} gives index ${q}, capacity ${s.capacity}`);
+        }
+      }
+    }
+    for (const p of live) A.free(p);
+    expect(heap.faultSeq()).toBe(0);
+  });
+
   it('malloc(0) returns unique non-zero pointers that can be freed', () => {
     const heap = createHeap({ build });
     const A = heap.threads[0];
