@@ -1,6 +1,7 @@
 // check.ts: the heap checker. Walks every chunk, SuperSlab, slab, free list, remote stack,
 // per-thread cache, outbox, owned-slab list and orphan list, and verifies:
 //   - the registry matches the SuperSlabs (magic, chunk index, counts) and huge spans;
+//   - the SlabOwners table mirrors every slab's owner, and is 0 everywhere else (owner.ts);
 //   - each SuperSlab's used mask matches its slab states; large runs are well formed;
 //   - every free block lies at a stride offset inside its slab, below `carved`;
 //   - no block is on two lists (and no list has a cycle);
@@ -22,7 +23,7 @@ import { GlobalHeader, ThreadHeader, OutboxEntry, SlabMeta, CheckReport, CheckDe
          LIST_CURRENT, LIST_PARTIAL, LIST_ORPHAN, REG_NONE, REG_FREE, REG_SUPERSLAB, REG_HUGE,
          REG_HUGE_TAIL, SS_MAGIC, NUM_CLASSES, MAX_THREADS, THREAD_FREE, TH_OUTBOX_OFFSET,
          OUTBOX_SIZE, OUTBOX_ENTRY_SIZE, DEBUG_BUILD, FREE_TAG_OFFSET, CHUNK_MASK, LARGE_CACHE_SLOTS,
-         LARGE_UNIT_MASK, LARGE_CACHE_UNITS, TH_LARGE_CACHE_OFFSET, hdr, hdrField } from "./types";
+         LARGE_UNIT_MASK, LARGE_CACHE_UNITS, TH_LARGE_CACHE_OFFSET, MAX_CHUNKS, SLAB_SHIFT, hdr, hdrField } from "./types";
 import { registryGet, regKind, regPayload, registryOf } from "./registry";
 import { metaAt, metaOf, slabMeta, ssHeader, remoteHeadOf } from "./superslab";
 import { blockIndex, bitIsAllocated } from "./slab";
@@ -33,6 +34,7 @@ import { classInUse } from "./stats";
 import { lockAcquire, lockRelease } from "./lock";
 import { selfTid, syncMemory } from "./tls";
 import { isTaggedFree } from "./free-tag";
+import { ownerSlotOf } from "./owner";
 import { largeSlotAddr, largeBin, entryRun } from "./large-cache";
 
 // Violation codes.
@@ -232,6 +234,25 @@ function checkChunks(): void {
   if (heapChunks != h.heapChunks) violation(CHK_REGISTRY, 0, heapChunks, h.heapChunks);
 }
 
+/**
+ * The SlabOwners table (owner.ts): each entry of a SuperSlab's slab equals that slab's owner,
+ * every other entry of the 4 GiB is 0 (a stale tid there would let free's fast path take a
+ * pointer into memory that is no small slab of that thread).
+ */
+function checkOwners(): void {
+  const h = hdr();
+  for (let c: u32 = 0; c < MAX_CHUNKS; c++) {
+    const ss = <usize>c << CHUNK_SHIFT;
+    const superslab = c >= h.firstChunk && c < h.chunkCount && regKind(registryGet(c)) == REG_SUPERSLAB;
+    for (let k: u32 = 0; k < SLABS_PER_SS; k++) {
+      const unit = ss + (<usize>k << SLAB_SHIFT);
+      const want = superslab ? atomic.load<u32>(metaAt(ss, k)) : 0;
+      const have = atomic.load<u32>(ownerSlotOf(unit));
+      if (have != want) violation(CHK_OWNER, unit, have, want);
+    }
+  }
+}
+
 // Tally fields of SlabMeta the checker uses as scratch.
 // @ts-ignore: decorator
 @inline const TALLY_NONE: usize = 0;
@@ -396,6 +417,7 @@ export function heapCheck(): u32 {
   syncMemory();
   memory.fill(checkBase(), 0, CHECK_REPORT_BYTES);
   checkChunks();
+  checkOwners();
   checkOrphans();
   forEachSmallSlab(VISIT_RESET);
   forEachSmallSlab(VISIT_MARK);

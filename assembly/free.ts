@@ -1,9 +1,11 @@
 // free.ts: free. The fast path handles a valid block of a slab this thread owns while its
-// cache has room: a registry load, an owner compare, the block-start check, the free-tag
-// compare, four stores. Everything else (caches full, remote frees, large/huge, bad
+// cache has room: one SlabOwners load and compare (owner.ts), the block-start check, the
+// free-tag compare, four stores. Everything else (caches full, remote frees, large/huge, bad
 // pointers, a block already free) is freeSlow.
 //
-// What is checked, in both builds, before anything changes:
+// What is checked, in both builds, before anything changes (on the fast path, the
+// SlabOwners entry stands for the first two: it names this thread only for a small slab of a
+// SuperSlab that this thread owns):
 //   - the registry entry (outside the heap / a free chunk / a huge tail -> fault),
 //   - the slab state (free slab, header, large-run interior -> fault),
 //   - the block start, on the offset from the slab's data start, by exact division (one
@@ -33,44 +35,45 @@ import { ringRecordFast } from "./ring";
 import { isTaggedFree, tagFree, freeTag, hasTag, storeTag } from "./free-tag";
 import { reliefDue, answerRelief } from "./relief";
 import { crashPoint } from "./journal";
+import { slabOwnerAt } from "./owner";
 
 /**
  * Free `p` (0 is a no-op). The fast path: a valid, carved, not-yet-free block of a slab this
- * thread owns, its class's cache not full. About 86 wasm instructions (62 besides local and
- * global reads), twelve loads, two multiplies (the block index, the free tag), one rotate,
- * four stores and five tests: the registry says SuperSlab; the slab's owner is this thread
- * (only a small slab has one, so this also covers the slab state); one unsigned compare of
+ * thread owns, its class's cache not full. About 80 wasm instructions (57 besides local and
+ * global reads), eleven loads, two multiplies (the block index, the free tag), one rotate,
+ * four stores and four tests: the SlabOwners entry of p's 64 KiB is this thread's tid (a
+ * small slab of a SuperSlab that this thread owns: owner.ts); one unsigned compare of
  * the block's index against `carved` (carvedIndex: an offset that is no block start, or lies
  * below the data start, gives an index above any block count, so the one compare checks the
  * block start and both bounds); the cache has room; the free tag is absent (not a double
  * free). Counted in build/release.wat (in the export `free`); the tag is computed once for
  * the test and the store. Inlined into every caller, freeSlow is not (see hkMalloc). The
- * 64-bit reciprocal division it replaced took eleven instructions more and a second multiply.
+ * 64-bit reciprocal division it replaced took eleven instructions more and a second multiply;
+ * the registry test and the meta's owner compare that the table replaced, one load and one
+ * test more.
  */
 // @ts-ignore: decorator
 @inline export function hkFree(p: usize): void {
-  if (registryOf(p) == REG_SUPERSLAB) {
+  if (slabOwnerAt(p) == selfTid) { // a small slab this thread owns (owner.ts); -1 matches none
     const meta = slabMeta(metaOf(p));
-    if (meta.owner == selfTid) { // only a small slab has an owner; NO_TID matches none
-      const idx = carvedIndex(meta, p);
-      if (idx < meta.carved) {
-        const e = cacheEntry(self, meta.cls);
-        const tag = freeTag(p);
-        if (e.count < e.cap && (DEBUG_BUILD || !hasTag(p, tag))) {
-          if (DEBUG_BUILD) {
-            changetype<ThreadHeader>(self).debugFreeing = <u32>p;
-            if (!debugFreeCheck(metaOf(p), <i32>idx, p, meta)) return;
-          }
-          store<u32>(p, e.head);
-          crashPoint();
-          e.head = <u32>p; // published before tagged: a kill between leaves a cached block
-          crashPoint();    // without its tag, which reclaim's recount restores (recover.ts)
-          storeTag(p, tag);
-          crashPoint();
-          e.count++;
-          if (DEBUG_BUILD) changetype<ThreadHeader>(self).debugFreeing = 0;
-          return;
+    const idx = carvedIndex(meta, p);
+    if (idx < meta.carved) {
+      const e = cacheEntry(self, meta.cls);
+      const tag = freeTag(p);
+      if (e.count < e.cap && (DEBUG_BUILD || !hasTag(p, tag))) {
+        if (DEBUG_BUILD) {
+          changetype<ThreadHeader>(self).debugFreeing = <u32>p;
+          if (!debugFreeCheck(metaOf(p), <i32>idx, p, meta)) return;
         }
+        store<u32>(p, e.head);
+        crashPoint();
+        e.head = <u32>p; // published before tagged: a kill between leaves a cached block
+        crashPoint();    // without its tag, which reclaim's recount restores (recover.ts)
+        storeTag(p, tag);
+        crashPoint();
+        e.count++;
+        if (DEBUG_BUILD) changetype<ThreadHeader>(self).debugFreeing = 0;
+        return;
       }
     }
   }

@@ -19,6 +19,7 @@ import { ringRecord } from "./ring";
 import { debugAssert } from "./fault";
 import { tagFree } from "./free-tag";
 import { journalOf, journalBegin, journalEnd, crashPoint, JOP_SPILL, JOP_SLABFREE } from "./journal";
+import { ownerSet, ownerClear, ownerPublish } from "./owner";
 
 /** How many partial slabs one refill examines before taking a fresh slab. */
 // @ts-ignore: decorator
@@ -116,7 +117,7 @@ export function heapHandBack(rec: usize, tid: u32, m: usize): void {
   ringRecord(EV_ORPHAN, meta.cls, m, meta.used);
   poolLock();
   orphanPush(m);
-  atomic.store<u32>(m, 0); // inside the lock: no adopter can pop it before the owner is clear;
+  ownerClear(m); // inside the lock: no adopter can pop it before the owner is clear;
   hdr().orphanedSlabs++;   // a kill between the two leaves an orphan reclaim recognises (LIST_ORPHAN)
   poolUnlock();
 }
@@ -199,7 +200,7 @@ export function heapAdoptForFree(rec: usize, tid: u32, m: usize): bool {
   const ok = meta.list == LIST_ORPHAN && atomic.load<u32>(m) == 0;
   if (ok) {
     orphanRemove(m);
-    atomic.store<u32>(m, tid); // inside the lock: a kill leaves the slab owned, found by reclaim
+    ownerSet(m, tid); // inside the lock: a kill leaves the slab owned, found by reclaim
     hdr().adoptions++;
   }
   poolUnlock();
@@ -241,8 +242,11 @@ function acquireSlab(rec: usize, tid: u32, cls: u32): usize {
   if (m != 0) {
     orphanRemove(m);
     hdr().adoptions++;
-    const prev = atomic.cmpxchg<u32>(m, 0, tid); // ownership before the drain (seed 001), inside
-    poolUnlock();                                 // the lock: a kill leaves the slab owned, found
+    // Ownership before the drain (seed 001), inside the lock: a kill leaves the slab owned,
+    // found by reclaim. The claim is the meta's CAS; the SlabOwners entry follows it.
+    const prev = atomic.cmpxchg<u32>(m, 0, tid);
+    ownerPublish(m, tid);
+    poolUnlock();
     if (DEBUG_BUILD) debugAssert(prev == 0, ASSERT_ADOPTED_OWNED, m, prev);
     counters(rec).adoptions++;
     ringRecord(EV_ADOPT, cls, m, prev);

@@ -17,13 +17,13 @@ import { GlobalHeader, HeapStamp, ThreadHeader, CacheEntry, ClassState, OutboxEn
          THREAD_OFF, THREAD_TABLE_OFF, THREAD_SIZE, MAX_THREADS, HEADER_OFF, HEADER_SLOT, REGISTRY_OFF,
          REGISTRY_BYTES, FAULT_OFF, FAULT_CAP, FAULT_RECORD_SIZE, CHECK_OFF, CHECK_SLOT,
          CHECK_REPORT_BYTES, CLASS_MAP_OFF, CLASS_MAP_BYTES, CLASS_SIZE_OFF, ORPHAN_OFF,
-         RETIRED_OFF, STATS_OFF, STATS_BYTES, RING_EVENTS_OFF, RING_CAP, RING_EVENT_SIZE,
+         RETIRED_OFF, STATS_OFF, STATS_BYTES, OWNER_OFF, OWNER_BYTES, RING_EVENTS_OFF, RING_CAP, RING_EVENT_SIZE,
          CONTROL_SIZE, NUM_CLASSES, TH_CACHE_OFFSET, CACHE_ENTRY_SIZE, TH_CLASS_OFFSET,
          CLASS_STATE_SIZE, TH_OUTBOX_OFFSET, OUTBOX_SIZE, OUTBOX_ENTRY_SIZE, TH_COUNTERS_OFFSET,
          TH_JOURNAL_OFFSET, TH_PUSH_OFFSET, JOURNAL_SLOT, TH_LARGE_CACHE_OFFSET, LARGE_CACHE_SLOTS,
          LARGE_CACHE_UNITS, LARGE_UNIT_MASK,
          SS_META_OFFSET, SLAB_META_SIZE, SLABS_PER_SS, SS_REMOTE_OFFSET, REMOTE_STRIDE,
-         SS_BITMAP_OFFSET, SS_HEADER_SIZE, SLAB_SIZE, LOCK_WAITERS, LOCK_TAKEN, LOCK_SLEEPS } from "./types";
+         SS_BITMAP_OFFSET, SS_HEADER_SIZE, SLAB_SIZE, SLAB_SHIFT, LOCK_WAITERS, LOCK_TAKEN, LOCK_SLEEPS } from "./types";
 
 /** Fail the build if a layout rule is broken; compiles to nothing when all hold. */
 // @ts-ignore: decorator
@@ -75,7 +75,9 @@ import { GlobalHeader, HeapStamp, ThreadHeader, CacheEntry, ClassState, OutboxEn
   if (CLASS_SIZE_OFF + NUM_CLASSES * 2 > ORPHAN_OFF) ERROR("control region: class sizes overlap the orphan lists");
   if (ORPHAN_OFF + NUM_CLASSES * 4 > RETIRED_OFF) ERROR("control region: orphan lists overlap the retired counters");
   if (RETIRED_OFF + NUM_CLASSES * offsetof<RetiredCounters>() > STATS_OFF) ERROR("control region: retired counters overlap the stats block");
-  if (STATS_OFF + STATS_BYTES > RING_EVENTS_OFF) ERROR("control region: stats block overlaps the ring");
+  if (STATS_OFF + STATS_BYTES > OWNER_OFF) ERROR("control region: stats block overlaps the slab owners");
+  if (OWNER_OFF + OWNER_BYTES > RING_EVENTS_OFF) ERROR("control region: slab owners overlap the ring");
+  if (OWNER_BYTES != (<u32>1 << (32 - SLAB_SHIFT)) * 4) ERROR("slab owners: not one entry per 64 KiB of a 4 GiB memory");
   if (RING_EVENTS_OFF + RING_CAP * RING_EVENT_SIZE > THREAD_TABLE_OFF) ERROR("control region: ring overlaps the thread table");
   if (THREAD_TABLE_OFF + (MAX_THREADS - 1) * THREAD_SIZE > CONTROL_SIZE) ERROR("control region: thread table outgrows CONTROL_SIZE");
   if (THREAD_TABLE_OFF > (1 << 20) - (1 << 16)) ERROR("control region: what malloc reads before init must fit the first MiB above a 64 KiB heap base");

@@ -17,6 +17,7 @@ import { lockAcquire, lockRelease } from "./lock";
 import { ringRecord } from "./ring";
 import { selfTid, syncMemory } from "./tls";
 import { crashPoint } from "./journal";
+import { ownerClear } from "./owner";
 
 /** Take the pool lock. */
 export function poolLock(): void {
@@ -210,7 +211,7 @@ export function slabAcquire(): usize {
 /** Return a slab to the pool (pool locked). Its blocks must all be free. */
 export function slabRelease(m: usize): void {
   const meta = slabMeta(m);
-  atomic.store<u32>(m, 0); // owner
+  ownerClear(m);
   crashPoint();
   meta.state = SLAB_FREE;
   meta.list = LIST_NONE;
@@ -421,7 +422,7 @@ export function poolRepair(): void {
       } else if (meta.state == SLAB_SMALL) {
         used |= <u32>1 << k;
         if (meta.list == LIST_ORPHAN || atomic.load<u32>(m) == 0) {
-          atomic.store<u32>(m, 0);
+          ownerClear(m);
           orphanPush(m);
         }
       }

@@ -30,6 +30,7 @@ import { pushHappened, headWord } from "./push-tag";
 import { journalOf, JOP_NONE, JOP_FLUSH, JOP_DRAIN, JOP_RFREE, JOP_SLABFREE, JOP_SPILL, JOP_TAKE,
          JOP_CARVE } from "./journal";
 import { recordFault } from "./fault";
+import { ownerClear } from "./owner";
 
 /** Repair the record `rec` of dead thread `tid` (steps 1 to 4 above), before it is retired. */
 export function recoverRecord(rec: usize, tid: u32): void {
@@ -278,7 +279,7 @@ function recountOwnedSlabs(tid: u32): void {
       const m = metaAt(ss, k);
       const meta = slabMeta(m);
       if (meta.state != SLAB_SMALL || atomic.load<u32>(m) != tid) continue;
-      if (meta.list == LIST_ORPHAN) { atomic.store<u32>(m, 0); continue; }
+      if (meta.list == LIST_ORPHAN) { ownerClear(m); continue; }
       const free = freeListLength(m);
       meta.freeCount = free;
       meta.used = meta.carved - free;

@@ -21,6 +21,7 @@ import { debugAssert, reportFault } from "./fault";
 import { tagFree } from "./free-tag";
 import { headTop, headTag, confirmPush, slotOfRecord } from "./push-tag";
 import { journalOf, journalBegin, journalEnd, crashPoint, JOP_TAKE, JOP_CARVE, JOP_DRAIN } from "./journal";
+import { ownerSet } from "./owner";
 
 /** Format a slab just taken from the pool for class `cls`, owned by `tid`. */
 export function slabFormat(m: usize, cls: u32, tid: u32): void {
@@ -46,7 +47,7 @@ export function slabFormat(m: usize, cls: u32, tid: u32): void {
   crashPoint();
   meta.state = SLAB_SMALL; // after the geometry: a kill before leaves a free slab (pool repair)
   crashPoint();
-  atomic.store<u32>(m, tid); // owner, published last
+  ownerSet(m, tid); // owner (and its SlabOwners entry), published last
 }
 
 /**

@@ -24,6 +24,7 @@ import { slabMeta, slabBase } from "./superslab";
 import { ringRecord } from "./ring";
 import { recordFault } from "./fault";
 import { largeCacheFlush } from "./large-cache";
+import { ownerSet, ownerClear } from "./owner";
 
 /** Address of the record in slot `slot`. */
 // @ts-ignore: decorator
@@ -211,7 +212,7 @@ export function sweepOrphans(rec: usize, tid: u32): void {
     while (true) {
       poolLock();
       const m = orphanPop(cls);
-      if (m != 0) atomic.store<u32>(m, tid); // claimed inside the lock: a kill leaves it owned, found
+      if (m != 0) ownerSet(m, tid); // claimed inside the lock: a kill leaves it owned, found
       poolUnlock();
       if (m == 0) break;
       ringRecord(EV_ADOPT, cls, m, 0);
@@ -232,7 +233,7 @@ export function sweepOrphans(rec: usize, tid: u32): void {
       ringRecord(EV_ORPHAN, cls, m, slabMeta(m).used);
       poolLock();
       orphanPush(m);
-      atomic.store<u32>(m, 0); // inside the lock, after the push: no adopter sees it owned
+      ownerClear(m); // inside the lock, after the push: no adopter sees it owned
       poolUnlock();
     }
   }

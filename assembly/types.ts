@@ -224,12 +224,25 @@
 //   + ORPHAN_OFF   │ OrphanLists: u32 per class                    │  slabs with no owner
 //   + RETIRED_OFF  │ RetiredCounters: 2 x u32 per class            │  flows of slot-less frees 
 //   + STATS_OFF    │ StatsBlock                                    │  written by stats_collect()
+//   + OWNER_OFF    │ SlabOwners: u32 per 64 KiB of memory (4 GiB)  │  address >> 16 -> owner tid
 //   + RING_EVENTS_OFF DebugRing: RING_CAP x 16 B                  │
 //   + THREAD_TABLE_OFF ThreadTable: slots 1 .. MAX_THREADS-1      │  the attached threads' records
 //   + CONTROL_SIZE └──────────────────────────────────────────────┘
 //
-// Everything a malloc or free reads before init (slot 0's caches, the class map, the registry)
-// lies before the ring, in the region's first megabyte; the thread table comes last.
+// Everything a malloc or free reads before init (slot 0's caches, the class map, the registry,
+// the slab owners) lies before the ring, in the region's first megabyte; the thread table comes
+// last.
+//
+// SlabOwners mirrors SlabMeta.owner for free's fast path: owners[p >> 16] is the tid that owns
+// the small slab holding p, and 0 for every other 64 KiB of memory (a free, large or
+// unowned slab, a huge span, a free chunk, the control region, the program's memory below
+// HEAP_BASE). So one load and one compare, owners[p >> 16] == selfTid, says "a small slab of
+// a SuperSlab, owned by this thread", where the registry entry and then the slab's owner
+// took two. Invariant, for every 64 KiB unit u (checked by check.ts):
+//   owners[u] == (u is slab k of a SuperSlab chunk) ? metaAt(chunk, k).owner : 0
+// kept by setting both together (owner.ts: the meta's owner first when a thread takes a slab,
+// the table's entry first when it lets it go), so that owners[u] == T implies
+// meta.owner == T at every point, a thread killed between the two stores included.
 //   first 1 MiB boundary: heap chunks (SuperSlab | huge span | free), from memory.grow
 
 /** The allocator's base address, imported: see the memory contract above. */
@@ -296,8 +309,13 @@
 /** StatsBlock: a StatsGlobal, then a StatsClass per class (stats.ts writes them). */
 // @ts-ignore: decorator
 @inline export const STATS_BYTES: u32 = offsetof<StatsGlobal>() + NUM_CLASSES * offsetof<StatsClass>();
+/** SlabOwners: one u32 per 64 KiB slab-sized unit of the 4 GiB address space (see above). */
 // @ts-ignore: decorator
-@inline export const RING_EVENTS_OFF: u32 = (STATS_OFF + STATS_BYTES + 4095) & ~4095;
+@inline export const OWNER_OFF: u32 = (STATS_OFF + STATS_BYTES + 4095) & ~4095;
+// @ts-ignore: decorator
+@inline export const OWNER_BYTES: u32 = (MAX_CHUNKS * SLABS_PER_SS) << 2;
+// @ts-ignore: decorator
+@inline export const RING_EVENTS_OFF: u32 = OWNER_OFF + OWNER_BYTES;
 // @ts-ignore: decorator
 @inline export const RING_CAP: u32 = 32768; // events, a power of two
 // @ts-ignore: decorator
@@ -355,7 +373,7 @@
 @inline export const HEAP_MAGIC: u32 = 0x4D454B48; // "HKEM"
 /** Bumped whenever a shared record or the control region changes shape. */
 // @ts-ignore: decorator
-@inline export const LAYOUT_VERSION: u32 = 5;
+@inline export const LAYOUT_VERSION: u32 = 6;
 /**
  * What a heap's stamp records about the build that initialised it: two instances may share a
  * heap iff their HEAP_FORMATs are equal. Layout version, the SuperSlab header size (larger in

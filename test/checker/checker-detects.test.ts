@@ -9,6 +9,9 @@ const CHK = { registry: CHECK_CODE.registry, slabState: CHECK_CODE.slab_state, b
               duplicate: CHECK_CODE.duplicate, count: CHECK_CODE.count, conservation: CHECK_CODE.conservation,
               classTotal: CHECK_CODE.class_total, owner: CHECK_CODE.owner, bitmap: CHECK_CODE.bitmap };
 
+/** Offset of the SlabOwners table in the control region (owner.ts). */
+const L_OWNER = (h: { L: (n: string) => number }): number => h.L('OWNER_OFF');
+
 /** One attached thread over a fresh heap, with raw views for corrupting it. */
 async function heapOf(build: 'release' | 'debug') {
   const heap = createHeap({ build, remoteBatch: 16 });
@@ -91,6 +94,34 @@ describe.each(['release', 'debug'] as const)('heap checker detects corruption (%
     h.u32()[(h.meta(p) + SlabMeta.off.owner) >>> 2] = 0x7777;
     expect(h.x.heap_check()).toBeGreaterThan(0);
     expect(h.codes()).toContain(CHK.owner);
+  });
+
+  it('reports a SlabOwners entry that disagrees with its slab\'s owner (free\'s fast path reads it)', async () => {
+    const h = await heapOf(build);
+    const p = h.x.malloc(64) >>> 0;
+    const owners = h.heap.L.HEAP_BASE + L_OWNER(h);
+    const slot = (owners + Math.floor(p / h.L('SLAB_SIZE')) * 4) >>> 2;
+    expect(h.u32()[slot]).toBe(h.u32()[(h.meta(p) + SlabMeta.off.owner) >>> 2]); // mirrored
+    expect(h.u32()[slot]).not.toBe(0);
+    h.u32()[slot] = 0x7777;
+    expect(h.x.heap_check()).toBeGreaterThan(0);
+    expect(h.codes()).toContain(CHK.owner);
+    expect(h.heap.check().details.some((d) => d.code === CHK.owner && d.addr === p - (p % h.L('SLAB_SIZE')))).toBe(true);
+  });
+
+  it('reports a SlabOwners entry for memory that is no SuperSlab (the program\'s, the control region, above the heap)', async () => {
+    const h = await heapOf(build);
+    const p = h.x.malloc(64) >>> 0;
+    const tid = h.u32()[(h.meta(p) + SlabMeta.off.owner) >>> 2];
+    const owners = h.heap.L.HEAP_BASE + L_OWNER(h);
+    for (const addr of [0, h.heap.L.HEAP_BASE, 0xfff00000]) {
+      const slot = (owners + Math.floor(addr / h.L('SLAB_SIZE')) * 4) >>> 2;
+      h.u32()[slot] = tid;
+      expect(h.x.heap_check()).toBeGreaterThan(0);
+      expect(h.heap.check().details.some((d) => d.code === CHK.owner && d.addr === addr)).toBe(true);
+      h.u32()[slot] = 0;
+      expect(h.x.heap_check()).toBe(0);
+    }
   });
 
   it('reports a used mask that disagrees with the slab states', async () => {
