@@ -215,11 +215,19 @@ async function runOnce(page: Page, timeout = 30_000): Promise<{ ops: number; bad
   return JSON.parse(json);
 }
 
+/**
+ * How long a functional wait (a report, a hover) may take. Not a speed check (the frame rate
+ * and timer lag have their own bounds): a full `npm test` runs two files at once on 2 cores,
+ * and next to the link tests' compilers the page got so little CPU that a heap check after
+ * the 32-thread run took over 15 s and a hover over 5 s (2 of 4 full runs, 2026-12-06).
+ */
+const LOADED_WAIT_MS = 40_000;
+
 /** Click the heap check and return its report (the `n`-th check of the session). */
 async function heapCheck(page: Page, n: number): Promise<{ violations: number; text: string }> {
   await page.click('#check');
   const el = page.locator(`#check-report[data-check="${n}"]`);
-  await el.waitFor({ timeout: 15_000 });
+  await el.waitFor({ timeout: LOADED_WAIT_MS });
   return { violations: Number(await el.getAttribute('data-violations')), text: await el.innerText() };
 }
 
@@ -418,7 +426,7 @@ describe('browser demo (Vite preview + Chromium)', () => {
     await page.mouse.move(map.x + 44 + 7, map.y + 4 + 7); // the first cell: label, then 15 px cells
     // A cell key ("chunk:slab"), not merely not empty: the attribute is absent before the first draw.
     await page.waitForFunction(() => /^\d+:-?\d+$/.test(document.querySelector('#map')?.getAttribute('data-hovered') ?? ''),
-      null, { timeout: 5_000 });
+      null, { timeout: LOADED_WAIT_MS });
     const hover = (await outlineBox(page, 'data-hover-box'))!;
     expect(hover).not.toBeNull();
     const edge = [hover[0]! + hover[2]! / 2, hover[1]!]; // the middle of the outline's top edge
