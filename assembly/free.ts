@@ -39,41 +39,48 @@ import { slabOwnerAt } from "./owner";
 
 /**
  * Free `p` (0 is a no-op). The fast path: a valid, carved, not-yet-free block of a slab this
- * thread owns, its class's cache not full. About 80 wasm instructions (57 besides local and
- * global reads), eleven loads, two multiplies (the block index, the free tag), one rotate,
+ * thread owns, its class's cache not full. About 78 wasm instructions (56 besides local and
+ * global reads), ten loads, two multiplies (the block index, the free tag), one rotate,
  * four stores and four tests: the SlabOwners entry of p's 64 KiB is this thread's tid (a
  * small slab of a SuperSlab that this thread owns: owner.ts); one unsigned compare of
  * the block's index against `carved` (carvedIndex: an offset that is no block start, or lies
  * below the data start, gives an index above any block count, so the one compare checks the
  * block start and both bounds); the cache has room; the free tag is absent (not a double
- * free). Counted in build/release.wat (in the export `free`); the tag is computed once for
- * the test and the store. Inlined into every caller, freeSlow is not (see hkMalloc). The
- * 64-bit reciprocal division it replaced took eleven instructions more and a second multiply;
- * the registry test and the meta's owner compare that the table replaced, one load and one
- * test more.
+ * free). Counted in build/release.wat (in the export `free`); V8 makes about 47 x86
+ * instructions of it, inlined into larson's loop. The tag is computed once for the test and
+ * the store, the count read once for the test and the increment. Inlined into every
+ * caller, freeSlow is not (see hkMalloc). The 64-bit reciprocal division it replaced took
+ * eleven instructions more and a second multiply; the registry test and the meta's owner
+ * compare that the table replaced, one load and one test more.
  */
 // @ts-ignore: decorator
 @inline export function hkFree(p: usize): void {
+  // One `if` per test, nested, with the fast path falling through each: a combined `a && b`
+  // compiles to an `if (result i32)` that V8 turns into a boolean it then tests again (and it
+  // computed the tag on both sides of that merge).
   if (slabOwnerAt(p) == selfTid) { // a small slab this thread owns (owner.ts); -1 matches none
     const meta = slabMeta(metaOf(p));
     const idx = carvedIndex(meta, p);
     if (idx < meta.carved) {
       const e = cacheEntry(self, meta.cls);
-      const tag = freeTag(p);
-      if (e.count < e.cap && (DEBUG_BUILD || !hasTag(p, tag))) {
-        if (DEBUG_BUILD) {
-          changetype<ThreadHeader>(self).debugFreeing = <u32>p;
-          if (!debugFreeCheck(metaOf(p), <i32>idx, p, meta)) return;
+      const count = e.count; // only this thread writes its cache entries
+      if (count < e.cap) {
+        const tag = freeTag(p);
+        if (DEBUG_BUILD || !hasTag(p, tag)) {
+          if (DEBUG_BUILD) {
+            changetype<ThreadHeader>(self).debugFreeing = <u32>p;
+            if (!debugFreeCheck(metaOf(p), <i32>idx, p, meta)) return;
+          }
+          store<u32>(p, e.head);
+          crashPoint();
+          e.head = <u32>p; // published before tagged: a kill between leaves a cached block
+          crashPoint();    // without its tag, which reclaim's recount restores (recover.ts)
+          storeTag(p, tag);
+          crashPoint();
+          e.count = count + 1;
+          if (DEBUG_BUILD) changetype<ThreadHeader>(self).debugFreeing = 0;
+          return;
         }
-        store<u32>(p, e.head);
-        crashPoint();
-        e.head = <u32>p; // published before tagged: a kill between leaves a cached block
-        crashPoint();    // without its tag, which reclaim's recount restores (recover.ts)
-        storeTag(p, tag);
-        crashPoint();
-        e.count++;
-        if (DEBUG_BUILD) changetype<ThreadHeader>(self).debugFreeing = 0;
-        return;
       }
     }
   }
