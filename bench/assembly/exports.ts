@@ -4,7 +4,7 @@
 
 import { rngInit, rngNext, bounded } from "./rng";
 import { recordAlloc, recordFree } from "./alloc-records";
-import { LarsonRun, LarsonLineage, RandomMixedRun, XfreeRun, XfreeWorker, MidlargeRun, MidlargeThread,
+import { LarsonRun, LarsonLineage, RandomMixedRun, XfreeRun, XfreeWorker, MidlargeRun, MidlargeThread, SLOT_SIZE,
          LINEAGE_STRIDE, XWORKER_STRIDE, MLTHREAD_STRIDE, RM_COPY_STRIDE } from "./structs";
 import { ASRT } from "./malloc";
 import { RM_MIN_SIZE, RM_SIZE_MASK } from "./random_mixed";
@@ -35,6 +35,8 @@ export const BL_LINEAGE_STRIDE: u32 = LINEAGE_STRIDE;
 export const BL_LL_PROGRESS: u32 = offsetof<LarsonLineage>("progress");
 export const BL_LL_GENERATIONS: u32 = offsetof<LarsonLineage>("generations");
 export const BL_LL_LAST_TID: u32 = offsetof<LarsonLineage>("lastTid");
+export const BL_LL_SLOTS: u32 = offsetof<LarsonLineage>("slots");
+export const BL_SLOT_SIZE: u32 = SLOT_SIZE; // a slot: the block's address u32, its size u32
 // random_mixed
 export const BL_RM_MIN_SIZE: u32 = RM_MIN_SIZE;
 export const BL_RM_MAX_SIZE: u32 = RM_MIN_SIZE + RM_SIZE_MASK;

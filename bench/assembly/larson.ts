@@ -5,7 +5,7 @@
 
 import { LarsonRun, LarsonLineage, LINEAGE_STRIDE, SLOT_SIZE } from "./structs";
 import { rngInit, rngNext, bounded } from "./rng";
-import { touch, check } from "./touch";
+import { touch, broken } from "./touch";
 import { bFree, xMalloc, bAttach, bDetach } from "./malloc";
 import { recordAlloc, recordFree, slotsAlloc } from "./alloc-records";
 
@@ -95,7 +95,7 @@ export function larson_generation(runPtr: usize, i: u32): u32 {
       const v = bounded(rng, n);
       const slot = slots + <usize>v * SLOT_SIZE;
       const old = <usize>load<u32>(slot);
-      if (verify && !check(old, load<u32>(slot, 4), v)) bad++;
+      if (verify) bad += broken(old, load<u32>(slot, 4), v);
       bFree(old);
       rng = rngNext(rng);
       const sz = lo + bounded(rng, range);
@@ -144,7 +144,7 @@ export function larson_teardown(runPtr: usize): void {
       const p = <usize>load<u32>(s);
       if (p == 0) continue;
       const sz = load<u32>(s, 4);
-      if (!check(p, sz, j)) bad++;
+      bad += broken(p, sz, j);
       live += sz;
       bFree(p);
     }

@@ -6,7 +6,7 @@
 import { MidlargeRun, MidlargeThread, MLTHREAD_STRIDE, ML_BARRIER_COUNT, ML_BARRIER_GEN,
          ML_RUN_SIZE, SLOT_SIZE } from "./structs";
 import { rngInit, rngNext, bounded } from "./rng";
-import { touch, check } from "./touch";
+import { touch, broken } from "./touch";
 import { bFree, xMalloc, bAttach } from "./malloc";
 import { recordAlloc, recordFree, slotsAlloc } from "./alloc-records";
 import { barrierWait } from "./barrier";
@@ -57,7 +57,7 @@ export function midlarge_thread(runPtr: usize, i: u32): void {
       const old = <usize>load<u32>(slot);
       if (old != 0) {
         if ((rng & 3) != 0) continue;
-        if (verify && !check(old, load<u32>(slot, 4), j)) bad++;
+        if (verify) bad += broken(old, load<u32>(slot, 4), j);
         bFree(old);
         frees++;
       }
@@ -81,7 +81,7 @@ export function midlarge_thread(runPtr: usize, i: u32): void {
       const old = <usize>load<u32>(slot);
       if (old == 0) continue;
       const sz = load<u32>(slot, 4);
-      if (verify && !check(old, sz, v)) bad++;
+      if (verify) bad += broken(old, sz, v);
       bFree(old);
       store<u32>(slot, 0);
       frees++;
@@ -96,7 +96,7 @@ export function midlarge_thread(runPtr: usize, i: u32): void {
     const slot = slotOf(run, i, j);
     const old = <usize>load<u32>(slot);
     if (old == 0) continue;
-    if (verify && !check(old, load<u32>(slot, 4), j)) bad++;
+    if (verify) bad += broken(old, load<u32>(slot, 4), j);
     bFree(old);
     store<u32>(slot, 0);
     frees++;

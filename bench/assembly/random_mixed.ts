@@ -5,7 +5,7 @@
 
 import { RandomMixedRun, RM_COPY_STRIDE, SLOT_SIZE } from "./structs";
 import { rngInit, rngNext, bounded } from "./rng";
-import { touch, check } from "./touch";
+import { touch, broken } from "./touch";
 import { bFree, xMalloc, bAttach } from "./malloc";
 import { recordAlloc, slotsAlloc } from "./alloc-records";
 
@@ -71,7 +71,7 @@ export function random_mixed_run(runPtr: usize, copy: u32): void {
         const slot = s + <usize>v * SLOT_SIZE;
         const old = <usize>load<u32>(slot);
         if (old != 0) {
-          if (verify && !check(old, load<u32>(slot, 4), v)) bad++;
+          if (verify) bad += broken(old, load<u32>(slot, 4), v);
           bFree(old);
           frees++;
           live--;
@@ -96,7 +96,7 @@ export function random_mixed_run(runPtr: usize, copy: u32): void {
       const slot = s + <usize>v * SLOT_SIZE;
       const old = <usize>load<u32>(slot);
       if (old == 0) continue;
-      if (verify && !check(old, load<u32>(slot, 4), v)) bad++;
+      if (verify) bad += broken(old, load<u32>(slot, 4), v);
       bFree(old);
       store<u32>(slot, 0);
       frees++;

@@ -6,7 +6,7 @@
 import { XfreeRun, XfreeWorker, XWORKER_STRIDE, RING_TAIL, RING_HEAD, RING_BUF, RING_STRIDE,
          PRIV_STRIDE } from "./structs";
 import { rngInit, rngNext, bounded } from "./rng";
-import { touch, check } from "./touch";
+import { touch, broken } from "./touch";
 import { bFree, xMalloc, bAttach } from "./malloc";
 import { recordAlloc, recordFree } from "./alloc-records";
 import { idle } from "./idle";
@@ -173,7 +173,7 @@ export function xfree_consumer(runPtr: usize, c: u32): void {
         const e = buf + ((<usize>(phead & mask)) << 3);
         const p = <usize>load<u32>(e);
         phead++;
-        if (verify && !check(p, load<u32>(e, 4), 0)) bad++;
+        if (verify) bad += broken(p, load<u32>(e, 4), 0);
         bFree(p);
         got++;
         if (++unpub == K) {
