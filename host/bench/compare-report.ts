@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { CompareResult, CompareRow } from './compare.js';
 import { mega, mib, textTable } from './table.js';
 
-const ratioText = (r: number | null): string => (r === null ? '-' : `${r.toFixed(2)}x`);
+const ratioText = (r: number | null | undefined): string => (r == null ? '-' : `${r.toFixed(2)}x`);
 
 /** Column titles: allocator names, except the peers whose name says less than their title. */
 const TITLES: Record<string, string> = { 'hakmem-emcc': 'hakmem-wasm (emcc)' };
@@ -72,8 +72,9 @@ function median(res: CompareResult, id: string, alloc: string): number {
 export function targetLines(res: CompareResult): string[] {
   const h = (id: string): number => median(res, id, 'hakmem-wasm');
   const row = (id: string, alloc: string): CompareRow | undefined => res.rows.find((r) => r.case === id && r.alloc === alloc);
-  const line = (what: string, got: number, want: number): string =>
-    Number.isFinite(got) ? `- ${what}: ${got.toFixed(2)}x (goal ${want}x) ${got >= want ? 'met' : 'MISSED'}` : `- ${what}: not measured`;
+  const line = (what: string, got: number, want: number, paired: number | null = null): string =>
+    Number.isFinite(got) ? `- ${what}: ${got.toFixed(2)}x (goal ${want}x) ${got >= want ? 'met' : 'MISSED'}` +
+      (paired !== null ? ` (per-round ratio, median: ${paired.toFixed(2)}x)` : '') : `- ${what}: not measured`;
   const out: string[] = [];
   for (const id of ['larson-1T', 'larson-2T', 'random_mixed']) {
     const mine = row(id, 'hakmem-wasm')?.ownNsPerOp ?? null, theirs = row(id, 'mimalloc')?.ownNsPerOp ?? null;
@@ -82,9 +83,11 @@ export function targetLines(res: CompareResult): string[] {
         `${mine <= theirs ? 'met' : 'MISSED'}`);
   }
   for (const id of ['larson-1T', 'larson-2T', 'larson-1T-128', 'larson-2T-128', 'random_mixed']) {
-    out.push(line(`${id} vs native mimalloc`, h(id) / median(res, id, 'mimalloc'), 0.85));
+    const paired = res.baseline === 'mimalloc' ? row(id, 'hakmem-wasm')?.pairedRatio ?? null : null;
+    out.push(line(`${id} vs native mimalloc`, h(id) / median(res, id, 'mimalloc'), 0.85, paired));
   }
-  out.push(line('xfree-1P1C vs native mimalloc', h('xfree-1P1C') / median(res, 'xfree-1P1C', 'mimalloc'), 1.0));
+  out.push(line('xfree-1P1C vs native mimalloc', h('xfree-1P1C') / median(res, 'xfree-1P1C', 'mimalloc'), 1.0,
+    res.baseline === 'mimalloc' ? row('xfree-1P1C', 'hakmem-wasm')?.pairedRatio ?? null : null));
   out.push(line('larson 2T vs 1T (hakmem-wasm)', h('larson-2T') / h('larson-1T'), 1.9));
   out.push(line('larson 2T vs 1T, 16..128 (hakmem-wasm)', h('larson-2T-128') / h('larson-1T-128'), 1.9));
   out.push(line('midlarge 2T vs 1T (hakmem-wasm)', h('midlarge-2T') / h('midlarge-1T'), 1.0));
@@ -155,7 +158,8 @@ export function markdownReport(res: CompareResult): string {
   const footprint = footprintRows(res);
   const detail = res.rows.map((r: CompareRow) => [r.case, r.alloc, r.platform, mega(r.opsPerSec.median),
     mega(r.opsPerSec.min), mega(r.opsPerSec.max), `${mega(r.opsPerSec.q1)}-${mega(r.opsPerSec.q3)}`,
-    ratioText(r.ratio), r.ownNsPerOp === null ? '-' : r.ownNsPerOp.toFixed(2), String(r.opsPerSec.n), String(r.failures)]);
+    ratioText(r.ratio), ratioText(r.pairedRatio), r.ownNsPerOp === null ? '-' : r.ownNsPerOp.toFixed(2),
+    String(r.opsPerSec.n), String(r.failures)]);
   return [
     `# hakmem-wasm compare, ${m.date}`,
     '',
@@ -195,7 +199,11 @@ export function markdownReport(res: CompareResult): string {
     '',
     '## Spread',
     '',
-    mdTable(['case', 'alloc', 'platform', 'median', 'min', 'max', 'IQR', 'ratio', 'own ns/op', 'runs', 'failed'], detail),
+    `"per-round ratio" is the median over rounds of the allocator's run over **${res.baseline}**'s run of the same ` +
+    'round, seconds apart, where "ratio" divides medians of runs minutes apart: on a machine whose speed drifts, the ' +
+    'per-round ratio is the steadier one (the goal lines give both; their verdict is on the ratio of medians).',
+    '',
+    mdTable(['case', 'alloc', 'platform', 'median', 'min', 'max', 'IQR', 'ratio', 'per-round ratio', 'own ns/op', 'runs', 'failed'], detail),
     '',
     '## Checksums',
     '',

@@ -136,6 +136,12 @@ export interface CompareRow {
   threads: number;
   opsPerSec: Spread;
   ratio: number | null;
+  /**
+   * The median over rounds of (this allocator's ops/s / the baseline's) within the same round:
+   * the two runs of a round are seconds apart, the medians of ratio minutes, so on a machine
+   * whose speed drifts this is the steadier comparison (bench-ab's per-round ratio).
+   */
+  pairedRatio: number | null;
   /** The floor allocator of this row's platform, if it ran this case. */
   floor: string | null;
   /** ns/op of the median, and the same minus the floor's: the allocator's own cost per op. */
@@ -341,6 +347,7 @@ export function compareRows(cases: CompareCase[], contenders: readonly Pick<Cont
       rows.push({
         case: c.id, alloc: a.name, platform: a.platform, threads: threadsOf(c.params), opsPerSec: s,
         ratio: Number.isFinite(base) && base > 0 && Number.isFinite(s.median) ? s.median / base : null,
+        pairedRatio: pairedRatioOf(runs, c.id, a.name, baseline),
         floor: FLOOR_OF[a.platform] ?? null, nsPerOp: finite(nsPerOp(s.median)), ownNsPerOp: ownNs,
         ownRatio: ownNs !== null && baseOwn !== null && baseOwn > 0 ? ownNs / baseOwn : null,
         vs2Workers: two > 0 && Number.isFinite(s.median) ? finite(s.median / two) : null,
@@ -369,6 +376,21 @@ function footprintOf(mine: Record<string, unknown>[], workload: string):
     footprintRatio: both ? footprintBytes / liveBytes : null,
     aboveLiveBytes: both ? footprintBytes - liveBytes : null,
   };
+}
+
+/** The median of per-round ratios of `alloc`'s rate to `baseline`'s on case `id` (null without a pair). */
+function pairedRatioOf(runs: Record<string, unknown>[], id: string, alloc: string, baseline: string): number | null {
+  const rateIn = (who: string, rep: unknown): number | undefined => {
+    const r = runs.find((x) => x.case === id && x.alloc === who && x.rep === rep && !x.error);
+    return typeof r?.ops_per_sec === 'number' && r.ops_per_sec > 0 ? r.ops_per_sec : undefined;
+  };
+  const ratios: number[] = [];
+  for (const r of runs) {
+    if (r.case !== id || r.alloc !== alloc) continue;
+    const mine = rateIn(alloc, r.rep), theirs = rateIn(baseline, r.rep);
+    if (mine !== undefined && theirs !== undefined) ratios.push(mine / theirs);
+  }
+  return ratios.length > 0 ? spread(ratios).median : null;
 }
 
 function ratesOf(runs: Record<string, unknown>[], id: string, alloc: string): number[] {

@@ -123,6 +123,30 @@ describe('own cost per operation', () => {
   });
 });
 
+describe('the per-round ratio', () => {
+  const cases: CompareCase[] = [{ id: 'larson-1T', params: parseParams('larson', { threads: '1', ops: '1000' }) }];
+  const all = () => true;
+  const contenders = [{ name: 'hakmem-wasm', platform: 'wasm32-hakmem', supports: all }, { name: 'mimalloc', platform: 'native', supports: all }];
+  const run = (alloc: string, rep: number, rate: number, error?: string) =>
+    ({ case: 'larson-1T', alloc, rep, ops_per_sec: rate, ...(error ? { error } : {}) });
+  it('is the median of each round\'s own ratio, beside the ratio of the medians', () => {
+    // The machine runs fast in rounds 0 and 3: each median interpolates between a slow round and a
+    // fast one (115 and 130, 0.88), while the rounds' own ratios are 0.80, 0.82, 0.83 and 0.93.
+    const runs = [run('hakmem-wasm', 0, 150), run('mimalloc', 0, 180), run('hakmem-wasm', 1, 90), run('mimalloc', 1, 110),
+      run('hakmem-wasm', 2, 80), run('mimalloc', 2, 100), run('hakmem-wasm', 3, 140), run('mimalloc', 3, 150)];
+    const row = compareRows(cases, contenders, runs, 'mimalloc').find((r) => r.alloc === 'hakmem-wasm')!;
+    expect(row.ratio).toBeCloseTo(115 / 130, 12);                    // medians: (90+140)/2 over (110+150)/2
+    expect(row.pairedRatio).toBeCloseTo((150 / 180 + 90 / 110) / 2, 12); // rounds' ratios 0.8, 0.82, 0.83, 0.93
+  });
+  it('leaves out a round where either run failed, and has none without a pair', () => {
+    const runs = [run('hakmem-wasm', 0, 50), run('mimalloc', 0, 100), run('hakmem-wasm', 1, 90), run('mimalloc', 1, NaN, 'crashed')];
+    const rows = compareRows(cases, contenders, runs, 'mimalloc');
+    expect(rows.find((r) => r.alloc === 'hakmem-wasm')!.pairedRatio).toBeCloseTo(0.5, 12);
+    const alone = compareRows(cases, contenders, [run('hakmem-wasm', 0, 50)], 'mimalloc');
+    expect(alone.find((r) => r.alloc === 'hakmem-wasm')!.pairedRatio).toBeNull();
+  });
+});
+
 describe('oversubscription: 8 workers against 2 (issue 10, item 5)', () => {
   const cases = targetCases();
   const byId = (id: string) => cases.find((c) => c.id === id)!;
