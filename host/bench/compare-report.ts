@@ -78,9 +78,11 @@ export function targetLines(res: CompareResult): string[] {
   const out: string[] = [];
   for (const id of ['larson-1T', 'larson-2T', 'random_mixed']) {
     const mine = row(id, 'hakmem-wasm')?.ownNsPerOp ?? null, theirs = row(id, 'mimalloc')?.ownNsPerOp ?? null;
+    const pm = row(id, 'hakmem-wasm')?.pairedOwnNsPerOp ?? null, pt = row(id, 'mimalloc')?.pairedOwnNsPerOp ?? null;
+    const paired = pm !== null && pt !== null ? ` (per-round: ${pm.toFixed(2)} vs ${pt.toFixed(2)})` : '';
     out.push(mine === null || theirs === null ? `- ${id} own cost vs native mimalloc: not measured`
       : `- ${id} own cost: ${mine.toFixed(2)} ns/op vs native mimalloc ${theirs.toFixed(2)} (goal: at or below) ` +
-        `${mine <= theirs ? 'met' : 'MISSED'}`);
+        `${mine <= theirs ? 'met' : 'MISSED'}${paired}`);
   }
   for (const id of ['larson-1T', 'larson-2T', 'larson-1T-128', 'larson-2T-128', 'random_mixed']) {
     const paired = res.baseline === 'mimalloc' ? row(id, 'hakmem-wasm')?.pairedRatio ?? null : null;
@@ -159,6 +161,7 @@ export function markdownReport(res: CompareResult): string {
   const detail = res.rows.map((r: CompareRow) => [r.case, r.alloc, r.platform, mega(r.opsPerSec.median),
     mega(r.opsPerSec.min), mega(r.opsPerSec.max), `${mega(r.opsPerSec.q1)}-${mega(r.opsPerSec.q3)}`,
     ratioText(r.ratio), ratioText(r.pairedRatio), r.ownNsPerOp === null ? '-' : r.ownNsPerOp.toFixed(2),
+    r.pairedOwnNsPerOp == null ? '-' : r.pairedOwnNsPerOp.toFixed(2),
     String(r.opsPerSec.n), String(r.failures)]);
   return [
     `# hakmem-wasm compare, ${m.date}`,
@@ -200,10 +203,11 @@ export function markdownReport(res: CompareResult): string {
     '## Spread',
     '',
     `"per-round ratio" is the median over rounds of the allocator's run over **${res.baseline}**'s run of the same ` +
-    'round, seconds apart, where "ratio" divides medians of runs minutes apart: on a machine whose speed drifts, the ' +
-    'per-round ratio is the steadier one (the goal lines give both; their verdict is on the ratio of medians).',
+    'round, seconds apart, where "ratio" divides medians of runs minutes apart; "per-round own ns/op" likewise pairs ' +
+    'each run with its floor\'s run of the same round. On a machine whose speed drifts, the per-round figures are the ' +
+    'steadier ones (the goal lines give both; their verdict is on the medians).',
     '',
-    mdTable(['case', 'alloc', 'platform', 'median', 'min', 'max', 'IQR', 'ratio', 'per-round ratio', 'own ns/op', 'runs', 'failed'], detail),
+    mdTable(['case', 'alloc', 'platform', 'median', 'min', 'max', 'IQR', 'ratio', 'per-round ratio', 'own ns/op', 'per-round own ns/op', 'runs', 'failed'], detail),
     '',
     '## Checksums',
     '',

@@ -147,6 +147,8 @@ export interface CompareRow {
   /** ns/op of the median, and the same minus the floor's: the allocator's own cost per op. */
   nsPerOp: number | null;
   ownNsPerOp: number | null;
+  /** The median over rounds of (ns/op - the floor's ns/op in the same round): the steadier own cost. */
+  pairedOwnNsPerOp: number | null;
   /** ownNsPerOp / the baseline's ownNsPerOp (lower is cheaper). */
   ownRatio: number | null;
   /** The median over this allocator's median on the case's 2-worker reference (`CompareCase.twoWorkers`), else null. */
@@ -335,6 +337,10 @@ export function compareRows(cases: CompareCase[], contenders: readonly Pick<Cont
       const floor = FLOOR_OF[platform];
       return floor && contenders.some((x) => x.name === floor) ? finite(nsPerOp(median(alloc)) - nsPerOp(median(floor))) : null;
     };
+    const floorRan = (platform: string): boolean => {
+      const floor = FLOOR_OF[platform];
+      return floor !== undefined && contenders.some((x) => x.name === floor);
+    };
     const base = median(baseline);
     const basePlatform = contenders.find((x) => x.name === baseline)?.platform ?? '';
     const baseOwn = own(baseline, basePlatform);
@@ -347,8 +353,9 @@ export function compareRows(cases: CompareCase[], contenders: readonly Pick<Cont
       rows.push({
         case: c.id, alloc: a.name, platform: a.platform, threads: threadsOf(c.params), opsPerSec: s,
         ratio: Number.isFinite(base) && base > 0 && Number.isFinite(s.median) ? s.median / base : null,
-        pairedRatio: pairedRatioOf(runs, c.id, a.name, baseline),
+        pairedRatio: pairedOf(runs, c.id, a.name, baseline, (x, b) => x / b),
         floor: FLOOR_OF[a.platform] ?? null, nsPerOp: finite(nsPerOp(s.median)), ownNsPerOp: ownNs,
+        pairedOwnNsPerOp: floorRan(a.platform) ? pairedOf(runs, c.id, a.name, FLOOR_OF[a.platform]!, (x, f) => nsPerOp(x) - nsPerOp(f)) : null,
         ownRatio: ownNs !== null && baseOwn !== null && baseOwn > 0 ? ownNs / baseOwn : null,
         vs2Workers: two > 0 && Number.isFinite(s.median) ? finite(s.median / two) : null,
         ...footprintOf(mine, c.params.workload),
@@ -378,19 +385,23 @@ function footprintOf(mine: Record<string, unknown>[], workload: string):
   };
 }
 
-/** The median of per-round ratios of `alloc`'s rate to `baseline`'s on case `id` (null without a pair). */
-function pairedRatioOf(runs: Record<string, unknown>[], id: string, alloc: string, baseline: string): number | null {
+/**
+ * The median over rounds of `f(alloc's ops/s, other's ops/s)` within the same round of case `id`
+ * (a round where either run failed is left out; null without a pair).
+ */
+function pairedOf(runs: Record<string, unknown>[], id: string, alloc: string, other: string,
+                  f: (mine: number, theirs: number) => number): number | null {
   const rateIn = (who: string, rep: unknown): number | undefined => {
     const r = runs.find((x) => x.case === id && x.alloc === who && x.rep === rep && !x.error);
     return typeof r?.ops_per_sec === 'number' && r.ops_per_sec > 0 ? r.ops_per_sec : undefined;
   };
-  const ratios: number[] = [];
+  const values: number[] = [];
   for (const r of runs) {
     if (r.case !== id || r.alloc !== alloc) continue;
-    const mine = rateIn(alloc, r.rep), theirs = rateIn(baseline, r.rep);
-    if (mine !== undefined && theirs !== undefined) ratios.push(mine / theirs);
+    const mine = rateIn(alloc, r.rep), theirs = rateIn(other, r.rep);
+    if (mine !== undefined && theirs !== undefined) values.push(f(mine, theirs));
   }
-  return ratios.length > 0 ? spread(ratios).median : null;
+  return values.length > 0 ? spread(values).median : null;
 }
 
 function ratesOf(runs: Record<string, unknown>[], id: string, alloc: string): number[] {

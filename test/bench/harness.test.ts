@@ -138,6 +138,17 @@ describe('the per-round ratio', () => {
     expect(row.ratio).toBeCloseTo(115 / 130, 12);                    // medians: (90+140)/2 over (110+150)/2
     expect(row.pairedRatio).toBeCloseTo((150 / 180 + 90 / 110) / 2, 12); // rounds' ratios 0.8, 0.82, 0.83, 0.93
   });
+  it('pairs each run with its floor\'s run of the same round for the own cost', () => {
+    const floors = [...contenders, { name: 'floor-wasm', platform: 'wasm32-hakmem', supports: all }];
+    // ns/op per round: hakmem-wasm 10, 20, 8; floor-wasm 5, 16, 4: own 5, 4, 4 (the medians' difference: 10 - 5).
+    const runs = [run('hakmem-wasm', 0, 1e8), run('floor-wasm', 0, 2e8), run('hakmem-wasm', 1, 5e7), run('floor-wasm', 1, 6.25e7),
+      run('hakmem-wasm', 2, 1.25e8), run('floor-wasm', 2, 2.5e8), run('mimalloc', 0, 1e8)];
+    const rows = compareRows(cases, floors, runs, 'mimalloc');
+    const row = rows.find((r) => r.alloc === 'hakmem-wasm')!;
+    expect(row.ownNsPerOp).toBeCloseTo(5, 9);
+    expect(row.pairedOwnNsPerOp).toBeCloseTo(4, 9);
+    expect(rows.find((r) => r.alloc === 'mimalloc')!.pairedOwnNsPerOp).toBeNull(); // no native floor ran
+  });
   it('leaves out a round where either run failed, and has none without a pair', () => {
     const runs = [run('hakmem-wasm', 0, 50), run('mimalloc', 0, 100), run('hakmem-wasm', 1, 90), run('mimalloc', 1, NaN, 'crashed')];
     const rows = compareRows(cases, contenders, runs, 'mimalloc');
