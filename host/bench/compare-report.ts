@@ -3,7 +3,7 @@
 
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { CompareResult, CompareRow } from './compare.js';
+import { CompareResult, CompareRow, perRound } from './compare.js';
 import { mega, mib, textTable } from './table.js';
 
 const ratioText = (r: number | null | undefined): string => (r == null ? '-' : `${r.toFixed(2)}x`);
@@ -90,9 +90,13 @@ export function targetLines(res: CompareResult): string[] {
   }
   out.push(line('xfree-1P1C vs native mimalloc', h('xfree-1P1C') / median(res, 'xfree-1P1C', 'mimalloc'), 1.0,
     res.baseline === 'mimalloc' ? row('xfree-1P1C', 'hakmem-wasm')?.pairedRatio ?? null : null));
-  out.push(line('larson 2T vs 1T (hakmem-wasm)', h('larson-2T') / h('larson-1T'), 1.9));
-  out.push(line('larson 2T vs 1T, 16..128 (hakmem-wasm)', h('larson-2T-128') / h('larson-1T-128'), 1.9));
-  out.push(line('midlarge 2T vs 1T (hakmem-wasm)', h('midlarge-2T') / h('midlarge-1T'), 1.0));
+  // Scaling: the 2T case's run over the 1T case's run of the same round, beside the medians' ratio.
+  const scaling = (two: string, one: string): number | null =>
+    perRound(res.runs, { case: two, alloc: 'hakmem-wasm' }, { case: one, alloc: 'hakmem-wasm' }, (x, y) => x / y);
+  out.push(line('larson 2T vs 1T (hakmem-wasm)', h('larson-2T') / h('larson-1T'), 1.9, scaling('larson-2T', 'larson-1T')));
+  out.push(line('larson 2T vs 1T, 16..128 (hakmem-wasm)', h('larson-2T-128') / h('larson-1T-128'), 1.9,
+    scaling('larson-2T-128', 'larson-1T-128')));
+  out.push(line('midlarge 2T vs 1T (hakmem-wasm)', h('midlarge-2T') / h('midlarge-1T'), 1.0, scaling('midlarge-2T', 'midlarge-1T')));
   out.push(oversubscriptionLine(res));
   out.push(...footprintTargetLines(res));
   // What linking into a C program costs: the same workloads compiled by emcc and linked with

@@ -385,23 +385,34 @@ function footprintOf(mine: Record<string, unknown>[], workload: string):
   };
 }
 
+/** One cell's runs: a case and an allocator. */
+export interface RunKey { case: string; alloc: string }
+
 /**
- * The median over rounds of `f(alloc's ops/s, other's ops/s)` within the same round of case `id`
- * (a round where either run failed is left out; null without a pair).
+ * The median over rounds of `f(a's ops/s, b's ops/s)` for the runs of cells `a` and `b` in the
+ * same round (a round where either run failed is left out; null without a pair). Every round
+ * runs each cell once, case by case, so two cells of a round ran at most minutes apart, and two
+ * allocators on one case seconds apart.
  */
-function pairedOf(runs: Record<string, unknown>[], id: string, alloc: string, other: string,
-                  f: (mine: number, theirs: number) => number): number | null {
-  const rateIn = (who: string, rep: unknown): number | undefined => {
-    const r = runs.find((x) => x.case === id && x.alloc === who && x.rep === rep && !x.error);
+export function perRound(runs: Record<string, unknown>[], a: RunKey, b: RunKey,
+                         f: (x: number, y: number) => number): number | null {
+  const rateIn = (k: RunKey, rep: unknown): number | undefined => {
+    const r = runs.find((x) => x.case === k.case && x.alloc === k.alloc && x.rep === rep && !x.error);
     return typeof r?.ops_per_sec === 'number' && r.ops_per_sec > 0 ? r.ops_per_sec : undefined;
   };
   const values: number[] = [];
   for (const r of runs) {
-    if (r.case !== id || r.alloc !== alloc) continue;
-    const mine = rateIn(alloc, r.rep), theirs = rateIn(other, r.rep);
-    if (mine !== undefined && theirs !== undefined) values.push(f(mine, theirs));
+    if (r.case !== a.case || r.alloc !== a.alloc) continue;
+    const x = rateIn(a, r.rep), y = rateIn(b, r.rep);
+    if (x !== undefined && y !== undefined) values.push(f(x, y));
   }
   return values.length > 0 ? spread(values).median : null;
+}
+
+/** perRound of `alloc` against `other` on case `id`. */
+function pairedOf(runs: Record<string, unknown>[], id: string, alloc: string, other: string,
+                  f: (mine: number, theirs: number) => number): number | null {
+  return perRound(runs, { case: id, alloc }, { case: id, alloc: other }, f);
 }
 
 function ratesOf(runs: Record<string, unknown>[], id: string, alloc: string): number[] {

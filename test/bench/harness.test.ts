@@ -149,6 +149,20 @@ describe('the per-round ratio', () => {
     expect(row.pairedOwnNsPerOp).toBeCloseTo(4, 9);
     expect(rows.find((r) => r.alloc === 'mimalloc')!.pairedOwnNsPerOp).toBeNull(); // no native floor ran
   });
+  it('gives the scaling goal lines each round\'s 2T run over its 1T run', () => {
+    const ids = ['larson-1T', 'larson-2T'];
+    const byId = (id: string) => targetCases().find((c) => c.id === id)!;
+    const r = (id: string, rep: number, rate: number) => ({ case: id, alloc: 'hakmem-wasm', rep, ops_per_sec: rate });
+    // Rounds 0 and 1 run fast, round 2 slow: 2T/1T per round 1.90, 1.95, 1.90; the medians give 195/100.
+    const runs = [r('larson-1T', 0, 150), r('larson-2T', 0, 285), r('larson-1T', 1, 100), r('larson-2T', 1, 195),
+      r('larson-1T', 2, 80), r('larson-2T', 2, 152)];
+    const rows = compareRows(ids.map(byId), [contenders[0]], runs, 'hakmem-wasm');
+    const res = { machine: { date: '', cpu: '', cores: 2, memory_gib: 4, os: '', node: '', v8: '', assemblyscript: '', tools: {} },
+      command: 'compare', baseline: 'hakmem-wasm', allocs: ['hakmem-wasm'], cases: [], skipped: [], checksumErrors: [],
+      rows, runs, emptyRuns: [] } as CompareResult;
+    expect(targetLines(res).find((l) => l.startsWith('- larson 2T vs 1T (hakmem-wasm)'))).toBe(
+      '- larson 2T vs 1T (hakmem-wasm): 1.95x (goal 1.9x) met (per-round ratio, median: 1.90x)');
+  });
   it('leaves out a round where either run failed, and has none without a pair', () => {
     const runs = [run('hakmem-wasm', 0, 50), run('mimalloc', 0, 100), run('hakmem-wasm', 1, 90), run('mimalloc', 1, NaN, 'crashed')];
     const rows = compareRows(cases, contenders, runs, 'mimalloc');
