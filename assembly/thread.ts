@@ -16,7 +16,7 @@ import { ThreadHeader, GlobalHeader, Journal, threadBase, threadRecord, MAX_THRE
 import { cacheCapFor } from "./classes";
 import { self, selfTid, setSelf, attached, syncMemory } from "./tls";
 import { ensureInit } from "./init";
-import { cacheEntry, heapSpill, heapTrim, heapDrain, heapHandBackAll } from "./heap";
+import { cacheEntry, heapSpill, heapTrim, heapDrain, heapHandBackEvery } from "./heap";
 import { recoverRecord, handBackOwnedSlabs } from "./recover";
 import { outboxFlushAll } from "./remote";
 import { poolLock, poolUnlock, orphanPop, orphanPush, slabRelease, poolRepair } from "./pool";
@@ -112,7 +112,7 @@ function threadRetire(rec: usize, tid: u32, dead: bool): void {
   if (dead) {
     handBackOwnedSlabs(rec, tid);
   } else {
-    for (let cls: u32 = 0; cls < NUM_CLASSES; cls++) heapHandBackAll(rec, tid, cls);
+    heapHandBackEvery(rec, tid);
   }
   resetHoldings(rec);
   atomic.store<u32>(rec, 0); // tid
@@ -186,10 +186,8 @@ export function threadPark(): void {
   largeCacheFlush(rec);
   outboxFlushAll(rec);
   changetype<ThreadHeader>(rec).refillsSinceFlush = 0;
-  for (let cls: u32 = 0; cls < NUM_CLASSES; cls++) {
-    heapSpill(rec, tid, cls, 0xFFFFFFFF);
-    heapHandBackAll(rec, tid, cls);
-  }
+  for (let cls: u32 = 0; cls < NUM_CLASSES; cls++) heapSpill(rec, tid, cls, 0xFFFFFFFF);
+  heapHandBackEvery(rec, tid);
 }
 
 /** collect's work for record `rec` (also the out-of-memory relief before a retry). */
