@@ -6,13 +6,11 @@
 // its owner), so it uses plain loads and stores on slab state; the only atomics are the
 // ownership claim, the remote-stack exchange in slabDrain, and the pool lock.
 
-import { CacheEntry, ClassState, ThreadCounters, SlabMeta, TH_CACHE_OFFSET, CACHE_ENTRY_SIZE,
+import { CacheEntry, ClassState, ThreadCounters, TH_CACHE_OFFSET, CACHE_ENTRY_SIZE,
          TH_CLASS_OFFSET, CLASS_STATE_SIZE, TH_COUNTERS_OFFSET, LIST_NONE, LIST_CURRENT,
          LIST_PARTIAL, LIST_ORPHAN, EV_REFILL, EV_SPILL, EV_ADOPT, EV_ORPHAN, EV_SLAB_ACQUIRE,
-         EV_SLAB_RELEASE, NUM_CLASSES, DEBUG_BUILD, ASSERT_ADOPTED_OWNED, ASSERT_CACHED_NOT_OWNED, hdr,
-         SLAB_SMALL, REG_SUPERSLAB, CHUNK_MASK, SS_META_OFFSET, SLABS_PER_SS, SLAB_META_SIZE }
+         EV_SLAB_RELEASE, NUM_CLASSES, DEBUG_BUILD, ASSERT_ADOPTED_OWNED, ASSERT_CACHED_NOT_OWNED, hdr }
   from "./types";
-import { registryOf, regKind } from "./registry";
 import { slabMeta, slabBase, metaOf } from "./superslab";
 import { slabFormat, slabTakeFree, slabCarve, slabPushFree, slabDrain, slabHasRemote }
   from "./slab";
@@ -82,24 +80,6 @@ function partialRemove(cs: ClassState, m: usize): void {
 
 // ---- draining, releasing, orphaning -------------------------------------------------------
 
-/**
- * A small orphan's group link: the next slab its owner handed back in the same retire or park
- * (heapHandBackEvery), a circle, or 0 for a group of one. The thread that adopts one member
- * for a free adopts the group with it (heapAdoptForFree), whichever member it hit. Written and read under the pool lock only, and a hint: the
- * reader checks the target is an orphan's meta before it takes it. It is the word of
- * SlabMeta.largeSize, which only large heads use (slabFormat clears it for a small slab).
- */
-// @ts-ignore: decorator
-@inline function groupNext(meta: SlabMeta): u32 {
-  return meta.largeSize;
-}
-
-/** Set a small slab's group link (pool locked, or the slab is this thread's). */
-// @ts-ignore: decorator
-@inline function setGroupNext(meta: SlabMeta, m: u32): void {
-  meta.largeSize = m;
-}
-
 /** Drain a slab owned by `tid` and count it in `rec`'s counters. */
 export function heapDrain(rec: usize, tid: u32, m: usize): u32 {
   const n = slabDrain(rec, m, tid);
@@ -137,7 +117,6 @@ export function heapHandBack(rec: usize, tid: u32, m: usize): void {
   ringRecord(EV_ORPHAN, meta.cls, m, meta.used);
   poolLock();
   orphanPush(m);
-  setGroupNext(meta, 0); // a group of one
   ownerClear(m); // inside the lock: no adopter can pop it before the owner is clear;
   hdr().orphanedSlabs++;   // a kill between the two leaves an orphan reclaim recognises (LIST_ORPHAN)
   poolUnlock();
@@ -145,12 +124,11 @@ export function heapHandBack(rec: usize, tid: u32, m: usize): void {
 
 /**
  * Hand back every slab `rec` owns (current and partial, every class), as heapHandBack does
- * one, with one hold of the pool lock for all of them: a retiring thread owns tens of slabs,
- * and at a thread change (larson's generations) a lock taken once per slab is taken as often
- * again by the successor's adoptions, while the other threads refill under it. First, with no
- * lock, each slab leaves its list and is drained, chained through `next` (owned and on no
- * list, as inside heapHandBack: a kill here leaves slabs that reclaim finds by owner word);
- * then, under the lock, each empty one is released and each other one orphaned.
+ * one, with one hold of the pool lock for all of them: a retiring thread owns tens of slabs
+ * (larson 8..1024: about 38 per generation), and the other threads refill under the same
+ * lock. First, with no lock, each slab leaves its list and is drained, chained through `next`
+ * (owned and on no list, as inside heapHandBack: a kill here leaves slabs that reclaim finds
+ * by owner word); then, under the lock, each empty one is released and each other orphaned.
  */
 export function heapHandBackEvery(rec: usize, tid: u32): void {
   let chain: usize = 0, released: u32 = 0;
@@ -168,7 +146,6 @@ export function heapHandBackEvery(rec: usize, tid: u32): void {
     }
   }
   if (chain == 0) return;
-  let first: usize = 0, group: u32 = 0; // the orphans so far, a chain through groupNext
   poolLock();
   while (chain != 0) {
     const m = chain;
@@ -179,14 +156,10 @@ export function heapHandBackEvery(rec: usize, tid: u32): void {
       released++;
     } else {
       orphanPush(m);
-      setGroupNext(meta, group);
-      if (first == 0) first = m;
-      group = <u32>m;
       ownerClear(m); // inside the lock, as in heapHandBack
       hdr().orphanedSlabs++;
     }
   }
-  if (first != 0) setGroupNext(slabMeta(first), group); // closed: a circle
   poolUnlock();
   counters(rec).slabsReleased += released;
 }
@@ -250,75 +223,30 @@ function findPartial(rec: usize, tid: u32, cs: ClassState): usize {
   return 0;
 }
 
-/** Orphans of one group adopted with the one a free hit, at most (one hold of the pool lock). */
-// @ts-ignore: decorator
-@inline const GROUP_ADOPT_MAX: u32 = 64;
-
 /**
  * Adopt orphan `m` because this thread frees a block into it: the thread that frees the blocks
  * left in a retired or parked thread's slab is the one most likely to allocate them again (a
  * new thread taking over an old one's data, larson's next generation, the workers after the
  * set-up), and as its owner it frees them locally instead of pushing them to whichever thread
- * adopts the slab later. With `m` it adopts the orphans that follow it round its group (handed
- * back by the same retire: groupNext), up to the first that is no orphan any more (`m` itself,
- * once round, or a member another thread adopted) or GROUP_ADOPT_MAX: one hold of the pool
- * lock instead of one per slab when a thread takes over another's data (larson's generations:
- * about 38 slabs each at 8..1024). Claimed inside the pool lock,
- * as acquireSlab's adoption is; returns false if another thread adopted `m` first. The slabs
- * join this thread's partial lists.
+ * adopts the slab later. Claimed inside the pool lock, as acquireSlab's adoption is; returns
+ * false if another thread adopted it first. The slab joins this thread's partial list.
  */
 export function heapAdoptForFree(rec: usize, tid: u32, m: usize): bool {
   poolLock();
-  if (!claimOrphan(m, tid)) {
-    poolUnlock();
-    return false;
-  }
-  // The group after m; the adopted slabs are chained through groupNext (ours now) for the drains.
-  let last = m, g = <usize>groupNext(slabMeta(m));
-  for (let i: u32 = 0; i < GROUP_ADOPT_MAX && isOrphanMeta(g) && claimOrphan(g, tid); i++) {
-    setGroupNext(slabMeta(last), <u32>g);
-    last = g;
-    g = <usize>groupNext(slabMeta(g));
-  }
-  setGroupNext(slabMeta(last), 0);
-  poolUnlock();
-  let a = m;
-  while (a != 0) {
-    const meta = slabMeta(a);
-    const next = <usize>groupNext(meta);
-    setGroupNext(meta, 0);
-    counters(rec).adoptions++;
-    ringRecord(EV_ADOPT, meta.cls, a, 0);
-    heapDrain(rec, tid, a);
-    partialAdd(classState(rec, meta.cls), a);
-    a = next;
-  }
-  return true;
-}
-
-/**
- * Take orphan `m` for thread `tid` if it still is one (pool locked): off its orphan list, then
- * owned (inside the lock: a kill leaves the slab owned, found by reclaim).
- */
-function claimOrphan(m: usize, tid: u32): bool {
   const meta = slabMeta(m);
-  if (meta.list != LIST_ORPHAN || atomic.load<u32>(m) != 0) return false;
-  orphanRemove(m);
-  ownerSet(m, tid);
-  hdr().adoptions++;
+  const ok = meta.list == LIST_ORPHAN && atomic.load<u32>(m) == 0;
+  if (ok) {
+    orphanRemove(m);
+    ownerSet(m, tid); // inside the lock: a kill leaves the slab owned, found by reclaim
+    hdr().adoptions++;
+  }
+  poolUnlock();
+  if (!ok) return false;
+  counters(rec).adoptions++;
+  ringRecord(EV_ADOPT, meta.cls, m, 0);
+  heapDrain(rec, tid, m);
+  partialAdd(classState(rec, meta.cls), m);
   return true;
-}
-
-/**
- * Whether `m`, a groupNext link, is the SlabMeta of a small slab (pool locked): a link is a
- * hint written under the lock, and a repaired pool (poolRepair) or a SuperSlab given back can
- * leave one stale, so it is checked against the registry and the meta slots before it is read.
- */
-function isOrphanMeta(m: usize): bool {
-  const off = m & CHUNK_MASK;
-  return m != 0 && regKind(registryOf(m)) == REG_SUPERSLAB && (off & (SLAB_META_SIZE - 1)) == 0
-    && off >= SS_META_OFFSET && off < SS_META_OFFSET + SLABS_PER_SS * SLAB_META_SIZE
-    && slabMeta(m).state == SLAB_SMALL;
 }
 
 /** Orphans of a class a refill looks at for one with blocks to give. */

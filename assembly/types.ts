@@ -193,11 +193,10 @@
   used: u32;      // carved blocks not on the free list (user, caches, remote, outboxes)
   prev: u32;      // partial / orphan list links (SlabMeta addresses)
   next: u32;
-  largeSize: u32; // large head: bytes requested; small orphan: its group link (heap.ts groupNext)
+  largeSize: u32; // large head: bytes requested
   chkA: u32;      // scratch for the heap checker
   chkB: u32;
   shift: u32;     // trailing zero bits of stride (stride == (stride >> shift) << shift, odd part)
-
 }
 
 // ---- the control region -------------------------------------------------------------------
