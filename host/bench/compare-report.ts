@@ -5,6 +5,8 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { CompareResult, CompareRow, perRound } from './compare.js';
 import { mega, mib, textTable } from './table.js';
+import { spread } from './summary.js';
+import type { WorkerTimeField } from './record.js';
 
 const ratioText = (r: number | null | undefined): string => (r == null ? '-' : `${r.toFixed(2)}x`);
 
@@ -94,8 +96,10 @@ export function targetLines(res: CompareResult): string[] {
   const scaling = (two: string, one: string): number | null =>
     perRound(res.runs, { case: two, alloc: 'hakmem-wasm' }, { case: one, alloc: 'hakmem-wasm' }, (x, y) => x / y);
   out.push(line('larson 2T vs 1T (hakmem-wasm)', h('larson-2T') / h('larson-1T'), 1.9, scaling('larson-2T', 'larson-1T')));
+  out.push(...scalingContext(res, 'larson-2T', 'larson-1T'));
   out.push(line('larson 2T vs 1T, 16..128 (hakmem-wasm)', h('larson-2T-128') / h('larson-1T-128'), 1.9,
     scaling('larson-2T-128', 'larson-1T-128')));
+  out.push(...scalingContext(res, 'larson-2T-128', 'larson-1T-128'));
   out.push(line('midlarge 2T vs 1T (hakmem-wasm)', h('midlarge-2T') / h('midlarge-1T'), 1.0, scaling('midlarge-2T', 'midlarge-1T')));
   out.push(oversubscriptionLine(res));
   out.push(...footprintTargetLines(res));
@@ -108,6 +112,41 @@ export function targetLines(res: CompareResult): string[] {
     }
   }
   return out;
+}
+
+/** The allocators whose scaling in the same run says what the machine gave two threads. */
+const SCALING_PEERS: readonly string[] = ['floor-wasm', 'floor-native', 'mimalloc'];
+
+/**
+ * What the machine gave two threads while a scaling goal was measured: the per-round 2T/1T of
+ * the floors and mimalloc in the same run, and how unevenly hakmem-wasm's two workers were
+ * served. larson's lineages do equal work, so the slower worker's on-CPU time over the faster's
+ * is near 1 unless one thread was slowed while on its CPU (a hypervisor's neighbour shows up
+ * here, as running time: the guest cannot see it); the run lasts as long as the slower worker.
+ */
+export function scalingContext(res: CompareResult, two: string, one: string): string[] {
+  const peers = SCALING_PEERS.map((alloc) => {
+    const r = perRound(res.runs, { case: two, alloc }, { case: one, alloc }, (x, y) => x / y);
+    return r === null ? null : `${alloc} ${r.toFixed(2)}x`;
+  }).filter((s): s is string => s !== null);
+  const uneven = res.runs.filter((r) => r.case === two && r.alloc === 'hakmem-wasm' && !r.error)
+    .map((r) => cpuSpread(r.worker_times)).filter((x): x is number => x !== null);
+  const out: string[] = [];
+  if (peers.length > 0) out.push(`  - the same run's per-round 2T/1T: ${peers.join(', ')}`);
+  if (uneven.length > 0) {
+    const s = spread(uneven);
+    out.push(`  - hakmem-wasm's ${two} runs, slower worker's on-CPU time over the faster's: median ` +
+      `${s.median.toFixed(2)}x, max ${s.max.toFixed(2)}x over ${s.n} runs`);
+  }
+  return out;
+}
+
+/** The slowest worker's on-CPU ms over the fastest's, from a record's worker_times; null if unknown. */
+export function cpuSpread(field: unknown): number | null {
+  if (!Array.isArray(field) || field.length < 2) return null;
+  const cpu = (field as WorkerTimeField[]).map((w) => w.cpu_ms);
+  if (cpu.some((c) => c === null || !(c > 0))) return null;
+  return Math.max(...(cpu as number[])) / Math.min(...(cpu as number[]));
 }
 
 /** The oversubscription goal: throughput at 8 workers at least this much of the throughput at 2. */

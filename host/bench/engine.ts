@@ -153,7 +153,7 @@ class AsrtEngine implements Engine {
     const t0 = nowMs();
     const r = this.ex[c.fn](...c.args);
     const t1 = nowMs();
-    return { secs: (t1 - t0) / 1000, results: [r] };
+    return { secs: (t1 - t0) / 1000, results: [r], workers: [] };
   }
 
   async call(_k: number, fn: string, args: number[] = []): Promise<number> {

@@ -34,5 +34,8 @@ export async function runDescribed(e: Engine, p: Params, ctx: RunCtx = {}): Prom
   if (d.teardown) e.ex[d.teardown]!(run);
   const o = d.result(m, p, run, timed.secs);
   if (d.free && run !== 0) e.ex[d.free]!(run);
-  return { params: d.recordParams(p), ops: o.ops, secs: timed.secs, size_sum: o.size_sum, bad: o.bad, extra: o.extra };
+  return {
+    params: d.recordParams(p), ops: o.ops, secs: timed.secs, size_sum: o.size_sum, bad: o.bad, extra: o.extra,
+    workers: timed.workers,
+  };
 }

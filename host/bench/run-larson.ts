@@ -47,6 +47,7 @@ export async function runLarson(e: Engine, p: LarsonParams, ctx: RunCtx = {}): P
   return {
     params: LARSON.recordParams(p), ops: o.ops, secs: timed.secs, size_sum: o.size_sum, bad: o.bad,
     extra: { ...o.extra, ...(p.workerPerGeneration ? { worker_per_generation: true } : {}) },
+    workers: timed.workers,
   };
 }
 
@@ -64,5 +65,5 @@ async function generationPerWorker(e: Engine, run: number, T: number,
   } finally {
     clearInterval(timer);
   }
-  return { secs: (nowMs() - t0) / 1000, results: [] };
+  return { secs: (nowMs() - t0) / 1000, results: [], workers: [] };
 }

@@ -10,6 +10,7 @@ import { performance } from 'node:perf_hooks';
 import { RpcPool } from '../rpc/pool.js';
 import { RpcWorker } from '../rpc/client.js';
 import { nodeTransport } from '../rpc/node-transport.js';
+import type { ThreadCpu } from '../rpc/protocol.js';
 
 /** A call for the timed region: export `fn(args)` on worker `worker`. */
 export interface GatedCall {
@@ -18,10 +19,24 @@ export interface GatedCall {
   args: number[];
 }
 
-/** What a timed region measured: seconds from the gate opening to the last call's end. */
+/**
+ * One worker's part of a timed region: when its call started and ended, in ms after the gate
+ * opened, and its thread's scheduling meanwhile (null without a thread clock).
+ */
+export interface WorkerTime {
+  startMs: number;
+  endMs: number;
+  cpu: ThreadCpu | null;
+}
+
+/**
+ * What a timed region measured: seconds from the gate opening to the last call's end, each
+ * call's result, and each worker's times (empty where the calls ran on the main thread).
+ */
 export interface TimedResult {
   secs: number;
   results: number[];
+  workers: WorkerTime[];
 }
 
 /** Callbacks of a timed region. */
@@ -81,7 +96,10 @@ export class WorkerSet {
     try {
       const replies = await Promise.all(dones);
       const t1 = Math.max(...replies.map((r) => r.t1));
-      return { secs: (t1 - t0) / 1000, results: replies.map((r) => r.result) };
+      return {
+        secs: (t1 - t0) / 1000, results: replies.map((r) => r.result),
+        workers: replies.map((r) => ({ startMs: r.t0 - t0, endMs: r.t1 - t0, cpu: r.cpu })),
+      };
     } finally {
       if (timer) clearInterval(timer);
     }

@@ -23,6 +23,18 @@ export interface WorkerInit {
   attach?: boolean;
 }
 
+/**
+ * What the operating system says about one worker thread over a timed call: milliseconds it
+ * ran on a CPU and milliseconds it was ready but waited for one (Linux: the first two fields of
+ * /proc/thread-self/schedstat). Where no such clock exists (a browser), the reply carries null.
+ * Time the hypervisor takes from a virtual CPU counts as running here: a thread that ran longer
+ * than its peer for the same work was slowed while on the CPU, not kept off it.
+ */
+export interface ThreadCpu {
+  runMs: number;
+  waitMs: number;
+}
+
 /** Each operation: what the request carries and what the response returns. */
 export interface Ops {
   /** Call any export by name with numeric arguments (results of u32 exports: `>>> 0`). */
@@ -57,11 +69,12 @@ export interface Ops {
    * The bench harness's timed call: with `gate` (a byte address), post 'gated' and wait
    * (Atomics.wait) until the i32 there is nonzero; then take t0, run export `name(args)`,
    * take t1. t0/t1 are absolute ms (performance.timeOrigin + performance.now(), comparable
-   * across threads); `result` is the export's number (0 if it returned none).
+   * across threads); `result` is the export's number (0 if it returned none); `cpu` is the
+   * thread's scheduling over [t0, t1] where the worker has a thread clock, else null.
    */
   timedCall: {
     req: { name: string; args: number[]; gate?: number };
-    res: { result: number; t0: number; t1: number };
+    res: { result: number; t0: number; t1: number; cpu: ThreadCpu | null };
   };
 }
 

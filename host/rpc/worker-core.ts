@@ -13,21 +13,31 @@
 // reclaims the thread's identity from another instance.
 
 import { instantiateAllocator, type AllocatorInstance } from '../core/instance.js';
-import { toWireError, type Request, type WorkerInit, type WorkerMessage } from './protocol.js';
+import { toWireError, type Request, type ThreadCpu, type WorkerInit, type WorkerMessage } from './protocol.js';
 import { runStressTask } from './stress-task.js';
 import { runChurnTask } from './churn-task.js';
 
+/**
+ * The worker thread's cumulative scheduling in nanoseconds (run on a CPU, waited for one), or
+ * null: supplied by the entry file where the platform has one (node-thread-clock.ts).
+ */
+export type ThreadClock = () => { runNs: number; waitNs: number } | null;
+
 /** A worker's allocator thread and its request handler. */
 export class WorkerCore {
-  private constructor(readonly index: number, readonly inst: AllocatorInstance, public tid: number) {}
+  private constructor(readonly index: number, readonly inst: AllocatorInstance, public tid: number,
+                      private readonly clock: ThreadClock | null) {}
 
-  /** Instantiate and attach (unless init.attach is false). Throws if every thread slot is taken. */
-  static async create(init: WorkerInit): Promise<WorkerCore> {
+  /**
+   * Instantiate and attach (unless init.attach is false). Throws if every thread slot is taken.
+   * `clock`, where given, times the thread's scheduling over each timed call.
+   */
+  static async create(init: WorkerInit, clock: ThreadClock | null = null): Promise<WorkerCore> {
     const inst = await instantiateAllocator(init.module, init.memory, { heapBase: init.heapBase });
-    if (init.attach === false) return new WorkerCore(init.index, inst, 0);
+    if (init.attach === false) return new WorkerCore(init.index, inst, 0, clock);
     const tid = inst.exports.attach() >>> 0;
     if (tid === 0) throw new Error(`worker ${init.index}: no free allocator thread slot`);
-    return new WorkerCore(init.index, inst, tid);
+    return new WorkerCore(init.index, inst, tid, clock);
   }
 
   /** The message announcing this worker is ready. */
@@ -67,10 +77,15 @@ export class WorkerCore {
           const gate = new Int32Array(this.inst.memory.buffer, req.gate, 1);
           while (Atomics.load(gate, 0) === 0) Atomics.wait(gate, 0, 0);
         }
+        // The clock is read outside [t0, t1]: its file read is not part of the timed call.
+        const c0 = this.clock?.() ?? null;
         const t0 = nowMs();
         const v = fn(...req.args);
         const t1 = nowMs();
-        return { result: typeof v === 'number' ? v : 0, t0, t1 };
+        const c1 = c0 && this.clock?.();
+        const cpu: ThreadCpu | null = c0 && c1
+          ? { runMs: (c1.runNs - c0.runNs) / 1e6, waitMs: (c1.waitNs - c0.waitNs) / 1e6 } : null;
+        return { result: typeof v === 'number' ? v : 0, t0, t1, cpu };
       }
       case 'mallocBatch':
         return req.sizes.map((s) => exp.malloc(s) >>> 0);

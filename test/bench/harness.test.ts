@@ -3,7 +3,9 @@
 import { describe, expect, it } from 'vitest';
 import { parseParams, peerArgv, threadsOf, UsageError } from '../../dist/host/workloads/params.js';
 import { spread } from '../../dist/host/bench/summary.js';
-import { markdownReport, svgChart, pivotRows, targetLines } from '../../dist/host/bench/compare-report.js';
+import { markdownReport, svgChart, pivotRows, targetLines, cpuSpread, scalingContext } from '../../dist/host/bench/compare-report.js';
+import { parseSchedstat } from '../../dist/host/rpc/node-thread-clock.js';
+import { workerTimesField } from '../../dist/host/bench/record.js';
 import { compareRows, targetCases, RANDOM_MIXED_COPIES_ITERS } from '../../dist/host/bench/compare.js';
 import type { CompareCase, CompareResult } from '../../dist/host/bench/compare.js';
 
@@ -169,6 +171,40 @@ describe('the per-round ratio', () => {
     expect(rows.find((r) => r.alloc === 'hakmem-wasm')!.pairedRatio).toBeCloseTo(0.5, 12);
     const alone = compareRows(cases, contenders, [run('hakmem-wasm', 0, 50)], 'mimalloc');
     expect(alone.find((r) => r.alloc === 'hakmem-wasm')!.pairedRatio).toBeNull();
+  });
+});
+
+describe('worker times: how the machine served each worker', () => {
+  it('parses Linux schedstat (run ns, wait ns, slices) and rejects anything else', () => {
+    expect(parseSchedstat('72312345 1500000 812\n')).toEqual({ runNs: 72312345, waitNs: 1500000 });
+    expect(parseSchedstat('')).toBeNull();
+    expect(parseSchedstat('12')).toBeNull();
+    expect(parseSchedstat('12 x 3')).toBeNull();
+  });
+  it('prints each worker in ms after the gate, to the microsecond, null without a clock', () => {
+    expect(workerTimesField([{ startMs: 0.1234567, endMs: 72.0004, cpu: { runMs: 71.9, waitMs: 0.0002 } },
+      { startMs: 0.2, endMs: 80, cpu: null }])).toEqual([
+      { start_ms: 0.123, end_ms: 72, cpu_ms: 71.9, runqueue_ms: 0 },
+      { start_ms: 0.2, end_ms: 80, cpu_ms: null, runqueue_ms: null }]);
+  });
+  it('the slower worker over the faster, only where every worker has a clock', () => {
+    const w = (cpu: number | null) => ({ start_ms: 0, end_ms: 1, cpu_ms: cpu, runqueue_ms: cpu === null ? null : 0 });
+    expect(cpuSpread([w(72), w(108)])).toBeCloseTo(1.5, 12);
+    expect(cpuSpread([w(72), w(null)])).toBeNull();
+    expect(cpuSpread([w(72)])).toBeNull();        // one worker: nothing to compare
+    expect(cpuSpread(undefined)).toBeNull();       // a record without worker times (a native peer)
+  });
+  it('sets the scaling goal beside the floors\' scaling and the workers\' spread in the same run', () => {
+    const r = (id: string, alloc: string, rep: number, rate: number, cpu?: number[]) => ({
+      case: id, alloc, rep, ops_per_sec: rate,
+      ...(cpu ? { worker_times: cpu.map((c) => ({ start_ms: 0, end_ms: c, cpu_ms: c, runqueue_ms: 0 })) } : {}) });
+    const runs = [r('larson-1T', 'floor-wasm', 0, 100), r('larson-2T', 'floor-wasm', 0, 150),
+      r('larson-1T', 'hakmem-wasm', 0, 100), r('larson-2T', 'hakmem-wasm', 0, 130, [70, 105]),
+      r('larson-1T', 'hakmem-wasm', 1, 100), r('larson-2T', 'hakmem-wasm', 1, 195, [70, 70])];
+    const res = { runs } as unknown as CompareResult;
+    expect(scalingContext(res, 'larson-2T', 'larson-1T')).toEqual([
+      '  - the same run\'s per-round 2T/1T: floor-wasm 1.50x',
+      '  - hakmem-wasm\'s larson-2T runs, slower worker\'s on-CPU time over the faster\'s: median 1.25x, max 1.50x over 2 runs']);
   });
 });
 

@@ -1,0 +1,47 @@
+// Worker times in a run record (bench/README.md "Worker times"): every worker of a timed
+// region reports when its call started and ended after the gate opened, and on Linux how long
+// its thread ran on a CPU and waited for one; a run on the main thread reports none.
+import { describe, expect, it } from 'vitest';
+import { existsSync } from 'node:fs';
+import { benchRuns, DEFAULT_OPTIONS } from '../../dist/host/bench/runner.js';
+import { parseParams } from '../../dist/host/workloads/params.js';
+import { readThreadClock } from '../../dist/host/rpc/node-thread-clock.js';
+import type { WorkerTimeField } from '../../dist/host/bench/record.js';
+
+const HAS_CLOCK = existsSync('/proc/thread-self/schedstat');
+const quiet = { ...DEFAULT_OPTIONS, warmup: 0, progress: false, log: () => {} };
+
+describe('worker times', () => {
+  it.runIf(HAS_CLOCK)('the thread clock counts this thread\'s own running time', () => {
+    const a = readThreadClock()!;
+    let x = 0;
+    for (let i = 0; i < 2e7; i++) x = (x * 31 + i) | 0;
+    const b = readThreadClock()!;
+    expect(x).not.toBe(0.5); // keeps the loop
+    expect(b.runNs - a.runNs).toBeGreaterThan(1e6); // a 2e7-step loop runs for milliseconds
+    expect(b.waitNs).toBeGreaterThanOrEqual(a.waitNs);
+  });
+
+  it('a two-lineage larson record has one entry per worker, inside the timed region', async () => {
+    const [r] = await benchRuns(parseParams('larson', { threads: '2', ops: '4e6' }), quiet);
+    const ws = r.worker_times as WorkerTimeField[];
+    expect(ws).toHaveLength(2);
+    const secsMs = r.secs * 1000;
+    for (const w of ws) {
+      expect(w.start_ms).toBeGreaterThanOrEqual(0);
+      expect(w.end_ms).toBeGreaterThan(w.start_ms);
+      expect(w.end_ms).toBeLessThanOrEqual(secsMs + 1e-3); // the region ends with its last call
+      if (!HAS_CLOCK) { expect(w.cpu_ms).toBeNull(); continue; }
+      // A busy worker runs for most of its call; it cannot run longer than the call lasted.
+      expect(w.cpu_ms!).toBeGreaterThan(0);
+      expect(w.cpu_ms!).toBeLessThanOrEqual(w.end_ms - w.start_ms + 1);
+      expect(w.runqueue_ms!).toBeGreaterThanOrEqual(0);
+    }
+    expect(Math.max(...ws.map((w) => w.end_ms))).toBeCloseTo(secsMs, 3);
+  });
+
+  it('the single-threaded AssemblyScript runtime peer runs on the main thread: no worker times', async () => {
+    const [r] = await benchRuns(parseParams('larson', { threads: '1', ops: '2e5' }), { ...quiet, build: 'asrt' });
+    expect(r.worker_times).toBeUndefined();
+  });
+});
