@@ -8,10 +8,13 @@
 //
 // It runs `hakmem-wasm bench <workload> ... --warmup 0` twice under callgrind, with N and 3N
 // ops, V8's baseline compiler off (every function is compiled by the optimizing one at once,
-// as a warmed-up run would have it), one output file per thread. The thread whose count grew
-// most between the two runs is the worker that ran the workload; its growth over the growth
-// in the run records' `ops` is the figure: start-up, compilation and the other threads fall
-// out of the difference. Needs valgrind (Debian: apt-get install valgrind); about a minute.
+// as a warmed-up run would have it), one output file per thread. The workers are the threads
+// whose calls start in node's `node::worker::Worker::Run()` (the main thread and V8's platform
+// threads never run it; callgrind's own thread numbers differ between the two runs, and the
+// main thread's count grows with the run's length too, so neither the numbers nor the growth
+// can tell them). The workers' instructions grew by so much more than the run records' `ops`:
+// that is the figure; start-up and compilation fall out of the difference. Needs valgrind
+// (Debian: apt-get install valgrind); about a minute.
 
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
@@ -36,7 +39,10 @@ function parseArgs(argv) {
   return o;
 }
 
-/** Instructions of every thread of one run under callgrind, and the run's record. */
+/** A callgrind thread file of a Worker thread: node's Worker::Run() is a function in it. */
+const WORKER_ROOT = /^c?fn=\(\d+\) node::worker::Worker::Run\(\)$/m;
+
+/** The workers' instructions in one run under callgrind (and how many there were), and the run's record. */
 function countRun(o, ops, dir) {
   const out = path.join(dir, `cg.${ops}`);
   const args = ['--tool=callgrind', '--separate-threads=yes', `--callgrind-out-file=${out}`, '--smc-check=all-non-file',
@@ -46,12 +52,15 @@ function countRun(o, ops, dir) {
   if (r.error) throw new Error(`valgrind: ${r.error.message} (Debian: apt-get install valgrind)`);
   if (r.status !== 0) throw new Error(`bench under callgrind exited ${r.status}: ${r.stderr.slice(-600)}`);
   const record = JSON.parse(r.stdout.trim().split('\n').pop());
-  const threads = new Map();
+  let workers = 0, instructions = 0;
   for (const f of fs.readdirSync(dir).filter((n) => n.startsWith(`cg.${ops}-`))) {
-    const m = /^summary:\s+(\d+)/m.exec(fs.readFileSync(path.join(dir, f), 'utf8'));
-    if (m) threads.set(f.slice(`cg.${ops}-`.length), Number(m[1]));
+    const text = fs.readFileSync(path.join(dir, f), 'utf8');
+    const m = /^summary:\s+(\d+)/m.exec(text);
+    if (!m || !WORKER_ROOT.test(text)) continue;
+    workers++;
+    instructions += Number(m[1]);
   }
-  return { record, threads };
+  return { record, workers, instructions };
 }
 
 function main() {
@@ -64,15 +73,13 @@ function main() {
   try {
     const a = countRun(o, o.ops, dir);
     const b = countRun(o, 3 * o.ops, dir);
-    let worker = null, grew = -Infinity;
-    for (const [t, n] of b.threads) {
-      const d = n - (a.threads.get(t) ?? 0);
-      if (d > grew) { grew = d; worker = t; }
+    const ops = b.record.ops - a.record.ops, grew = b.instructions - a.instructions;
+    if (a.workers === 0 || a.workers !== b.workers) {
+      throw new Error(`found ${a.workers} and ${b.workers} worker threads in the two runs: cannot compare them`);
     }
-    const ops = b.record.ops - a.record.ops;
-    if (worker === null || !(ops > 0)) throw new Error('no thread grew with the op count');
+    if (!(ops > 0) || !(grew > 0)) throw new Error(`the workers did not grow with the op count (${grew} for ${ops} ops)`);
     console.log(`${o.rest.join(' ')} (${o.build}): ${(grew / ops).toFixed(1)} x86 instructions per op ` +
-      `(worker thread ${worker}: ${grew} more instructions for ${ops} more ops)`);
+      `(${a.workers} worker thread${a.workers > 1 ? 's' : ''}: ${grew} more instructions for ${ops} more ops)`);
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });
   }
