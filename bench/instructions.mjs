@@ -6,6 +6,8 @@
 //
 //   node bench/instructions.mjs [--build release|floor|debug] [--ops N] <workload> [bench options]
 //
+// N is what the workload's own count option gets: `--ops`, or `--blocks` (xfree), `--rounds`
+// (midlarge); the figure is always per op of the run records.
 // It runs `hakmem-wasm bench <workload> ... --warmup 0` twice under callgrind, with N and 3N
 // ops, V8's baseline compiler off (every function is compiled by the optimizing one at once,
 // as a warmed-up run would have it), one output file per thread. The workers are the threads
@@ -39,6 +41,9 @@ function parseArgs(argv) {
   return o;
 }
 
+/** The bench option that sets how much a workload does (`--ops` N: this option N). */
+const COUNT_OPTION = { xfree: '--blocks', midlarge: '--rounds' };
+
 /** A callgrind thread file of a Worker thread: node's Worker::Run() is a function in it. */
 const WORKER_ROOT = /^c?fn=\(\d+\) node::worker::Worker::Run\(\)$/m;
 
@@ -46,7 +51,7 @@ const WORKER_ROOT = /^c?fn=\(\d+\) node::worker::Worker::Run\(\)$/m;
 function countRun(o, ops, dir) {
   const out = path.join(dir, `cg.${ops}`);
   const args = ['--tool=callgrind', '--separate-threads=yes', `--callgrind-out-file=${out}`, '--smc-check=all-non-file',
-    process.execPath, '--no-liftoff', CLI, 'bench', ...o.rest, '--ops', String(ops), '--warmup', '0',
+    process.execPath, '--no-liftoff', CLI, 'bench', ...o.rest, COUNT_OPTION[o.rest[0]] ?? '--ops', String(ops), '--warmup', '0',
     '--build', o.build, '--no-progress', '--json'];
   const r = spawnSync('valgrind', args, { encoding: 'utf8', maxBuffer: 64 << 20 });
   if (r.error) throw new Error(`valgrind: ${r.error.message} (Debian: apt-get install valgrind)`);

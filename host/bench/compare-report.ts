@@ -101,6 +101,7 @@ export function targetLines(res: CompareResult): string[] {
     scaling('larson-2T-128', 'larson-1T-128')));
   out.push(...scalingContext(res, 'larson-2T-128', 'larson-1T-128'));
   out.push(line('midlarge 2T vs 1T (hakmem-wasm)', h('midlarge-2T') / h('midlarge-1T'), 1.0, scaling('midlarge-2T', 'midlarge-1T')));
+  out.push(...scalingContext(res, 'midlarge-2T', 'midlarge-1T', false));
   out.push(oversubscriptionLine(res));
   out.push(...footprintTargetLines(res));
   // What linking into a C program costs: the same workloads compiled by emcc and linked with
@@ -123,8 +124,9 @@ const SCALING_PEERS: readonly string[] = ['floor-wasm', 'floor-native', 'mimallo
  * served. larson's lineages do equal work, so the slower worker's on-CPU time over the faster's
  * is near 1 unless one thread was slowed while on its CPU (a hypervisor's neighbour shows up
  * here, as running time: the guest cannot see it); the run lasts as long as the slower worker.
+ * `workers` false leaves that line out (midlarge's barriers make its workers' times equal).
  */
-export function scalingContext(res: CompareResult, two: string, one: string): string[] {
+export function scalingContext(res: CompareResult, two: string, one: string, workers = true): string[] {
   const peers = SCALING_PEERS.map((alloc) => {
     const r = perRound(res.runs, { case: two, alloc }, { case: one, alloc }, (x, y) => x / y);
     return r === null ? null : `${alloc} ${r.toFixed(2)}x`;
@@ -133,7 +135,7 @@ export function scalingContext(res: CompareResult, two: string, one: string): st
     .map((r) => cpuSpread(r.worker_times)).filter((x): x is number => x !== null);
   const out: string[] = [];
   if (peers.length > 0) out.push(`  - the same run's per-round 2T/1T: ${peers.join(', ')}`);
-  if (uneven.length > 0) {
+  if (workers && uneven.length > 0) {
     const s = spread(uneven);
     out.push(`  - hakmem-wasm's ${two} runs, slower worker's on-CPU time over the faster's: median ` +
       `${s.median.toFixed(2)}x, max ${s.max.toFixed(2)}x over ${s.n} runs`);

@@ -91,6 +91,37 @@ describe.each(BUILDS)('class table (%s build)', (build) => {
     expect(heap.faultSeq()).toBe(0);
   });
 
+  it('cache capacity: 16 KiB of blocks, at least 32 for a tiny class and 16 for a mid class, at most 128', () => {
+    const heap = createHeap({ build });
+    const A = heap.threads[0];
+    for (let c = 0; c < heap.L.NUM_CLASSES; c++) {
+      const size = A.classSize(c);
+      const least = size <= 1024 ? 32 : 16;
+      expect(heap.cacheEntry(A.tid, c).cap, `class ${c} (${size} B)`).toBe(Math.min(128, Math.max(least, Math.floor(16384 / size))));
+    }
+  });
+
+  it('a mid class\'s cache takes a swing of 8 frees and 8 mallocs without a refill or spill', () => {
+    // midlarge's pattern: a burst of frees of one size, then as many mallocs. With 4 blocks of
+    // cache (16 KiB blocks before the mid minimum) every second call took the slow path.
+    const heap = createHeap({ build });
+    const A = heap.threads[0];
+    const size = 16384;
+    const held = Array.from({ length: 64 }, () => A.malloc(size));
+    for (let i = 0; i < 16; i++) A.free(held.pop()!); // the cache now holds blocks of the class
+    for (let i = 0; i < 8; i++) held.push(A.malloc(size));
+    const before = heap.counters(A.tid);
+    for (let round = 0; round < 10; round++) {
+      for (let i = 0; i < 8; i++) A.free(held.pop()!);
+      for (let i = 0; i < 8; i++) held.push(A.malloc(size));
+    }
+    const after = heap.counters(A.tid);
+    expect(after.refills - before.refills).toBe(0);
+    expect(after.spills - before.spills).toBe(0);
+    for (const p of held) A.free(p);
+    expect(heap.check().violations).toBe(0);
+  });
+
   it('malloc(0) returns unique non-zero pointers that can be freed', () => {
     const heap = createHeap({ build });
     const A = heap.threads[0];
