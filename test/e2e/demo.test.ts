@@ -451,7 +451,8 @@ describe('browser demo (Vite preview + Chromium)', () => {
     const edge = [hover[0]! + hover[2]! / 2, hover[1]!]; // the middle of the outline's top edge
     expect(Math.min(lit[0]!, lit[1]!, lit[2]!), `hover outline pixel ${lit}`).toBeGreaterThan(200);
     expect(lit[3]).toBeGreaterThan(200);
-    expect(await page.locator('#map-info').innerText()).toMatch(/^chunk \d+/);
+    // The description is written on the page's next frame, like the outline.
+    await expect.poll(() => page.locator('#map-info').innerText(), { timeout: LOADED_WAIT_MS }).toMatch(/^chunk \d+/);
     await page.mouse.click(map.x + 44 + 7, map.y + 4 + 7);
     await page.waitForFunction(() => /^\d+:-?\d+$/.test(document.querySelector('#map')?.getAttribute('data-pinned') ?? ''),
       null, { timeout: 5_000 });
@@ -464,7 +465,7 @@ describe('browser demo (Vite preview + Chromium)', () => {
     // With the mouse gone the white outline went with it (the pinned one is further out).
     const unlit = await pixelAt(page, '#map-overlay', edge[0]!, edge[1]!);
     expect(unlit[3]).toBe(0);
-    expect(await page.locator('#map-info').innerText()).toMatch(/^pinned: chunk \d+/);
+    await expect.poll(() => page.locator('#map-info').innerText(), { timeout: LOADED_WAIT_MS }).toMatch(/^pinned: chunk \d+/);
 
     await page.locator('#status:not([data-state="running"])').waitFor({ timeout: 20_000 });
     expect(await page.locator('#result').getAttribute('data-result'), await page.locator('#result').innerText()).toBeTruthy();
