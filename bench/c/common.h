@@ -108,12 +108,18 @@ typedef struct {
     int replace;           /* random_mixed: 0 = toggle, 1 = replace */
     uint64_t blocks;
     uint32_t producers, consumers, qcap, batch;
+    uint32_t pairs;        /* cores: 1T/2T pairs of each loop */
+    uint64_t iters;        /* cores: steps per thread and run */
 } options;
+
+/* The most pairs `workloads cores` takes (its figures are kept in static arrays). */
+#define CORES_MAX_PAIRS 1000
 
 int run_larson(const options *o);
 int run_random_mixed(const options *o);
 int run_xfree(const options *o);
 int run_midlarge(const options *o);   /* bench/MIDLARGE.md */
+int run_cores(const options *o);      /* cores.c: the machine's cores, no allocator */
 
 /* ---- helpers (workloads.c) ---- */
 
@@ -133,6 +139,7 @@ static inline void *xmalloc(size_t n) {
 void json_begin(const options *o);          /* opens the record with bench/platform/alloc */
 void json_u64(const char *key, uint64_t v);
 void json_f64(const char *key, double v);
+void json_f64_array(const char *key, const double *v, uint32_t n);
 void json_str(const char *key, const char *v);
 void json_bool(const char *key, int v);
 void json_null(const char *key);

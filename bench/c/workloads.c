@@ -10,6 +10,7 @@
  *       [--producers P] [--consumers C] [--qcap Q] [--batch K] [--alloc NAME]
  *       [--platform NAME]
  *   workloads larson SEC MIN MAX CHUNKS ROUNDS SEED THREADS    (hakmem's vector)
+ *   workloads cores [--pairs P] [--iters N]    (the machine's cores, no allocator: cores.c)
  *   workloads selftest
  *
  * Prints one JSON record on stdout.  Exit status: 0 ok, 1 if any check failed (bad > 0),
@@ -74,6 +75,15 @@ void json_u64(const char *key, uint64_t v) { json_key(key); printf("%llu", (unsi
 void json_f64(const char *key, double v) {
     json_key(key);
     if (isfinite(v)) printf("%.9g", v); else printf("null");
+}
+void json_f64_array(const char *key, const double *v, uint32_t n) {
+    json_key(key);
+    putchar('[');
+    for (uint32_t k = 0; k < n; k++) {
+        if (k) putchar(',');
+        if (isfinite(v[k])) printf("%.9g", v[k]); else printf("null");
+    }
+    putchar(']');
 }
 void json_bool(const char *key, int v) { json_key(key); printf(v ? "true" : "false"); }
 void json_null(const char *key) { json_key(key); printf("null"); }
@@ -229,6 +239,7 @@ static void usage(void) {
           "         [--producers P] [--consumers C] [--qcap Q] [--batch K] [--alloc NAME]\n"
           "         [--platform NAME]\n"
           "       workloads larson SEC MIN MAX CHUNKS ROUNDS SEED THREADS\n"
+          "       workloads cores [--pairs P] [--iters N]\n"
           "       workloads selftest\n", stderr);
     exit(2);
 }
@@ -265,11 +276,11 @@ int main(int argc, char **argv) {
     o.alloc = default_alloc();
     o.threads = 1; o.chunks = 1000; o.min = 8; o.max = 1024; o.rounds = 100;
     o.slots = 2048; o.reps = 1; o.blocks = 10000000; o.producers = 1; o.consumers = 1;
-    o.qcap = 1024; o.batch = 64;
+    o.qcap = 1024; o.batch = 64; o.pairs = 5; o.iters = 30000000;
 
     if (strcmp(o.bench, "selftest") == 0) return selftest();
     if (strcmp(o.bench, "larson") && strcmp(o.bench, "random_mixed") && strcmp(o.bench, "xfree") &&
-        strcmp(o.bench, "midlarge")) usage();
+        strcmp(o.bench, "midlarge") && strcmp(o.bench, "cores")) usage();
 
     int i = 2;
     /* hakmem's positional larson vector: seconds min max chunks rounds seed threads */
@@ -311,6 +322,8 @@ int main(int argc, char **argv) {
         else if (OPT("--consumers")) o.consumers = parse_u32(v, a);
         else if (OPT("--qcap")) o.qcap = parse_u32(v, a);
         else if (OPT("--batch")) o.batch = parse_u32(v, a);
+        else if (OPT("--pairs")) o.pairs = parse_u32(v, a);
+        else if (OPT("--iters")) o.iters = parse_u64(v, a);
         else if (OPT("--alloc")) o.alloc = v;
         else if (OPT("--platform")) o.platform = v;
         else fatal("unknown argument '%s'", a);
@@ -321,6 +334,11 @@ int main(int argc, char **argv) {
     if (o.min < 2) fatal("--min must be >= 2 (blocks are touched at both ends)");
     if (o.max < o.min) fatal("--max must be >= --min");
 
+    if (strcmp(o.bench, "cores") == 0) {
+        if (o.pairs < 1 || o.pairs > CORES_MAX_PAIRS) fatal("--pairs must be 1..%d", CORES_MAX_PAIRS);
+        if (o.iters < 1) fatal("--iters must be >= 1");
+        return run_cores(&o);
+    }
     if (strcmp(o.bench, "larson") == 0) {
         if (o.have_ops == o.have_duration) fatal("larson needs exactly one of --ops or --duration");
         if (o.threads < 1 || o.chunks < 1) fatal("--threads and --chunks must be >= 1");

@@ -3,7 +3,7 @@
 
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { CompareResult, CompareRow, perRound } from './compare.js';
+import { CompareResult, CompareRow, coresText, perRound } from './compare.js';
 import { mega, mib, textTable } from './table.js';
 import { spread } from './summary.js';
 import type { WorkerTimeField } from './record.js';
@@ -92,7 +92,11 @@ export function targetLines(res: CompareResult): string[] {
   }
   out.push(line('xfree-1P1C vs native mimalloc', h('xfree-1P1C') / median(res, 'xfree-1P1C', 'mimalloc'), 1.0,
     res.baseline === 'mimalloc' ? row('xfree-1P1C', 'hakmem-wasm')?.pairedRatio ?? null : null));
-  // Scaling: the 2T case's run over the 1T case's run of the same round, beside the medians' ratio.
+  // Scaling: first what the cores themselves gave two threads in this run, then the 2T case's
+  // run over the 1T case's run of the same round, beside the medians' ratio.
+  out.push(`- the machine, for the scaling goals below: ${coresText(res.cores ?? [])} ` +
+    '(bench/README.md "The machine\'s cores": a throughput-bound loop below a latency-bound one\'s 2x means ' +
+    'two virtual CPUs that share one physical core)');
   const scaling = (two: string, one: string): number | null =>
     perRound(res.runs, { case: two, alloc: 'hakmem-wasm' }, { case: one, alloc: 'hakmem-wasm' }, (x, y) => x / y);
   out.push(line('larson 2T vs 1T (hakmem-wasm)', h('larson-2T') / h('larson-1T'), 1.9, scaling('larson-2T', 'larson-1T')));

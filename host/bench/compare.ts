@@ -89,6 +89,13 @@ export const BASE_ALLOC = 'hakmem-wasm@base';
 export const EMPTY_RUN_ARGV: readonly string[] = ['larson', '--ops', '1000', '--chunks', '1', '--threads', '1'];
 
 /**
+ * The probe of the machine's cores that starts every round (`workloads cores`, bench/c/cores.c):
+ * a few 1T/2T pairs of each loop, about half a second. It runs on the native build with no
+ * allocator in its loops, so it says what any allocator's threads could get from the cores.
+ */
+export const CORES_ARGV: readonly string[] = ['cores', '--pairs', '3'];
+
+/**
  * The record field holding a workload's peak requested live bytes, where it has one. larson's
  * live set is a constant number of blocks whose byte sum drifts by well under 1%, so its end
  * figure stands for the peak; random_mixed counts its peak in blocks only, xfree and midlarge
@@ -175,6 +182,12 @@ export interface CompareResult {
   runs: Record<string, unknown>[];
   /** Each peer's empty run (EMPTY_RUN_ARGV), whose peak_rss_kb is the empty_rss_kb of its runs. */
   emptyRuns: Record<string, unknown>[];
+  /**
+   * The machine's cores, one probe per round (CORES_ARGV, with `rep`): the 2T/1T of a
+   * latency-bound and of a throughput-bound register loop (bench/c/cores.c). Empty without a
+   * native build.
+   */
+  cores: Record<string, unknown>[];
 }
 
 /** An allocator the matrix can run. */
@@ -287,10 +300,23 @@ export async function runCompare(o: CompareOptions, command = 'compare'): Promis
     o.log(`empty run ${a.name}: ${rec.error ? `FAILED ${String(rec.error).slice(0, 300)}` : `peak RSS ${String(rec.peak_rss_kb)} KiB`}`);
   }
 
+  // The native build runs the probe of the cores (whichever allocators the matrix has).
+  const coresPeer = peers.find((p) => p.platform === 'native');
+  const cores: Record<string, unknown>[] = [];
   const runs: Record<string, unknown>[] = [];
   const total = o.repeat * o.cases.reduce((s, c) => s + contenders.filter((a) => a.supports(c.params)).length, 0);
   let k = 0;
   for (let rep = 0; rep < o.repeat; rep++) {
+    if (coresPeer) {
+      let rec: Record<string, unknown>;
+      try {
+        rec = await runPeer(coresPeer, [...CORES_ARGV]);
+      } catch (e) {
+        rec = { bench: 'cores', error: (e as Error).message };
+      }
+      cores.push({ rep, ...rec });
+      o.log(`round ${rep + 1}/${o.repeat}: ${coresText([rec])}`);
+    }
     for (const c of o.cases) {
       for (const a of contenders) {
         if (!a.supports(c.params)) continue;
@@ -317,8 +343,35 @@ export async function runCompare(o: CompareOptions, command = 'compare'): Promis
   return {
     machine: machineInfo(), command, baseline, allocs: contenders.map((c) => c.name),
     cases: o.cases.map((c) => ({ id: c.id, workload: c.params.workload, threads: threadsOf(c.params), argv: peerArgv(c.params) })),
-    skipped, checksumErrors, rows, runs, emptyRuns,
+    skipped, checksumErrors, rows, runs, emptyRuns, cores,
   };
+}
+
+/** The 2T/1T figures of the probe records' `key` array (latency_2t_1t or throughput_2t_1t). */
+export function coresFigures(records: readonly Record<string, unknown>[], key: string): number[] {
+  return records.flatMap((r) => (Array.isArray(r[key]) ? (r[key] as unknown[]) : []))
+    .filter((v): v is number => typeof v === 'number' && Number.isFinite(v) && v > 0);
+}
+
+/**
+ * What probe records say, in one phrase: each loop's median 2T/1T and its range, or why there
+ * is nothing to say.
+ */
+export function coresText(records: readonly Record<string, unknown>[]): string {
+  const part = (what: string, key: string): string | null => {
+    const v = coresFigures(records, key);
+    if (v.length === 0) return null;
+    const s = spread(v);
+    return `${what} loop ${s.median.toFixed(2)}x (${s.min.toFixed(2)}..${s.max.toFixed(2)})`;
+  };
+  const parts = [part('latency-bound', 'latency_2t_1t'), part('throughput-bound', 'throughput_2t_1t')]
+    .filter((x): x is string => x !== null);
+  if (parts.length === 0) {
+    const failed = records.find((r) => r.error);
+    return failed ? `the cores probe FAILED: ${String(failed.error).slice(0, 300)}` : 'the cores probe did not run';
+  }
+  const n = coresFigures(records, 'throughput_2t_1t').length;
+  return `the cores' 2T/1T (median, range, ${n} pair${n === 1 ? '' : 's'}): ${parts.join(', ')}`;
 }
 
 /**

@@ -5,7 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { existsSync } from 'node:fs';
 import { findMemoryMapping, parseMappings, readMappings, ResidentMemory } from '../../dist/host/bench/resident.js';
 import { benchRuns, DEFAULT_OPTIONS } from '../../dist/host/bench/runner.js';
-import { BASE_ALLOC, EMPTY_RUN_ARGV, compareRows, runCompare, targetCases } from '../../dist/host/bench/compare.js';
+import { BASE_ALLOC, EMPTY_RUN_ARGV, compareRows, coresFigures, runCompare, targetCases } from '../../dist/host/bench/compare.js';
 import type { CompareCase, CompareResult, CompareRow } from '../../dist/host/bench/compare.js';
 import { compareTable, footprintRows, markdownReport, targetLines } from '../../dist/host/bench/compare-report.js';
 import { parseParams } from '../../dist/host/workloads/params.js';
@@ -144,7 +144,7 @@ describe('compare\'s footprint rows', () => {
     machine: { date: '2025-01-01T00:00:00.000Z', cpu: 'test cpu', cores: 2, memory_gib: 4, os: 'Linux', node: 'v20', v8: '11', assemblyscript: '0.28', tools: {} },
     command: 'compare', baseline: 'mimalloc', allocs: contenders.map((c) => c.name),
     cases: cases.map((c) => ({ id: c.id, workload: c.params.workload, threads: 1, argv: [c.params.workload] })),
-    skipped: [], checksumErrors: [], rows, runs, emptyRuns: [],
+    skipped: [], checksumErrors: [], rows, runs, emptyRuns: [], cores: [],
   };
   it('the third table, in the terminal and in Markdown', () => {
     expect(footprintRows(res).header).toEqual(['case', 'threads', 'live MiB', 'hakmem-wasm', 'mimalloc', 'asrt']);
@@ -186,6 +186,11 @@ describe('compare with footprints, end to end', () => {
     const row = (a: string) => res.rows.find((r) => r.alloc === a)!;
     expect(row(BASE_ALLOC)).toMatchObject({ platform: 'wasm32-hakmem', floor: 'floor-wasm', failures: 0 });
     expect(res.checksumErrors).toEqual([]);
+    // The round began with the probe of the machine's cores, on the native build.
+    expect(res.cores).toHaveLength(1);
+    expect(res.cores[0]).toMatchObject({ rep: 0, bench: 'cores', platform: 'native', pairs: 3 });
+    expect(coresFigures(res.cores, 'throughput_2t_1t')).toHaveLength(3);
+    expect(coresFigures(res.cores, 'latency_2t_1t')).toHaveLength(3);
     for (const a of HAS_PROC ? ['hakmem-wasm', BASE_ALLOC, 'glibc'] : []) {
       expect(row(a).footprintBytes).toBeGreaterThanOrEqual(row(a).liveBytes!);
       expect(row(a).footprintRatio).toBeGreaterThanOrEqual(1);

@@ -80,7 +80,7 @@ describe('compare reports', () => {
       { case: 'larson-1T', alloc: 'emmalloc', platform: 'e', threads: 1, opsPerSec: s(20e6), ratio: 0.2, ...own(20e6, null), failures: 0 },
       { case: 'larson-2T', alloc: 'hakmem-wasm', platform: 'w', threads: 2, opsPerSec: s(120e6), ratio: 0.6, ...own(120e6, null), failures: 0 },
     ],
-    runs: [], emptyRuns: [],
+    runs: [], emptyRuns: [], cores: [],
   };
   it('pivot, markdown, svg', () => {
     expect(pivotRows(res).rows[0]).toEqual(['larson-1T', '1', '60.0 (0.60x)', '100.0 (1.00x)', '20.0 (0.20x)']);
@@ -161,7 +161,7 @@ describe('the per-round ratio', () => {
     const rows = compareRows(ids.map(byId), [contenders[0]], runs, 'hakmem-wasm');
     const res = { machine: { date: '', cpu: '', cores: 2, memory_gib: 4, os: '', node: '', v8: '', assemblyscript: '', tools: {} },
       command: 'compare', baseline: 'hakmem-wasm', allocs: ['hakmem-wasm'], cases: [], skipped: [], checksumErrors: [],
-      rows, runs, emptyRuns: [] } as CompareResult;
+      rows, runs, emptyRuns: [], cores: [] } as CompareResult;
     expect(targetLines(res).find((l) => l.startsWith('- larson 2T vs 1T (hakmem-wasm)'))).toBe(
       '- larson 2T vs 1T (hakmem-wasm): 1.95x (goal 1.9x) met (per-round ratio, median: 1.90x)');
   });
@@ -237,7 +237,7 @@ describe('oversubscription: 8 workers against 2 (issue 10, item 5)', () => {
     const rows = compareRows(ids.map(byId), contenders, runs, 'mimalloc');
     return { machine: { date: '', cpu: '', cores: 2, memory_gib: 4, os: '', node: '', v8: '', assemblyscript: '', tools: {} },
       command: 'compare', baseline: 'mimalloc', allocs: ['hakmem-wasm', 'mimalloc'], cases: [], skipped: [], checksumErrors: [],
-      rows, runs, emptyRuns: [] };
+      rows, runs, emptyRuns: [], cores: [] };
   };
   const goal = (res: CompareResult) => targetLines(res).find((l) => l.includes('at 8 workers'));
   it('every allocator\'s row at 8 workers carries its 8T/2T ratio', () => {
