@@ -33,7 +33,7 @@ export async function measureLinkMicro(cMicro: Uint8Array, o: { pairs: number; s
   const bench = instantiate(await loadModule('release'), newSharedMemory()).exports as Record<string, (...a: number[]) => number>;
   contenders.push({ name: 'bench module (AssemblyScript)', pairs: (n, s) => bench.micro_pairs(n, s) });
   // C merged with the allocator.
-  const { bytes, report } = linkProgram(cMicro, readFileSync(wasmPath('release')));
+  const { bytes, report } = await linkProgram(cMicro, readFileSync(wasmPath('release')));
   const mergedMem = new WebAssembly.Memory({ initial: report.minPages, maximum: 65536, shared: true });
   const merged = instantiateMerged(await WebAssembly.compile(bytes as Uint8Array<ArrayBuffer>), mergedMem);
   merged.start(0);

@@ -36,9 +36,9 @@ export function registerLinkCommands(program: Command): void {
     .option('--build <build>', 'allocator build: release, or debug (checked frees, full ring)', buildName, 'release')
     .option('--heap-base <bytes>', 'where the heap starts (default: the program\'s __heap_base, rounded up to 64 KiB)', uint)
     .option('--no-optimize', 'skip Binaryen\'s optimiser on the merged module')
-    .action((file: string, o: { output: string; build: BuildName; heapBase?: number; optimize: boolean }) => {
+    .action(async (file: string, o: { output: string; build: BuildName; heapBase?: number; optimize: boolean }) => {
       try {
-        const { bytes, report } = linkProgram(readFileSync(file), readFileSync(wasmPath(o.build)),
+        const { bytes, report } = await linkProgram(readFileSync(file), readFileSync(wasmPath(o.build)),
           { heapBase: o.heapBase, optimize: o.optimize });
         writeFileSync(o.output, bytes);
         console.log(`${o.output}: ${bytes.length} bytes, heap base 0x${report.heapBase.toString(16)}, ` +

@@ -17,7 +17,7 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import binaryen from 'binaryen';
+import type Binaryen from 'binaryen';
 import { ENV_IMPORTS, HAKMEM_MODULE, HAKMEM_CALLS, MERGED_PREFIX, THREAD_START, THREAD_EXIT,
          PROGRAM_GLOBALS, heapBaseFor, HEAP_BASE_ALIGN } from './names.js';
 import { importedMemoryLimits, raiseImportedMemoryMin } from './wasm-binary.js';
@@ -50,8 +50,20 @@ export class LinkError extends Error {
   override name = 'LinkError';
 }
 
+/**
+ * Binaryen, loaded by the first link: it is a large module that compiles its own wasm as it
+ * loads (about half a second), which nothing but a link needs, so neither the library's entry
+ * nor the CLI loads it before then.
+ */
+let binaryen: typeof Binaryen;
+
+/** Load Binaryen once. */
+async function loadBinaryen(): Promise<void> {
+  binaryen ??= (await import('binaryen')).default;
+}
+
 /** The value of an exported i32 global with a constant initializer, or null. */
-function exportedConstGlobal(m: binaryen.Module, name: string): number | null {
+function exportedConstGlobal(m: Binaryen.Module, name: string): number | null {
   const g = exportedGlobal(m, name);
   if (!g) return null;
   const info = binaryen.getGlobalInfo(m.getGlobal(g));
@@ -60,7 +72,7 @@ function exportedConstGlobal(m: binaryen.Module, name: string): number | null {
 }
 
 /** Internal name of the global exported as `name`, or null. */
-function exportedGlobal(m: binaryen.Module, name: string): string | null {
+function exportedGlobal(m: Binaryen.Module, name: string): string | null {
   const e = m.getExport(name);
   if (!e) return null;
   const info = binaryen.getExportInfo(e);
@@ -68,7 +80,7 @@ function exportedGlobal(m: binaryen.Module, name: string): string | null {
 }
 
 /** Internal name of the function exported as `name`, or null. */
-function exportedFunction(m: binaryen.Module, name: string): string | null {
+function exportedFunction(m: Binaryen.Module, name: string): string | null {
   const e = m.getExport(name);
   if (!e) return null;
   const info = binaryen.getExportInfo(e);
@@ -76,14 +88,14 @@ function exportedFunction(m: binaryen.Module, name: string): string | null {
 }
 
 /** Every export of a module, as [name, kind, internal name]. */
-function exportsOf(m: binaryen.Module): Array<{ name: string; kind: number; value: string }> {
+function exportsOf(m: Binaryen.Module): Array<{ name: string; kind: number; value: string }> {
   const out = [];
   for (let i = 0; i < m.getNumExports(); i++) out.push(binaryen.getExportInfo(m.getExportByIndex(i)));
   return out;
 }
 
 /** The internal name binaryen gives a module's (single) memory. */
-function memoryName(m: binaryen.Module): string {
+function memoryName(m: Binaryen.Module): string {
   const text = m.emitText();
   const match = /\((?:import "[^"]*" "[^"]*" )?\(memory \$(\S+)/.exec(text) ?? /\(memory \$(\S+)/.exec(text);
   if (!match) throw new LinkError('the program has no memory');
@@ -98,10 +110,12 @@ function wasmMergePath(): string {
 
 /**
  * Link `program` (a wasm module that imports malloc & co.) with `allocator` (build/release.wasm
- * or build/debug.wasm) into one module. Throws LinkError on inputs it cannot link.
+ * or build/debug.wasm) into one module. Rejects with LinkError on inputs it cannot link. The first
+ * call loads Binaryen.
  */
-export function linkProgram(program: Uint8Array, allocator: Uint8Array, opts: LinkOptions = {}):
-    { bytes: Uint8Array; report: LinkReport } {
+export async function linkProgram(program: Uint8Array, allocator: Uint8Array, opts: LinkOptions = {}):
+    Promise<{ bytes: Uint8Array; report: LinkReport }> {
+  await loadBinaryen();
   binaryen.setOptimizeLevel(3);
   binaryen.setShrinkLevel(0);
   const notes: string[] = [];
@@ -137,7 +151,7 @@ export function linkProgram(program: Uint8Array, allocator: Uint8Array, opts: Li
   alloc.setFeatures(binaryen.Features.All);
   const allocExports = new Map(exportsOf(alloc).map((e) => [e.name, e]));
   const linked: string[] = [];
-  const imports: Array<binaryen.FunctionInfo> = [];
+  const imports: Array<Binaryen.FunctionInfo> = [];
   for (let i = 0; i < prog.getNumFunctions(); i++) {
     const info = binaryen.getFunctionInfo(prog.getFunctionByIndex(i));
     if (info.module) imports.push(info);
@@ -181,7 +195,7 @@ export function linkProgram(program: Uint8Array, allocator: Uint8Array, opts: Li
 
   // 4. Merge.
   const dir = mkdtempSync(path.join(tmpdir(), 'hakmem-link-'));
-  let merged: binaryen.Module;
+  let merged: Binaryen.Module;
   try {
     writeFileSync(path.join(dir, 'program.wasm'), prog.emitBinary());
     writeFileSync(path.join(dir, 'hakmem.wasm'), alloc.emitBinary());
@@ -229,7 +243,7 @@ export function linkProgram(program: Uint8Array, allocator: Uint8Array, opts: Li
  *   exit:  free both, then detach (the thread's slabs go back to the heap).
  * Two new mutable globals remember the blocks (per instance, i.e. per thread).
  */
-function addThreadFunctions(m: binaryen.Module, notes: string[]): { stack: boolean; tls: boolean } {
+function addThreadFunctions(m: Binaryen.Module, notes: string[]): { stack: boolean; tls: boolean } {
   const sp = exportedGlobal(m, PROGRAM_GLOBALS.stackPointer);
   const initTls = exportedFunction(m, PROGRAM_GLOBALS.initTls);
   const tlsSize = exportedGlobal(m, PROGRAM_GLOBALS.tlsSize);
@@ -245,7 +259,7 @@ function addThreadFunctions(m: binaryen.Module, notes: string[]): { stack: boole
   m.addGlobal('hakmem$thread_tls', i32, true, m.i32.const(0));
   const size = 0; // param
   const tmp = 1;  // local
-  const start: binaryen.ExpressionRef[] = [];
+  const start: Binaryen.ExpressionRef[] = [];
   if (tls) {
     const align = m.select(m.i32.gt_u(m.global.get(tlsAlign!, i32), m.i32.const(16)),
       m.global.get(tlsAlign!, i32), m.i32.const(16));
@@ -285,7 +299,7 @@ function addThreadFunctions(m: binaryen.Module, notes: string[]): { stack: boole
  * every global initialised from it (tls.ts's `self`, the L_HEAP_BASE export) gets the
  * constant itself (a defined global may not appear in another global's initializer).
  */
-function bakeGlobalImport(m: binaryen.Module, name: string, value: number): void {
+function bakeGlobalImport(m: Binaryen.Module, name: string, value: number): void {
   const dependents: Array<{ name: string; type: number; mutable: boolean }> = [];
   for (let i = 0; i < m.getNumGlobals(); i++) {
     const g = binaryen.getGlobalInfo(m.getGlobalByIndex(i));
@@ -306,7 +320,7 @@ function bakeGlobalImport(m: binaryen.Module, name: string, value: number): void
 }
 
 /** The internal name of a global imported as module.base, or null. */
-function findGlobalImport(m: binaryen.Module, module: string, base: string): string | null {
+function findGlobalImport(m: Binaryen.Module, module: string, base: string): string | null {
   for (let i = 0; i < m.getNumGlobals(); i++) {
     const g = binaryen.getGlobalInfo(m.getGlobalByIndex(i));
     if (g.module === module && g.base === base) return g.name;
@@ -315,7 +329,7 @@ function findGlobalImport(m: binaryen.Module, module: string, base: string): str
 }
 
 /** A function signature, for messages. */
-function sig(info: binaryen.FunctionInfo): string {
+function sig(info: Binaryen.FunctionInfo): string {
   const names = (t: number): string => binaryen.expandType(t).map((x) => (x === binaryen.i32 ? 'i32' : x === binaryen.i64 ? 'i64' : String(x))).join(', ');
   return `(${names(info.params)}) -> (${names(info.results) || 'none'})`;
 }

@@ -50,8 +50,9 @@ async function stress(program: Uint8Array, threads: number, allocator?: Uint8Arr
 }
 
 describe('a C program linked with hakmem-wasm', () => {
-  let linked: ReturnType<typeof linkProgram> | null = null;
-  const merged = () => (linked ??= linkProgram(plain, release));
+  let linked: Awaited<ReturnType<typeof linkProgram>>;
+  const merged = () => linked;
+  beforeAll(async () => { linked = await linkProgram(plain, release); }, 120_000);
 
   it('links: every allocation import bound, own stack and TLS per thread', () => {
     const { report } = merged();
@@ -85,12 +86,12 @@ describe('a C program linked with hakmem-wasm', () => {
   }, 60_000);
 
   it('the debug build links and runs clean too (every double free would be caught)', async () => {
-    const { bytes } = linkProgram(plain, debug);
+    const { bytes } = await linkProgram(plain, debug);
     await stress(bytes, 2);
   }, 60_000);
 
   it('never writes below the heap base of a program whose data and stack fill memory up to it', async () => {
-    const { bytes, report } = linkProgram(ballast, release);
+    const { bytes, report } = await linkProgram(ballast, release);
     expect(report.heapBase).toBeGreaterThan(4 << 20);
     // Between the set-up and the finishing calls only the workers run, on stacks and TLS from
     // the heap, with their shared state in the heap: nothing below the heap base may change.

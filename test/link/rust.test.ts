@@ -21,14 +21,14 @@ const ROUNDS = 200;
 const BAD = 0xbad0_0000;
 
 let plain: Uint8Array;
-let linked: ReturnType<typeof linkProgram>;
+let linked: Awaited<ReturnType<typeof linkProgram>>;
 /** work(0, ROUNDS) on one thread: what every thread of every run must return. */
 let reference: number;
 
 beforeAll(async () => {
   const wasm: string = await buildRustExample({ outDir: path.join(ROOT, 'build', 'examples'), quiet: true });
   plain = fs.readFileSync(wasm);
-  linked = linkProgram(plain, release);
+  linked = await linkProgram(plain, release);
   const r = await runProgram({ program: linked.bytes, threads: 1, entry: 'work', args: [ROUNDS] });
   reference = r.workers[0]!;
 }, 180_000);
