@@ -90,7 +90,7 @@ export const EMPTY_RUN_ARGV: readonly string[] = ['larson', '--ops', '1000', '--
 
 /**
  * The probe of the machine's cores that starts every round (`workloads cores`, bench/c/cores.c):
- * a few 1T/2T pairs of each loop, about half a second. It runs on the native build with no
+ * a warm-up pair and 3 pairs of each loop, under a second. It runs on the native build with no
  * allocator in its loops, so it says what any allocator's threads could get from the cores.
  */
 export const CORES_ARGV: readonly string[] = ['cores', '--pairs', '3'];
