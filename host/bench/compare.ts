@@ -21,6 +21,12 @@ export interface CompareCase {
    * row of this case gets its allocator's throughput here over there (`CompareRow.vs2Workers`).
    */
   twoWorkers?: string;
+  /**
+   * The id of the same workload on one thread, for a two-over-one-thread goal: each round
+   * runs this case on an allocator right after that one on the same allocator (`runOrder`),
+   * so the round's 2T/1T pairs runs seconds apart.
+   */
+  oneThread?: string;
 }
 
 /** Iterations of the random_mixed case (one copy). */
@@ -51,11 +57,11 @@ export function targetCases(scale = 1): CompareCase[] {
   });
   return [
     larson('larson-1T', 1),
-    larson('larson-2T', 2),
+    { ...larson('larson-2T', 2), oneThread: 'larson-1T' },
     { ...larson('larson-4T', 4), twoWorkers: 'larson-2T' },
     { ...larson('larson-8T', 8), twoWorkers: 'larson-2T' },
     larson('larson-1T-128', 1, { min: 16, max: 128 }),
-    larson('larson-2T-128', 2, { min: 16, max: 128 }),
+    { ...larson('larson-2T-128', 2, { min: 16, max: 128 }), oneThread: 'larson-1T-128' },
     larson('larson-1T-5MB', 1, { chunks: 10_000 }),
     larson('larson-2T-26MB', 2, { chunks: 25_000 }),
     { id: 'random_mixed', params: parseParams('random_mixed', { ops: n(RANDOM_MIXED_ITERS), slots: '2048' }) },
@@ -64,7 +70,7 @@ export function targetCases(scale = 1): CompareCase[] {
     copies(8),
     { id: 'xfree-1P1C', params: parseParams('xfree', { blocks: n(4e6) }) },
     { id: 'midlarge-1T', params: parseParams('midlarge', { threads: '1', rounds: n(4000) }) },
-    { id: 'midlarge-2T', params: parseParams('midlarge', { threads: '2', rounds: n(4000) }) },
+    { id: 'midlarge-2T', oneThread: 'midlarge-1T', params: parseParams('midlarge', { threads: '2', rounds: n(4000) }) },
   ];
 }
 
@@ -304,7 +310,8 @@ export async function runCompare(o: CompareOptions, command = 'compare'): Promis
   const coresPeer = peers.find((p) => p.platform === 'native');
   const cores: Record<string, unknown>[] = [];
   const runs: Record<string, unknown>[] = [];
-  const total = o.repeat * o.cases.reduce((s, c) => s + contenders.filter((a) => a.supports(c.params)).length, 0);
+  const order = runOrder(o.cases, contenders);
+  const total = o.repeat * order.length;
   let k = 0;
   for (let rep = 0; rep < o.repeat; rep++) {
     if (coresPeer) {
@@ -317,23 +324,20 @@ export async function runCompare(o: CompareOptions, command = 'compare'): Promis
       cores.push({ rep, ...rec });
       o.log(`round ${rep + 1}/${o.repeat}: ${coresText([rec])}`);
     }
-    for (const c of o.cases) {
-      for (const a of contenders) {
-        if (!a.supports(c.params)) continue;
-        k++;
-        let rec: Record<string, unknown>;
-        try {
-          rec = await a.run(c.params);
-        } catch (e) {
-          rec = failedRecord(c.params.workload, a, e);
-        }
-        // The resident size this run had before its workload: the peer's empty run, or the heap's own.
-        const empty = a.emptyRun ? emptyRssKb.get(a.name) ?? null : numberField(rec, 'base_rss_kb');
-        rec = { case: c.id, rep, ...rec, empty_rss_kb: empty };
-        runs.push(rec);
-        const rate = typeof rec.ops_per_sec === 'number' ? `${(rec.ops_per_sec / 1e6).toFixed(1)} Mops/s` : '';
-        o.log(`[${k}/${total}] ${c.id} ${a.name}: ${rec.error ? `FAILED ${String(rec.error).slice(0, 300)}` : rate}`);
+    for (const { c, a } of order) {
+      k++;
+      let rec: Record<string, unknown>;
+      try {
+        rec = await a.run(c.params);
+      } catch (e) {
+        rec = failedRecord(c.params.workload, a, e);
       }
+      // The resident size this run had before its workload: the peer's empty run, or the heap's own.
+      const empty = a.emptyRun ? emptyRssKb.get(a.name) ?? null : numberField(rec, 'base_rss_kb');
+      rec = { case: c.id, rep, ...rec, empty_rss_kb: empty };
+      runs.push(rec);
+      const rate = typeof rec.ops_per_sec === 'number' ? `${(rec.ops_per_sec / 1e6).toFixed(1)} Mops/s` : '';
+      o.log(`[${k}/${total}] ${c.id} ${a.name}: ${rec.error ? `FAILED ${String(rec.error).slice(0, 300)}` : rate}`);
     }
   }
 
@@ -345,6 +349,29 @@ export async function runCompare(o: CompareOptions, command = 'compare'): Promis
     cases: o.cases.map((c) => ({ id: c.id, workload: c.params.workload, threads: threadsOf(c.params), argv: peerArgv(c.params) })),
     skipped, checksumErrors, rows, runs, emptyRuns, cores,
   };
+}
+
+/**
+ * One round's runs, in order: case by case, every allocator that supports the case in turn
+ * (so two allocators' runs of a case are seconds apart), except that a case with `oneThread`
+ * runs on each allocator right after that allocator's run of its one-thread case, where the
+ * one-thread case comes in the list (so a 2T/1T pair is seconds apart too). A `oneThread` that
+ * names no case of the list leaves the case in its own place.
+ */
+export function runOrder<C extends Pick<CompareCase, 'id' | 'params' | 'oneThread'>,
+                         A extends Pick<Contender, 'supports'>>(cases: readonly C[], contenders: readonly A[]): { c: C; a: A }[] {
+  const ids = new Set(cases.map((c) => c.id));
+  const follows = (c: C): boolean => c.oneThread !== undefined && c.oneThread !== c.id && ids.has(c.oneThread);
+  const out: { c: C; a: A }[] = [];
+  for (const c of cases) {
+    if (follows(c)) continue; // runs behind its one-thread case
+    const partners = cases.filter((x) => follows(x) && x.oneThread === c.id);
+    for (const a of contenders) {
+      if (a.supports(c.params)) out.push({ c, a });
+      for (const x of partners) if (a.supports(x.params)) out.push({ c: x, a });
+    }
+  }
+  return out;
 }
 
 /** The 2T/1T figures of the probe records' `key` array (latency_2t_1t or throughput_2t_1t). */
@@ -444,8 +471,9 @@ export interface RunKey { case: string; alloc: string }
 /**
  * The median over rounds of `f(a's ops/s, b's ops/s)` for the runs of cells `a` and `b` in the
  * same round (a round where either run failed is left out; null without a pair). Every round
- * runs each cell once, case by case, so two cells of a round ran at most minutes apart, and two
- * allocators on one case seconds apart.
+ * runs each cell once, case by case (runOrder), so two cells of a round ran at most minutes
+ * apart, and two allocators on one case, or one allocator's 2T and 1T of a scaling pair, seconds
+ * apart.
  */
 export function perRound(runs: Record<string, unknown>[], a: RunKey, b: RunKey,
                          f: (x: number, y: number) => number): number | null {

@@ -6,7 +6,7 @@ import { spread } from '../../dist/host/bench/summary.js';
 import { markdownReport, svgChart, pivotRows, targetLines, cpuSpread, scalingContext } from '../../dist/host/bench/compare-report.js';
 import { parseSchedstat } from '../../dist/host/rpc/node-thread-clock.js';
 import { workerTimesField } from '../../dist/host/bench/record.js';
-import { compareRows, targetCases, RANDOM_MIXED_COPIES_ITERS } from '../../dist/host/bench/compare.js';
+import { compareRows, runOrder, targetCases, RANDOM_MIXED_COPIES_ITERS } from '../../dist/host/bench/compare.js';
 import type { CompareCase, CompareResult } from '../../dist/host/bench/compare.js';
 
 describe('params', () => {
@@ -254,5 +254,39 @@ describe('oversubscription: 8 workers against 2 (issue 10, item 5)', () => {
       '- hakmem-wasm: throughput at 8 workers >= 0.8x at 2 workers (larson 8T/2T = 0.85; random_mixed 8T/2T = 0.79) MISSED');
     expect(goal(resultWith(70, null))).toMatch(/\(larson 8T\/2T = 0\.70; random_mixed 8T\/2T = -\) MISSED$/);
     expect(goal(resultWith(85, null))).toMatch(/\(larson 8T\/2T = 0\.85; random_mixed 8T\/2T = -\) not measured$/);
+  });
+});
+
+describe('the order of a round\'s runs', () => {
+  const all = { supports: () => true };
+  const oneOnly = { supports: (p: { threads?: number }) => (p.threads ?? 1) === 1 };
+  const larson = (threads: number) => parseParams('larson', { threads: `${threads}`, ops: '1000' });
+  const ids = (order: { c: { id: string }; a: unknown }[], names: Map<unknown, string>) =>
+    order.map(({ c, a }) => `${names.get(a)}:${c.id}`);
+
+  it('puts each allocator\'s two-thread run right behind its one-thread run, and keeps the case-by-case order otherwise', () => {
+    const A = { ...all }, B = { ...all }, S = { ...oneOnly };
+    const names = new Map<unknown, string>([[A, 'A'], [S, 'S'], [B, 'B']]);
+    const cases = [
+      { id: '1T', params: larson(1) },
+      { id: 'other', params: larson(4) },
+      { id: '2T', params: larson(2), oneThread: '1T' },
+    ];
+    expect(ids(runOrder(cases, [A, S, B]), names)).toEqual(['A:1T', 'A:2T', 'S:1T', 'B:1T', 'B:2T', 'A:other', 'B:other']);
+    // Without its one-thread case in the list (compare --cases larson-2T), a case keeps its place.
+    expect(ids(runOrder(cases.slice(1), [A, B]), names)).toEqual(['A:other', 'B:other', 'A:2T', 'B:2T']);
+  });
+
+  it('runs every supported case of the target list exactly once per round, the scaling pairs adjacent', () => {
+    const cases = targetCases(0.01);
+    const A = { ...all }, S = { ...oneOnly };
+    const order = runOrder(cases, [A, S]);
+    const expected = cases.flatMap((c) => [A, S].filter((a) => a.supports(c.params)).map((a) => `${c.id}/${a === A ? 'A' : 'S'}`));
+    expect(order.map(({ c, a }) => `${c.id}/${a === A ? 'A' : 'S'}`).sort()).toEqual(expected.sort());
+    for (const [two, one] of [['larson-2T', 'larson-1T'], ['larson-2T-128', 'larson-1T-128'], ['midlarge-2T', 'midlarge-1T']]) {
+      expect(cases.find((c) => c.id === two)!.oneThread).toBe(one);
+      const at = order.findIndex(({ c, a }) => c.id === two && a === A);
+      expect(order[at - 1]).toMatchObject({ c: { id: one }, a: A });
+    }
   });
 });
