@@ -4,10 +4,13 @@
 // depend on what else the machine does, so it tells a change of a few instructions per op
 // where timings on a shared machine swing by more than that.
 //
-//   node bench/instructions.mjs [--build release|floor|debug] [--ops N] <workload> [bench options]
+//   node bench/instructions.mjs [--build release|floor|debug] [--ops N] [--runs K] <workload> [bench options]
 //
 // N is what the workload's own count option gets: `--ops`, or `--blocks` (xfree), `--rounds`
-// (midlarge); the figure is always per op of the run records.
+// (midlarge); the figure is always per op of the run records. With --runs K (default 1) it
+// measures K times and prints every figure, their median and their range: the count of one
+// build moves by one to three instructions per op from one measurement to the next (V8's
+// compilation and the worker thread's own work vary), more than some changes it is asked about.
 // It runs `hakmem-wasm bench <workload> ... --warmup 0` twice under callgrind, with N and 3N
 // ops, V8's baseline compiler off (every function is compiled by the optimizing one at once,
 // as a warmed-up run would have it), one output file per thread. The workers are the threads
@@ -29,15 +32,17 @@ const CLI = path.join(ROOT, 'dist', 'host', 'cli', 'main.js');
 
 /** Parse our own options; everything else goes to `bench`. */
 function parseArgs(argv) {
-  const o = { build: 'release', ops: 2e6, rest: [] };
+  const o = { build: 'release', ops: 2e6, runs: 1, rest: [] };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     if (a === '--build') o.build = argv[++i];
     else if (a === '--ops') o.ops = Number(argv[++i]);
+    else if (a === '--runs') o.runs = Number(argv[++i]);
     else if (a === '-h' || a === '--help') o.help = true;
     else o.rest.push(a);
   }
   if (!o.help && (!(o.ops > 0) || !Number.isSafeInteger(o.ops * 3))) throw new Error(`--ops ${o.ops}: not a positive whole number`);
+  if (!o.help && !(Number.isSafeInteger(o.runs) && o.runs >= 1 && o.runs <= 99)) throw new Error(`--runs ${o.runs}: not a whole number from 1 to 99`);
   return o;
 }
 
@@ -68,23 +73,50 @@ function countRun(o, ops, dir) {
   return { record, workers, instructions };
 }
 
+/** One measurement: the workers' instruction growth per op between runs of N and 3N ops. */
+function measure(o, dir) {
+  const a = countRun(o, o.ops, dir);
+  const b = countRun(o, 3 * o.ops, dir);
+  const ops = b.record.ops - a.record.ops, grew = b.instructions - a.instructions;
+  if (a.workers === 0 || a.workers !== b.workers) {
+    throw new Error(`found ${a.workers} and ${b.workers} worker threads in the two runs: cannot compare them`);
+  }
+  if (!(ops > 0) || !(grew > 0)) throw new Error(`the workers did not grow with the op count (${grew} for ${ops} ops)`);
+  return { perOp: grew / ops, workers: a.workers, grew, ops };
+}
+
+/** The median of a non-empty list of numbers. */
+function median(xs) {
+  const s = [...xs].sort((x, y) => x - y);
+  const mid = s.length >> 1;
+  return s.length % 2 === 1 ? s[mid] : (s[mid - 1] + s[mid]) / 2;
+}
+
 function main() {
   const o = parseArgs(process.argv.slice(2));
   if (o.help || o.rest.length === 0) {
-    console.log('usage: node bench/instructions.mjs [--build release|floor|debug] [--ops N] <workload> [bench options]');
+    console.log('usage: node bench/instructions.mjs [--build release|floor|debug] [--ops N] [--runs K] <workload> [bench options]');
     return;
   }
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'hakmem-cg-'));
   try {
-    const a = countRun(o, o.ops, dir);
-    const b = countRun(o, 3 * o.ops, dir);
-    const ops = b.record.ops - a.record.ops, grew = b.instructions - a.instructions;
-    if (a.workers === 0 || a.workers !== b.workers) {
-      throw new Error(`found ${a.workers} and ${b.workers} worker threads in the two runs: cannot compare them`);
+    const ms = [];
+    for (let k = 0; k < o.runs; k++) {
+      fs.rmSync(dir, { recursive: true, force: true });
+      fs.mkdirSync(dir);
+      ms.push(measure(o, dir));
     }
-    if (!(ops > 0) || !(grew > 0)) throw new Error(`the workers did not grow with the op count (${grew} for ${ops} ops)`);
-    console.log(`${o.rest.join(' ')} (${o.build}): ${(grew / ops).toFixed(1)} x86 instructions per op ` +
-      `(${a.workers} worker thread${a.workers > 1 ? 's' : ''}: ${grew} more instructions for ${ops} more ops)`);
+    const last = ms[ms.length - 1];
+    const threads = `${last.workers} worker thread${last.workers > 1 ? 's' : ''}`;
+    if (ms.length === 1) {
+      console.log(`${o.rest.join(' ')} (${o.build}): ${last.perOp.toFixed(1)} x86 instructions per op ` +
+        `(${threads}: ${last.grew} more instructions for ${last.ops} more ops)`);
+    } else {
+      const per = ms.map((m) => m.perOp);
+      console.log(`${o.rest.join(' ')} (${o.build}): ${median(per).toFixed(1)} x86 instructions per op, the median of ` +
+        `${per.length} measurements (${threads}): ${per.map((x) => x.toFixed(1)).join(', ')}; range ` +
+        `${Math.min(...per).toFixed(1)} to ${Math.max(...per).toFixed(1)}`);
+    }
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });
   }
