@@ -36,14 +36,16 @@ export function registerLinkCommands(program: Command): void {
     .option('--build <build>', 'allocator build: release, or debug (checked frees, full ring)', buildName, 'release')
     .option('--heap-base <bytes>', 'where the heap starts (default: the program\'s __heap_base, rounded up to 64 KiB)', uint)
     .option('--no-optimize', 'skip Binaryen\'s optimiser on the merged module')
-    .action(async (file: string, o: { output: string; build: BuildName; heapBase?: number; optimize: boolean }) => {
+    .option('--no-inline', 'keep malloc and free out of line (smaller code; a call per malloc and free)')
+    .action(async (file: string, o: { output: string; build: BuildName; heapBase?: number; optimize: boolean; inline: boolean }) => {
       try {
         const { bytes, report } = await linkProgram(readFileSync(file), readFileSync(wasmPath(o.build)),
-          { heapBase: o.heapBase, optimize: o.optimize });
+          { heapBase: o.heapBase, optimize: o.optimize, inline: o.inline });
         writeFileSync(o.output, bytes);
         console.log(`${o.output}: ${bytes.length} bytes, heap base 0x${report.heapBase.toString(16)}, ` +
           `memory >= ${report.minPages} pages`);
         console.log(`  linked: ${report.linked.join(', ')}`);
+        if (report.inlinedCallSites > 0) console.log(`  inlined: malloc and free into ${report.inlinedCallSites} call sites`);
         console.log(report.threads === 'emscripten'
           ? '  threads: Emscripten pthreads (their stacks, TLS and structs now come from hakmem-wasm)'
           : `  threads: ${report.threadStack ? 'own stack' : 'NO own stack'}, ${report.threadTls ? 'own TLS' : 'no TLS'} ` +

@@ -1,5 +1,5 @@
 // merge.ts: `hakmem-wasm link`: merge a program compiled to wasm and the allocator into one
-// module, so the program's malloc, free, ... are direct calls that Binaryen can inline.
+// module, so the program's malloc, free, ... are direct calls, malloc and free inlined into it.
 //
 //   program.wasm ──┐ 1. retarget its allocation imports (env.malloc, ..., hakmem.*) to the
 //                  │    allocator's exports; export its memory
@@ -7,7 +7,8 @@
 //                  │    the program's memory, prefix its exports with hakmem_
 //                  ├─ 3. wasm-merge (Binaryen) the two
 //                  ├─ 4. add hakmem_thread_start / hakmem_thread_exit (stack and TLS per thread)
-//                  └─ 5. optimise, validate, raise the memory's minimum to hold the control region
+//                  ├─ 5. mark malloc and free for Binaryen's inliner (a text round trip)
+//                  └─ 6. optimise, validate, raise the memory's minimum to hold the control region
 //
 // The heap base is the program's `__heap_base` export rounded up to 64 KiB (or --heap-base):
 // the memory contract says the allocator never writes below it. Node only (binaryen, files).
@@ -26,8 +27,14 @@ import { importedMemoryLimits, raiseImportedMemoryMin } from './wasm-binary.js';
 export interface LinkOptions {
   /** Where the allocator's heap starts; default: the program's __heap_base, rounded up. */
   heapBase?: number;
-  /** Run Binaryen's optimiser over the merged module (default true: inlines the fast paths). */
+  /** Run Binaryen's optimiser over the merged module (default true). */
   optimize?: boolean;
+  /**
+   * With the optimiser: put malloc's and free's whole bodies (fast path and the call to the
+   * slow path) into every call site of the program (default true; larger code, no call per
+   * malloc or free).
+   */
+  inline?: boolean;
 }
 
 /** What the link did. */
@@ -42,6 +49,8 @@ export interface LinkReport {
   threadTls: boolean;
   /** Pages the memory must have at least (the control region must be addressable). */
   minPages: number;
+  /** Call sites of malloc and free in the program that the optimiser was asked to inline into. */
+  inlinedCallSites: number;
   notes: string[];
 }
 
@@ -218,8 +227,12 @@ export async function linkProgram(program: Uint8Array, allocator: Uint8Array, op
   const emscripten = exportsOf(merged).some((e) => e.name === '_emscripten_thread_init' || e.name === 'emscripten_tls_init');
   const { stack, tls } = emscripten ? { stack: true, tls: true } : addThreadFunctions(merged, notes);
 
-  // 6. Optimise, validate.
-  if (opts.optimize ?? true) merged.optimize();
+  // 6. Optimise (inlining malloc and free where asked), validate.
+  let inlinedCallSites = 0;
+  if (opts.optimize ?? true) {
+    if (opts.inline ?? true) ({ module: merged, callSites: inlinedCallSites } = markAlwaysInline(merged, INLINED_CALLS));
+    merged.optimize();
+  }
   // Validate with every feature on: a program built by emcc carries no features section, so
   // its own says nothing about the atomics and bulk memory it uses.
   merged.setFeatures(binaryen.Features.All);
@@ -233,7 +246,50 @@ export async function linkProgram(program: Uint8Array, allocator: Uint8Array, op
       `(${controlSize} bytes at ${hex(heapBase)}) must be in memory before the first call` +
       ' (Emscripten: give -sINITIAL_MEMORY at least that much, or its JavaScript creates a smaller memory)');
   }
-  return { bytes, report: { heapBase, linked, threads: emscripten ? 'emscripten' : 'link', threadStack: stack, threadTls: tls, minPages, notes } };
+  return { bytes, report: { heapBase, linked, threads: emscripten ? 'emscripten' : 'link', threadStack: stack, threadTls: tls, minPages,
+    inlinedCallSites, notes } };
+}
+
+/**
+ * The allocator calls whose whole bodies the link inlines into the program: each is its fast
+ * path (a few dozen instructions) and a call to its slow path. Out of line, every malloc and free
+ * from the program is a call, around which V8 spills the caller's live values (all registers
+ * are caller-saved in its wasm calls); Binaryen's own heuristics keep them out of line (more
+ * than a few instructions, and they call). Inlined, larson 16..128 compiled by emcc ran 1.3x as
+ * fast (README "Emscripten").
+ */
+const INLINED_CALLS = ['malloc', 'free'];
+
+/**
+ * Mark the merged module's allocator exports `calls` (hakmem_ names) always-inline for
+ * Binaryen's inliner, with the toolchain hint `(@binaryen.inline "\7f")` (127: always) before
+ * each function. Binaryen's JavaScript API cannot set the hint, so this goes through the text
+ * format: print, insert, parse (the old module is disposed; custom sections such as DWARF do not
+ * survive the round trip). Returns the new module and how many call sites the program has.
+ */
+function markAlwaysInline(m: Binaryen.Module, calls: readonly string[]): { module: Binaryen.Module; callSites: number } {
+  let text = m.emitText();
+  let callSites = 0;
+  for (const call of calls) {
+    const name = exportedFunction(m, MERGED_PREFIX + call);
+    if (name === null) throw new LinkError(`the merged module does not export ${MERGED_PREFIX + call}`);
+    // Binaryen prints a name as $name, or as $"name" when it holds characters an id cannot.
+    const printed = [`$${name}`, `$"${name.replace(/["\\]/g, (c) => `\\${c}`)}"`]
+      .find((p) => new RegExp(`^[ \\t]*\\(func ${escapeRegExp(p)}(?=[\\s)])`, 'm').test(text));
+    if (printed === undefined) throw new LinkError(`cannot find the function ${name} in the merged module's text`);
+    const header = new RegExp(`^([ \\t]*)\\(func ${escapeRegExp(printed)}(?=[\\s)])`, 'm');
+    text = text.replace(header, (line, indent: string) => `${indent}(@binaryen.inline "\\7f")\n${line}`);
+    callSites += text.match(new RegExp(`\\(call ${escapeRegExp(printed)}(?=[\\s)])`, 'g'))?.length ?? 0;
+  }
+  m.dispose();
+  const parsed = binaryen.parseText(text);
+  parsed.setFeatures(binaryen.Features.All);
+  return { module: parsed, callSites };
+}
+
+/** `s` with every regular-expression metacharacter escaped. */
+function escapeRegExp(s: string): string {
+  return s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 }
 
 /**

@@ -79,6 +79,33 @@ describe('a C program linked with hakmem-wasm', () => {
     }, 60_000);
   }
 
+  it('puts malloc and free whole into the program\'s call sites; inline: false leaves them calls', async () => {
+    const { default: binaryen } = await import('binaryen');
+    /** Calls to the function the module exports as `exp`, counted in Binaryen's text of it. */
+    const callsTo = (bytes: Uint8Array, exp: string): number => {
+      const m = binaryen.readBinary(bytes);
+      try {
+        const name = binaryen.getExportInfo(m.getExport(exp)).value;
+        const text = m.emitText();
+        const quoted = (n: string) => n.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+        return (text.match(new RegExp(`\\(call \\$(?:${quoted(name)}|"${quoted(name)}")(?=[\\s)])`, 'g')) ?? []).length;
+      } finally {
+        m.dispose();
+      }
+    };
+    const inlined = merged();
+    const outOfLine = await linkProgram(plain, release, { inline: false });
+    expect(inlined.report.inlinedCallSites).toBeGreaterThan(0);
+    expect(outOfLine.report.inlinedCallSites).toBe(0);
+    for (const exp of ['hakmem_malloc', 'hakmem_free']) {
+      expect(callsTo(outOfLine.bytes, exp), exp).toBeGreaterThan(0);
+      expect(callsTo(inlined.bytes, exp), exp).toBe(0);
+    }
+    expect(inlined.bytes.length).toBeGreaterThan(outOfLine.bytes.length);
+    const out = await stress(outOfLine.bytes, 2);   // both forms run the same verified work
+    expect(out.n.errors).toBe(0);
+  }, 120_000);
+
   it('a merged module and a two-instance link give the same results', async () => {
     const a = await stress(merged().bytes, 2);
     const b = await stress(plain, 2, release);
