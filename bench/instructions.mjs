@@ -62,15 +62,50 @@ function countRun(o, ops, dir) {
   if (r.error) throw new Error(`valgrind: ${r.error.message} (Debian: apt-get install valgrind)`);
   if (r.status !== 0) throw new Error(`bench under callgrind exited ${r.status}: ${r.stderr.slice(-600)}`);
   const record = JSON.parse(r.stdout.trim().split('\n').pop());
-  let workers = 0, instructions = 0;
-  for (const f of fs.readdirSync(dir).filter((n) => n.startsWith(`cg.${ops}-`))) {
-    const text = fs.readFileSync(path.join(dir, f), 'utf8');
+  const texts = fs.readdirSync(dir).filter((n) => n.startsWith(`cg.${ops}-`))
+    .map((f) => fs.readFileSync(path.join(dir, f), 'utf8'));
+  // Callgrind compresses object names to ids shared by all of a run's thread files, and names
+  // each id once, in whichever file used it first.
+  const objects = new Map();
+  for (const text of texts) {
+    for (const m of text.matchAll(/^c?ob=\((\d+)\) (.*)$/gm)) objects.set(m[1], m[2]);
+  }
+  let workers = 0, instructions = 0, jit = 0;
+  for (const text of texts) {
     const m = /^summary:\s+(\d+)/m.exec(text);
     if (!m || !WORKER_ROOT.test(text)) continue;
     workers++;
     instructions += Number(m[1]);
+    jit += compiledCodeInstructions(text, objects);
   }
-  return { record, workers, instructions };
+  return { record, workers, instructions, jit };
+}
+
+/**
+ * The instructions a callgrind thread file puts in code that lies in no file: what V8
+ * generated at run time (the wasm module's functions, JIT-compiled JavaScript, the builtins
+ * it copies next to them), which callgrind files under the object `???`. Self cost only: a
+ * cost line right after a `calls=` line is the callee's inclusive cost. V8's runtime in C++
+ * (its compilers, the garbage collector, the worker's message loop, the futex waits behind
+ * Atomics.wait) is in node's own file and stays out: that is what varies from one run to the
+ * next in a thread's whole count.
+ */
+function compiledCodeInstructions(text, objects) {
+  let object = '', inCompiled = false, afterCalls = false, sum = 0;
+  for (const line of text.split('\n')) {
+    if (line.startsWith('ob=')) {
+      object = objects.get(/^ob=\((\d+)\)/.exec(line)?.[1] ?? '') ?? '';
+    } else if (line.startsWith('fn=')) {
+      inCompiled = object === '???';
+      afterCalls = false;
+    } else if (line.startsWith('calls=')) {
+      afterCalls = true;
+    } else if (/^[0-9+*-]/.test(line)) {
+      if (inCompiled && !afterCalls) sum += Number(line.split(' ')[1] ?? 0);
+      afterCalls = false;
+    }
+  }
+  return sum;
 }
 
 /** One measurement: the workers' instruction growth per op between runs of N and 3N ops. */
@@ -82,7 +117,7 @@ function measure(o, dir) {
     throw new Error(`found ${a.workers} and ${b.workers} worker threads in the two runs: cannot compare them`);
   }
   if (!(ops > 0) || !(grew > 0)) throw new Error(`the workers did not grow with the op count (${grew} for ${ops} ops)`);
-  return { perOp: grew / ops, workers: a.workers, grew, ops };
+  return { perOp: grew / ops, jitPerOp: (b.jit - a.jit) / ops, workers: a.workers, grew, ops };
 }
 
 /** The median of a non-empty list of numbers. */
@@ -108,15 +143,14 @@ function main() {
     }
     const last = ms[ms.length - 1];
     const threads = `${last.workers} worker thread${last.workers > 1 ? 's' : ''}`;
-    if (ms.length === 1) {
-      console.log(`${o.rest.join(' ')} (${o.build}): ${last.perOp.toFixed(1)} x86 instructions per op ` +
-        `(${threads}: ${last.grew} more instructions for ${last.ops} more ops)`);
-    } else {
-      const per = ms.map((m) => m.perOp);
-      console.log(`${o.rest.join(' ')} (${o.build}): ${median(per).toFixed(1)} x86 instructions per op, the median of ` +
-        `${per.length} measurements (${threads}): ${per.map((x) => x.toFixed(1)).join(', ')}; range ` +
-        `${Math.min(...per).toFixed(1)} to ${Math.max(...per).toFixed(1)}`);
-    }
+    const per = ms.map((m) => m.perOp), jit = ms.map((m) => m.jitPerOp);
+    const list = (xs) => xs.map((x) => x.toFixed(2)).join(', ');
+    console.log(`${o.rest.join(' ')} (${o.build}), ${threads}, x86 instructions per op:`);
+    console.log(`  in compiled code (wasm and JIT-compiled JavaScript): ${median(jit).toFixed(2)}` +
+      (ms.length > 1 ? ` (median of ${list(jit)})` : ''));
+    console.log(`  in the whole worker threads:                         ${median(per).toFixed(2)}` +
+      (ms.length > 1 ? ` (median of ${list(per)}; range ${Math.min(...per).toFixed(2)} to ${Math.max(...per).toFixed(2)})` :
+        ` (${last.grew} more instructions for ${last.ops} more ops)`));
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });
   }
