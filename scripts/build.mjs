@@ -6,15 +6,16 @@
 //   3. the build check over the allocator and bench modules (scripts/check-build.mjs)
 //   4. the host's records and code tables from the allocator's sources (scripts/gen-abi.mjs)
 //   5. the host (tsc): dist/host
+//   6. the heap base baked into the bench modules (with step 5's host/link/merge.ts)
 // A target is rebuilt when one of its outputs is missing or older than any of its inputs
 // (sources, configs, this script). `--force` rebuilds everything.
 //
 //   node scripts/build.mjs [--force]
 
 import { spawnSync } from 'node:child_process';
-import { existsSync, readdirSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const force = process.argv.includes('--force');
@@ -79,6 +80,19 @@ run('ABI records and code tables', process.execPath, [join(ROOT, 'scripts', 'gen
 const hostInputs = [...files('host'), join(ROOT, 'tsconfig.json'), self];
 if (stale(['dist/host/cli/main.js', 'dist/host/index.js'], hostInputs)) {
   run('host (tsc)', bin('tsc'), ['-p', 'tsconfig.json']);
+  built++;
+}
+// 6. The bench modules are programs with the allocator compiled in: like a program that
+// `hakmem-wasm link` merged, they get the heap base as a constant (host/link/merge.ts
+// bakeHeapBase), the host's default one. asc's .wat files keep the import.
+for (const target of ['release', 'debug', 'floor']) {
+  const file = join(ROOT, 'build', `bench-${target}.wasm`);
+  const bytes = readFileSync(file);
+  if (!WebAssembly.Module.imports(new WebAssembly.Module(bytes)).some((i) => i.module === 'hakmem' && i.name === 'heap_base')) continue;
+  process.stdout.write(`build: bench module (${target}): heap base baked in\n`);
+  const { bakeHeapBase } = await import(pathToFileURL(join(ROOT, 'dist', 'host', 'link', 'merge.js')).href);
+  const { DEFAULT_HEAP_BASE } = await import(pathToFileURL(join(ROOT, 'dist', 'host', 'core', 'instance.js')).href);
+  writeFileSync(file, await bakeHeapBase(bytes, DEFAULT_HEAP_BASE));
   built++;
 }
 if (built === 0) process.stdout.write('build: everything is up to date\n');

@@ -142,10 +142,7 @@ export async function linkProgram(program: Uint8Array, allocator: Uint8Array, op
   const firstFree = exportedConstGlobal(prog, PROGRAM_GLOBALS.heapBase);
   let heapBase: number;
   if (opts.heapBase !== undefined) {
-    heapBase = opts.heapBase;
-    if (!Number.isInteger(heapBase) || heapBase < 0 || heapBase % HEAP_BASE_ALIGN !== 0 || heapBase >= 2 ** 32) {
-      throw new LinkError(`--heap-base must be a multiple of ${HEAP_BASE_ALIGN} below 4 GiB, got ${heapBase}`);
-    }
+    heapBase = checkedHeapBase(opts.heapBase);
     if (firstFree !== null && heapBase < firstFree) {
       throw new LinkError(`--heap-base ${heapBase} lies below the program's __heap_base ${firstFree}: the heap would overwrite the program`);
     }
@@ -373,6 +370,35 @@ function bakeGlobalImport(m: Binaryen.Module, name: string, value: number): void
     if (!m.getExport(e.name)) m.addGlobalExport(e.value, e.name);
   }
   m.runPasses(['simplify-globals']); // the constant into every use
+}
+
+/**
+ * `module` (a module that imports hakmem.heap_base: an allocator build, or the bench module,
+ * a program with the allocator compiled in) with the heap base a constant, as step 2 of a link
+ * makes it: the fast paths then add a constant instead of loading the base. Nothing else
+ * changes (no optimisation, the functions keep their indices). The first call loads Binaryen.
+ */
+export async function bakeHeapBase(module: Uint8Array, heapBase: number): Promise<Uint8Array> {
+  await loadBinaryen();
+  const m = binaryen.readBinary(module);
+  try {
+    m.setFeatures(binaryen.Features.All);
+    const name = findGlobalImport(m, HAKMEM_MODULE, 'heap_base');
+    if (!name) throw new LinkError('the module does not import hakmem.heap_base');
+    bakeGlobalImport(m, name, checkedHeapBase(heapBase));
+    if (!m.validate()) throw new LinkError('the module with its heap base baked in does not validate');
+    return m.emitBinary();
+  } finally {
+    m.dispose();
+  }
+}
+
+/** `heapBase` if it can be a heap base (a multiple of HEAP_BASE_ALIGN below 4 GiB); else LinkError. */
+function checkedHeapBase(heapBase: number): number {
+  if (!Number.isInteger(heapBase) || heapBase < 0 || heapBase % HEAP_BASE_ALIGN !== 0 || heapBase >= 2 ** 32) {
+    throw new LinkError(`--heap-base must be a multiple of ${HEAP_BASE_ALIGN} below 4 GiB, got ${heapBase}`);
+  }
+  return heapBase;
 }
 
 /** The internal name of a global imported as module.base, or null. */
