@@ -7,17 +7,17 @@
 //
 // The tag is written where a block becomes free (free's fast and slow paths, carving), and
 // only there; lists move blocks without touching it. A program's own data can equal the tag
-// only by chance (2^-32 for data that does not depend on the key): such a free is reported
+// only by chance (2^-32 for data that does not depend on the multiplier): such a free is reported
 // as a double free and the block is kept, not freed. The debug build decides with its exact
 // allocation bits instead, and the heap checker reports a free block whose tag is gone (a
 // write after free).
 
-import { FREE_TAG_OFFSET, FREE_TAG_KEY, FREE_TAG_MUL } from "./types";
+import { FREE_TAG_OFFSET, FREE_TAG_MUL } from "./types";
 
-/** The tag a free block at `p` carries. About 2 instructions. */
+/** The tag a free block at `p` carries. One multiply. */
 // @ts-ignore: decorator
 @inline export function freeTag(p: usize): u32 {
-  return (<u32>p ^ FREE_TAG_KEY) * FREE_TAG_MUL;
+  return <u32>p * FREE_TAG_MUL;
 }
 
 /** Does the block at `p` carry its free tag (is it already free)? */

@@ -6,7 +6,7 @@
 // its owner), so it uses plain loads and stores on slab state; the only atomics are the
 // ownership claim, the remote-stack exchange in slabDrain, and the pool lock.
 
-import { CacheEntry, ClassState, ThreadCounters, TH_CACHE_OFFSET, CACHE_ENTRY_SIZE,
+import { flowOf, CacheEntry, ClassState, ThreadCounters, TH_CACHE_OFFSET, CACHE_ENTRY_SIZE,
          TH_CLASS_OFFSET, CLASS_STATE_SIZE, TH_COUNTERS_OFFSET, LIST_NONE, LIST_CURRENT,
          LIST_PARTIAL, LIST_ORPHAN, EV_REFILL, EV_SPILL, EV_ADOPT, EV_ORPHAN, EV_SLAB_ACQUIRE,
          EV_SLAB_RELEASE, NUM_CLASSES, DEBUG_BUILD, ASSERT_ADOPTED_OWNED, ASSERT_CACHED_NOT_OWNED, hdr }
@@ -337,7 +337,7 @@ export function heapRefill(rec: usize, tid: u32, cls: u32, n: u32): u32 {
  * Move up to `n` blocks from cache entry `cls` back to their slabs' free lists. Every cached
  * block belongs to a slab this thread owns, so this is all plain stores. A partial slab that
  * becomes empty goes back to the pool; the current slab is kept (no thrash at a boundary).
- * Journaled (JOP_SPILL): the count and `e.returned` before, and the block in transit.
+ * Journaled (JOP_SPILL): the count and the flow counter `returned` before, and the block in transit.
  */
 export function heapSpill(rec: usize, tid: u32, cls: u32, n: u32): u32 {
   const e = cacheEntry(rec, cls);
@@ -346,7 +346,7 @@ export function heapSpill(rec: usize, tid: u32, cls: u32, n: u32): u32 {
   const j = journalOf(rec);
   j.count = e.count;
   j.aux = cls;
-  journalBegin(rec, JOP_SPILL, e.head, e.returned);
+  journalBegin(rec, JOP_SPILL, e.head, flowOf(e).returned);
   let k: u32 = 0;
   while (k < n && e.head != 0) {
     const p = <usize>e.head;
@@ -366,7 +366,7 @@ export function heapSpill(rec: usize, tid: u32, cls: u32, n: u32): u32 {
       releaseSlab(rec, m);
     }
   }
-  e.returned += k;
+  flowOf(e).returned += k;
   journalEnd(rec);
   if (k != 0) {
     counters(rec).spills++;
@@ -377,15 +377,15 @@ export function heapSpill(rec: usize, tid: u32, cls: u32, n: u32): u32 {
 
 /**
  * Free block `p` (not yet tagged) straight to its owned slab: the path when caching is off.
- * Journaled (JOP_SLABFREE), with `e.returned` counted in it.
+ * Journaled (JOP_SLABFREE), with the flow counter `returned` counted in it.
  */
 export function heapFreeToSlab(rec: usize, e: CacheEntry, cls: u32, m: usize, p: usize): void {
   const meta = slabMeta(m);
-  journalBegin(rec, JOP_SLABFREE, p, e.returned);
+  journalBegin(rec, JOP_SLABFREE, p, flowOf(e).returned);
   crashPoint();
   tagFree(p);
   slabPushFree(meta, p);
-  e.returned++;
+  flowOf(e).returned++;
   journalEnd(rec);
   if (meta.used == 0 && meta.list == LIST_PARTIAL) {
     partialRemove(classState(rec, cls), m);

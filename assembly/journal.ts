@@ -11,12 +11,12 @@
 //   op           block            count     before      aux, tag        recovery
 //   JOP_FLUSH    chain head       n         -           slot, tag       pushed? (push-tag.ts) else keep in outbox
 //   JOP_DRAIN    head it takes    -         -           -, tag          taken? then relink onto the free list
-//   JOP_RFREE    p                -         e.returned  -               p in its outbox chain, returned = before+1
-//   JOP_SLABFREE p                -         e.returned  -               p on the free list, returned = before+1
-//   JOP_SPILL    p in transit     e.count   e.returned  class           p onto the free list; returned = before +
+//   JOP_RFREE    p                -         returned    -               p in its outbox chain, returned = before+1
+//   JOP_SLABFREE p                -         returned    -               p on the free list, returned = before+1
+//   JOP_SPILL    p in transit     e.count   returned    class           p onto the free list; returned = before +
 //                (0: none)        at start                              (count at start - cache length now)
-//   JOP_TAKE     first            k         e.refilled  -               all k in the cache, or all back on the free list
-//   JOP_CARVE    first            k         e.refilled  carved before   all k in the cache, or none carved
+//   JOP_TAKE     first            k         refilled    -               all k in the cache, or all back on the free list
+//   JOP_CARVE    first            k         refilled    carved before   all k in the cache, or none carved
 //
 // The journal is written with plain stores: a terminated worker's stores up to the kill are
 // all visible to whoever reclaims it after seeing the worker exit (the host's exit event

@@ -11,14 +11,14 @@
 //                                          part.OFF + part bytes <= next part.OFF
 //   the SuperSlab header's parts likewise: SS_META_OFFSET, SS_REMOTE_OFFSET, SS_BITMAP_OFFSET
 
-import { GlobalHeader, HeapStamp, ThreadHeader, CacheEntry, ClassState, OutboxEntry, ThreadCounters, Journal, PushState,
+import { GlobalHeader, HeapStamp, ThreadHeader, CacheEntry, CacheFlow, ClassState, OutboxEntry, ThreadCounters, Journal, PushState,
          FaultRecord, RingEvent, SlabMeta, SuperSlabHeader, CheckReport, CheckDetail,
          RetiredCounters, StatsGlobal, StatsClass,
          THREAD_OFF, THREAD_TABLE_OFF, THREAD_SIZE, MAX_THREADS, HEADER_OFF, HEADER_SLOT, REGISTRY_OFF,
          REGISTRY_BYTES, FAULT_OFF, FAULT_CAP, FAULT_RECORD_SIZE, CHECK_OFF, CHECK_SLOT,
          CHECK_REPORT_BYTES, CLASS_MAP_OFF, CLASS_MAP_BYTES, CLASS_SIZE_OFF, ORPHAN_OFF,
          RETIRED_OFF, STATS_OFF, STATS_BYTES, OWNER_OFF, OWNER_BYTES, RING_EVENTS_OFF, RING_CAP, RING_EVENT_SIZE,
-         CONTROL_SIZE, NUM_CLASSES, TH_CACHE_OFFSET, CACHE_ENTRY_SIZE, TH_CLASS_OFFSET,
+         CONTROL_SIZE, NUM_CLASSES, TH_CACHE_OFFSET, CACHE_ENTRY_SIZE, TH_FLOW_OFFSET, CACHE_FLOW_SIZE, TH_CLASS_OFFSET,
          CLASS_STATE_SIZE, TH_OUTBOX_OFFSET, OUTBOX_SIZE, OUTBOX_ENTRY_SIZE, TH_COUNTERS_OFFSET,
          TH_JOURNAL_OFFSET, TH_PUSH_OFFSET, JOURNAL_SLOT, TH_LARGE_CACHE_OFFSET, LARGE_CACHE_SLOTS,
          LARGE_CACHE_UNITS, LARGE_UNIT_MASK,
@@ -46,6 +46,8 @@ import { GlobalHeader, HeapStamp, ThreadHeader, CacheEntry, ClassState, OutboxEn
   if (THREAD_OFF != 0) ERROR("the thread table must start at HEAP_BASE (slot 0 holds the heap stamp)");
   if (offsetof<HeapStamp>() > offsetof<ThreadHeader>()) ERROR("HeapStamp outgrows slot 0's header");
   if (offsetof<CacheEntry>() != CACHE_ENTRY_SIZE) ERROR("CACHE_ENTRY_SIZE is not the size of CacheEntry");
+  if (offsetof<CacheFlow>() != CACHE_FLOW_SIZE) ERROR("CACHE_FLOW_SIZE is not the size of CacheFlow");
+  if (CACHE_FLOW_SIZE != CACHE_ENTRY_SIZE) ERROR("flowOf needs the flows at the entries' stride");
   if (offsetof<ClassState>() != CLASS_STATE_SIZE) ERROR("CLASS_STATE_SIZE is not the size of ClassState");
   if (offsetof<OutboxEntry>() != OUTBOX_ENTRY_SIZE) ERROR("OUTBOX_ENTRY_SIZE is not the size of OutboxEntry");
   if (offsetof<FaultRecord>() > FAULT_RECORD_SIZE) ERROR("FaultRecord outgrows FAULT_RECORD_SIZE");
@@ -54,7 +56,8 @@ import { GlobalHeader, HeapStamp, ThreadHeader, CacheEntry, ClassState, OutboxEn
   if (offsetof<SuperSlabHeader>() > SS_META_OFFSET) ERROR("SuperSlabHeader outgrows its slot (SS_META_OFFSET)");
   if (CHECK_REPORT_BYTES > CHECK_SLOT) ERROR("the check report outgrows CHECK_SLOT");
   // the thread record's parts, in order, inside THREAD_SIZE
-  if (TH_CACHE_OFFSET + NUM_CLASSES * CACHE_ENTRY_SIZE > TH_CLASS_OFFSET) ERROR("thread record: caches overlap the class states");
+  if (TH_CACHE_OFFSET + NUM_CLASSES * CACHE_ENTRY_SIZE > TH_FLOW_OFFSET) ERROR("thread record: caches overlap the flows");
+  if (TH_FLOW_OFFSET + NUM_CLASSES * CACHE_FLOW_SIZE > TH_CLASS_OFFSET) ERROR("thread record: flows overlap the class states");
   if (TH_CLASS_OFFSET + NUM_CLASSES * CLASS_STATE_SIZE > TH_OUTBOX_OFFSET) ERROR("thread record: class states overlap the outbox");
   if (TH_OUTBOX_OFFSET + OUTBOX_SIZE * OUTBOX_ENTRY_SIZE > TH_COUNTERS_OFFSET) ERROR("thread record: outbox overlaps the counters");
   if (TH_COUNTERS_OFFSET + offsetof<ThreadCounters>() > TH_JOURNAL_OFFSET) ERROR("thread record: counters overlap the journal");

@@ -1,8 +1,8 @@
 // layout.ts: the layout's constants, exported so the host decodes shared memory from the
 // module itself instead of repeating numbers (every constant stays defined once, in
 // types.ts). The host collects every export whose name starts with "L_". The control
-// region's parts are exported as offsets from L_HEAP_BASE (the imported heap base, exported
-// back), so the host finds them wherever the embedder put the heap.
+// region's parts are exported as offsets from L_HEAP_BASE (the heap base, imported or baked
+// in by a link, exported back), so the host finds them wherever the embedder put the heap.
 //
 // Field offsets inside records are not exported here: the host's record descriptors are
 // generated from the @unmanaged classes themselves (scripts/gen-abi.mjs), and a test checks
@@ -58,6 +58,8 @@ export const L_REMOTE_STRIDE: u32 = T.REMOTE_STRIDE;
 // thread records
 export const L_TH_CACHE_OFFSET: u32 = T.TH_CACHE_OFFSET;
 export const L_CACHE_ENTRY_SIZE: u32 = T.CACHE_ENTRY_SIZE;
+export const L_TH_FLOW_OFFSET: u32 = T.TH_FLOW_OFFSET;
+export const L_CACHE_FLOW_SIZE: u32 = T.CACHE_FLOW_SIZE;
 export const L_TH_COUNTERS_OFFSET: u32 = T.TH_COUNTERS_OFFSET;
 export const L_TH_OUTBOX_OFFSET: u32 = T.TH_OUTBOX_OFFSET;
 export const L_OUTBOX_SIZE: u32 = T.OUTBOX_SIZE;

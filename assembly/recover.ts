@@ -16,7 +16,7 @@
 // The pool's own structures (a thread killed while it held the pool lock) are repaired by
 // poolRepair (pool.ts), which reclaim runs first, with the lock taken over.
 
-import { SlabMeta, GlobalHeader, ThreadHeader, OutboxEntry, DEBUG_BUILD, SLAB_SMALL, LIST_NONE, LIST_ORPHAN, REG_SUPERSLAB, CHUNK_SHIFT,
+import { flowOf, SlabMeta, GlobalHeader, ThreadHeader, OutboxEntry, DEBUG_BUILD, SLAB_SMALL, LIST_NONE, LIST_ORPHAN, REG_SUPERSLAB, CHUNK_SHIFT,
          SLABS_PER_SS, NUM_CLASSES, MAX_REMOTE_BATCH, OUTBOX_SIZE, FAULT_CORRUPT_LIST,
          FOUND_CLASS_SHIFT, FOUND_OWNER_SHIFT, TH_CLASS_OFFSET, CLASS_STATE_SIZE, hdr, hdrField }
   from "./types";
@@ -76,19 +76,19 @@ function recoverJournal(rec: usize): void {
       ob.head = <u32>p;
     }
     tagFree(p);
-    cacheEntry(rec, meta.cls).returned = j.before + 1;
+    flowOf(cacheEntry(rec, meta.cls)).returned = j.before + 1;
   } else if (op == JOP_SLABFREE) {
     if (<usize>meta.freeHead != p) pushFree(meta, p);
     tagFree(p);
-    cacheEntry(rec, meta.cls).returned = j.before + 1;
+    flowOf(cacheEntry(rec, meta.cls)).returned = j.before + 1;
   } else if (op == JOP_SPILL) {
     const e = cacheEntry(rec, j.aux); // aux: the class
     if (p != 0 && <usize>e.head != p && <usize>meta.freeHead != p) pushFree(meta, p); // in transit
-    e.returned = j.before + (j.count - chainLength(<usize>e.head, j.count));
+    flowOf(e).returned = j.before + (j.count - chainLength(<usize>e.head, j.count));
   } else if (op == JOP_TAKE) {
     const e = cacheEntry(rec, meta.cls);
     if (<usize>e.head == p) {
-      e.refilled = j.before + j.count; // published
+      flowOf(e).refilled = j.before + j.count; // published
     } else {
       if (<usize>meta.freeHead != p) { // detached, not published: back onto the free list
         let last = p;
@@ -96,16 +96,16 @@ function recoverJournal(rec: usize): void {
         store<u32>(last, meta.freeHead);
         meta.freeHead = <u32>p;
       }
-      e.refilled = j.before;
+      flowOf(e).refilled = j.before;
     }
   } else if (op == JOP_CARVE) {
     const e = cacheEntry(rec, meta.cls);
     if (<usize>e.head == p) {
       meta.carved = j.aux + j.count; // published
-      e.refilled = j.before + j.count;
+      flowOf(e).refilled = j.before + j.count;
     } else {
       meta.carved = j.aux; // never visible: not carved
-      e.refilled = j.before;
+      flowOf(e).refilled = j.before;
     }
   }
   j.op = JOP_NONE;

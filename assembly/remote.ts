@@ -17,7 +17,7 @@
 // clears the slot after it, so reclaim pushes a dead thread's chain exactly once; a remote
 // free journals JOP_RFREE before it tags and links the block.
 
-import { OutboxEntry, ThreadHeader, CacheEntry, TH_OUTBOX_OFFSET, OUTBOX_SIZE, OUTBOX_ENTRY_SIZE,
+import { flowOf, OutboxEntry, ThreadHeader, CacheEntry, TH_OUTBOX_OFFSET, OUTBOX_SIZE, OUTBOX_ENTRY_SIZE,
          CHUNK_SHIFT, EV_REMOTE_PUSH, TID_SLOT_BITS } from "./types";
 import { remoteHeadOf, slabMeta } from "./superslab";
 import { counters } from "./heap";
@@ -51,7 +51,7 @@ export function remoteFree(rec: usize, e: CacheEntry, m: usize, p: usize): void 
     ob.tail = <u32>p;
     ob.slab = <u32>m;
   }
-  journalBegin(rec, JOP_RFREE, p, e.returned);
+  journalBegin(rec, JOP_RFREE, p, flowOf(e).returned);
   crashPoint();
   tagFree(p); // free from here on
   store<u32>(p, ob.head);
@@ -60,7 +60,7 @@ export function remoteFree(rec: usize, e: CacheEntry, m: usize, p: usize): void 
   ob.head = <u32>p;
   crashPoint();
   ob.count++;
-  e.returned++; // leaves this thread for another's slab
+  flowOf(e).returned++; // leaves this thread for another's slab
   journalEnd(rec);
   counters(rec).remoteFrees++;
   if (ob.count >= changetype<ThreadHeader>(rec).remoteBatch) outboxFlush(rec, ob);

@@ -9,7 +9,7 @@
 //   carved = in use by the user + in caches + on the free list + remote (stack or outboxes)
 //   used   = carved - freeCount
 
-import { SlabMeta, CacheEntry, SLAB_SMALL, LIST_NONE, EV_CARVE, EV_DRAIN, DEBUG_BUILD,
+import { flowOf, SlabMeta, CacheEntry, SLAB_SMALL, LIST_NONE, EV_CARVE, EV_DRAIN, DEBUG_BUILD,
          BITMAP_BYTES_PER_SLAB, ASSERT_USED_UNDERFLOW, ASSERT_DRAIN_NOT_OWNER, FAULT_CORRUPT_LIST,
          FOUND_CLASS_SHIFT, FOUND_OWNER_SHIFT }
   from "./types";
@@ -76,7 +76,7 @@ export function slabFormat(m: usize, cls: u32, tid: u32): void {
 /**
  * Move up to `n` blocks from the slab's free list onto cache entry `e` of record `rec`;
  * returns how many. Journaled (JOP_TAKE): the chain leaves the free list, is linked onto the
- * cache, then published; `e.refilled` is counted in the same update.
+ * cache, then published; the flow counter `refilled` is counted in the same update.
  */
 export function slabTakeFree(rec: usize, m: usize, n: u32, e: CacheEntry): u32 {
   const meta = slabMeta(m);
@@ -86,7 +86,7 @@ export function slabTakeFree(rec: usize, m: usize, n: u32, e: CacheEntry): u32 {
   let last = first;
   for (let i: u32 = 1; i < k; i++) last = <usize>load<u32>(last);
   journalOf(rec).count = k;
-  journalBegin(rec, JOP_TAKE, first, e.refilled);
+  journalBegin(rec, JOP_TAKE, first, flowOf(e).refilled);
   crashPoint();
   meta.freeHead = load<u32>(last);
   crashPoint();
@@ -94,7 +94,7 @@ export function slabTakeFree(rec: usize, m: usize, n: u32, e: CacheEntry): u32 {
   e.head = <u32>first;
   crashPoint();
   e.count += <u16>k;
-  e.refilled += k;
+  flowOf(e).refilled += k;
   meta.freeCount -= k;
   meta.used += k;
   journalEnd(rec);
@@ -104,7 +104,7 @@ export function slabTakeFree(rec: usize, m: usize, n: u32, e: CacheEntry): u32 {
 /**
  * Carve up to `n` new blocks at dataStart + carved * stride onto cache entry `e` of `rec`.
  * Journaled (JOP_CARVE): the blocks are linked and tagged, `carved` grows, then the chain is
- * published on the cache; `e.refilled` is counted in the same update.
+ * published on the cache; the flow counter `refilled` is counted in the same update.
  */
 export function slabCarve(rec: usize, m: usize, n: u32, e: CacheEntry): u32 {
   const meta = slabMeta(m);
@@ -116,7 +116,7 @@ export function slabCarve(rec: usize, m: usize, n: u32, e: CacheEntry): u32 {
   const j = journalOf(rec);
   j.aux = meta.carved;
   j.count = k;
-  journalBegin(rec, JOP_CARVE, first, e.refilled);
+  journalBegin(rec, JOP_CARVE, first, flowOf(e).refilled);
   crashPoint();
   // Link first -> first+stride -> ... -> last -> old cache head; every block is free now.
   let p = first;
@@ -132,7 +132,7 @@ export function slabCarve(rec: usize, m: usize, n: u32, e: CacheEntry): u32 {
   e.head = <u32>first;
   crashPoint();
   e.count += <u16>k;
-  e.refilled += k;
+  flowOf(e).refilled += k;
   meta.used += k;
   journalEnd(rec);
   ringRecord(EV_CARVE, meta.cls, first, k);

@@ -6,7 +6,7 @@
 //   records and their diagram are in types.ts).
 //   pending = carved - free - cached - inUse: blocks on remote stacks or in outboxes.
 
-import { GlobalHeader, ThreadHeader, ThreadCounters, statsBase, StatsGlobal, StatsClass,
+import { flowOf, GlobalHeader, ThreadHeader, ThreadCounters, statsBase, StatsGlobal, StatsClass,
          STATS_BYTES, NUM_CLASSES, MAX_THREADS, THREAD_ACTIVE, THREAD_FREE, RetiredCounters, retiredOf,
          REG_SUPERSLAB, SLABS_PER_SS, SLAB_SMALL, SLAB_FREE, SLAB_SIZE, CHUNK_SHIFT,
          TH_COUNTERS_OFFSET, hdr, hdrField } from "./types";
@@ -41,7 +41,7 @@ export function classInUse(cls: u32): i32 {
   let n = <i32>(r.refilled - r.returned);
   for (let slot: u32 = 1; slot < MAX_THREADS; slot++) {
     const e = cacheEntry(recordAt(slot), cls); // every slot: its flows are cumulative over occupants
-    n += <i32>(e.refilled - e.returned - <u32>e.count);
+    n += <i32>(flowOf(e).refilled - flowOf(e).returned - <u32>e.count);
   }
   return n;
 }

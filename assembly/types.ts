@@ -100,16 +100,17 @@
 //   free block:  ┌────────────┬───────────────┬─── ...
 //                │ link (u32) │ FREE_TAG(p)   │
 //                └────────────┴───────────────┴─── ...
-//   FREE_TAG(p) = (p ^ FREE_TAG_KEY) * FREE_TAG_MUL   (never 0: p is 8-aligned, the key is odd,
-//                                                       the multiplier odd, so invertible)
+//   FREE_TAG(p) = p * FREE_TAG_MUL   (mod 2^32; never 0: the multiplier is odd, so invertible,
+//                                     and p is never 0)
+// One x86 instruction (imul with an immediate). The multiplier is an arbitrary odd constant,
+// not a well-known hash constant, so a program that stores a hash of its own block's address
+// does not store the tag by that coincidence.
 
 /** Byte offset of the tag in a free block (the smallest class is 8 bytes: it has two words). */
 // @ts-ignore: decorator
 @inline export const FREE_TAG_OFFSET: u32 = 4;
 // @ts-ignore: decorator
-@inline export const FREE_TAG_KEY: u32 = 0x6B1D_F4A3;
-// @ts-ignore: decorator
-@inline export const FREE_TAG_MUL: u32 = 0x9E37_79B1;
+@inline export const FREE_TAG_MUL: u32 = 0xF4BD_B52B;
 
 // ---- SuperSlab header ---------------------------------------------------------------------
 
@@ -534,7 +535,8 @@
 //
 //   ThreadRecord (THREAD_SIZE = 2 KiB, at threadBase() + slot * THREAD_SIZE)
 //   +0     ThreadHeader (64 B): tid, state, counters
-//   +64    CacheEntry[NUM_CLASSES] (16 B): the per-class cache, read by the fast paths
+//   +64    CacheEntry[NUM_CLASSES] (8 B): the per-class cache, read by the fast paths
+//   +488   CacheFlow[NUM_CLASSES] (8 B): the caches' flow counters (slow paths only)
 //   +912   ClassState[NUM_CLASSES] (8 B): current slab and partial list (slow path only)
 //   +1344  OutboxEntry[OUTBOX_SIZE] (16 B): remote frees waiting to be pushed in a batch
 //          (TH_OUTBOX_OFFSET: the class states' end rounded up to a 64-byte line)
@@ -551,10 +553,16 @@
 
 // @ts-ignore: decorator
 @inline export const TH_CACHE_OFFSET: u32 = 64;
+/** 8 bytes: the fast paths' address of class c's entry is one lea (base + c * 8). */
 // @ts-ignore: decorator
-@inline export const CACHE_ENTRY_SIZE: u32 = 16;
+@inline export const CACHE_ENTRY_SIZE: u32 = 8;
+/** The flow counters, apart from the entries (so an entry stays 8 bytes), with the same stride. */
 // @ts-ignore: decorator
-@inline export const TH_CLASS_OFFSET: u32 = TH_CACHE_OFFSET + NUM_CLASSES * CACHE_ENTRY_SIZE;
+@inline export const TH_FLOW_OFFSET: u32 = TH_CACHE_OFFSET + NUM_CLASSES * CACHE_ENTRY_SIZE;
+// @ts-ignore: decorator
+@inline export const CACHE_FLOW_SIZE: u32 = CACHE_ENTRY_SIZE;
+// @ts-ignore: decorator
+@inline export const TH_CLASS_OFFSET: u32 = TH_FLOW_OFFSET + NUM_CLASSES * CACHE_FLOW_SIZE;
 // @ts-ignore: decorator
 @inline export const CLASS_STATE_SIZE: u32 = 8;
 // @ts-ignore: decorator
@@ -628,16 +636,29 @@
 
 /**
  * The per-class cache: a LIFO of free blocks from slabs this thread owns. The fast paths
- * touch only head and count. The two flow counters change on slow paths only, and give the
- * blocks of the class this thread put into users' hands: refilled - returned - count.
+ * touch only head and count.
  */
 @unmanaged export class CacheEntry {
   head: u32;     // first block, link in the block's first word
   count: u16;
   cap: u16;      // 0: caching disabled for this class
+}
+
+/**
+ * A cache's flow counters, at a fixed distance after its entry (TH_FLOW_OFFSET -
+ * TH_CACHE_OFFSET). They change on slow paths only, and give the blocks of the class this
+ * thread put into users' hands: refilled - returned - count.
+ */
+@unmanaged export class CacheFlow {
   refilled: u32; // blocks taken from slabs into this cache (cumulative, mod 2^32)
   returned: u32; // blocks this thread gave back to slabs: spills, frees straight to an owned
                  // slab, and remote frees into others' slabs (cumulative, mod 2^32)
+}
+
+/** The flow counters of the cache entry `e`. */
+// @ts-ignore: decorator
+@inline export function flowOf(e: CacheEntry): CacheFlow {
+  return changetype<CacheFlow>(changetype<usize>(e) + (TH_FLOW_OFFSET - TH_CACHE_OFFSET));
 }
 
 @unmanaged export class ClassState {
@@ -661,7 +682,7 @@
 @unmanaged export class Journal {
   op: u32;      // JOP_*; 0: no update in progress. Written after block and before.
   block: u32;   // its first block, or the block in transit (its slab: metaOf(block))
-  before: u32;  // the flow counter it changes (CacheEntry.refilled or .returned), before it
+  before: u32;  // the flow counter it changes (CacheFlow.refilled or .returned), before it
   count: u32;   // blocks it moves (JOP_SPILL: the cache's count before it)
   tag: u32;     // JOP_FLUSH, JOP_DRAIN: the remote head's tag it pushes or replaces
   aux: u32;     // JOP_FLUSH: the outbox slot index; JOP_CARVE: carved before

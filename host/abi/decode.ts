@@ -12,7 +12,7 @@ import type { MemoryView } from './views.js';
 import { threadRecordAddr } from '../core/layout.js';
 import { RING_KINDS, FAULT_CODES, CHECK_CODES, ASSERT_MESSAGES, SLAB_STATES, THREAD_STATES, SLAB_LISTS,
          GlobalHeader, RingEvent as RingEventRec, FaultRecord as FaultRec, StatsGlobal, StatsClass,
-         CheckReport as CheckReportRec, CheckDetail, CacheEntry, ThreadHeader, ThreadCounters as
+         CheckReport as CheckReportRec, CheckDetail, CacheEntry, CacheFlow, ThreadHeader, ThreadCounters as
          ThreadCountersRec, SlabMeta, SuperSlabHeader, OutboxEntry } from './abi.generated.js';
 
 // ---- names ----------------------------------------------------------------------------------
@@ -318,7 +318,8 @@ export function decodeThreads(view: MemoryView): ThreadInfo[] {
     const caches: CacheInfo[] = [];
     for (let cls = 0; cls < L.NUM_CLASSES; cls++) {
       const e = view.record(CacheEntry, rec + L.TH_CACHE_OFFSET + cls * L.CACHE_ENTRY_SIZE);
-      const c = { cls, ...e, held: (e.refilled - e.returned - e.count) | 0 };
+      const f = view.record(CacheFlow, rec + L.TH_FLOW_OFFSET + cls * L.CACHE_FLOW_SIZE);
+      const c = { cls, ...e, ...f, held: (f.refilled - f.returned - e.count) | 0 };
       if (c.count || c.refilled || c.returned) caches.push(c);
     }
     const counters = view.record(ThreadCountersRec, rec + L.TH_COUNTERS_OFFSET);

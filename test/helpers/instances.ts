@@ -16,7 +16,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { FAULT_CODES, RING_KINDS, CHECK_CODES, GlobalHeader, RingEvent as RingEventRec,
          FaultRecord as FaultRec, StatsGlobal, StatsClass, CheckReport as CheckReportRec,
-         CheckDetail, SlabMeta, ThreadHeader, CacheEntry as CacheEntryRec,
+         CheckDetail, SlabMeta, ThreadHeader, CacheEntry as CacheEntryRec, CacheFlow as CacheFlowRec,
          ThreadCounters } from '../../dist/host/abi/abi.generated.js';
 import { readLayout, threadRecordAddr } from '../../dist/host/core/layout.js';
 import { MemoryView } from '../../dist/host/abi/views.js';
@@ -253,8 +253,9 @@ export class Heap {
     return { tid: this.mv.field(ThreadHeader, r, 'tid'), state: this.mv.field(ThreadHeader, r, 'state') };
   }
   cacheEntry(tid: number, cls: number): CacheEntry {
-    const a = this.threadRecordAddr(tid) + this.L.TH_CACHE_OFFSET + cls * this.L.CACHE_ENTRY_SIZE;
-    return this.mv.record(CacheEntryRec, a);
+    const rec = this.threadRecordAddr(tid);
+    return { ...this.mv.record(CacheEntryRec, rec + this.L.TH_CACHE_OFFSET + cls * this.L.CACHE_ENTRY_SIZE),
+             ...this.mv.record(CacheFlowRec, rec + this.L.TH_FLOW_OFFSET + cls * this.L.CACHE_FLOW_SIZE) };
   }
   counters(tid: number): Record<(typeof THREAD_COUNTER_NAMES)[number], number> {
     return this.mv.record(ThreadCounters, this.threadRecordAddr(tid) + this.L.TH_COUNTERS_OFFSET);
