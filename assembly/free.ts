@@ -39,16 +39,18 @@ import { slabOwnerAt } from "./owner";
 
 /**
  * Free `p` (0 is a no-op). The fast path: a valid, carved, not-yet-free block of a slab this
- * thread owns, its class's cache not full. About 78 wasm instructions (56 besides local and
+ * thread owns, its class's cache not full. About 76 wasm instructions (54 besides local and
  * global reads), ten loads, two multiplies (the block index, the free tag), one rotate,
  * four stores and four tests: the SlabOwners entry of p's 64 KiB is this thread's tid (a
  * small slab of a SuperSlab that this thread owns: owner.ts); one unsigned compare of
  * the block's index against `carved` (carvedIndex: an offset that is no block start, or lies
  * below the data start, gives an index above any block count, so the one compare checks the
  * block start and both bounds); the cache has room; the free tag is absent (not a double
- * free). Counted in build/release.wat (in the export `free`); V8 makes about 47 x86
- * instructions of it, inlined into larson's loop. The tag is computed once for the test and
- * the store, the count read once for the test and the increment. Inlined into every
+ * free). Counted in build/release.wat (in the export `free`); V8 makes about 36 x86
+ * instructions of it, inlined into larson's loop with the heap base a constant (the bench
+ * module, a linked program). The tag is one multiply (free-tag.ts), computed once for the
+ * test and the store; the cache entry's address one lea (8-byte entries); the count read once
+ * for the test and the increment. Inlined into every
  * caller, freeSlow is not (see hkMalloc). The 64-bit reciprocal division it replaced took
  * eleven instructions more and a second multiply; the registry test and the meta's owner
  * compare that the table replaced, one load and one test more.
