@@ -374,7 +374,7 @@
 @inline export const HEAP_MAGIC: u32 = 0x4D454B48; // "HKEM"
 /** Bumped whenever a shared record or the control region changes shape. */
 // @ts-ignore: decorator
-@inline export const LAYOUT_VERSION: u32 = 6;
+@inline export const LAYOUT_VERSION: u32 = 7;
 /**
  * What a heap's stamp records about the build that initialised it: two instances may share a
  * heap iff their HEAP_FORMATs are equal. Layout version, the SuperSlab header size (larger in
