@@ -25,8 +25,8 @@ import { GlobalHeader, ThreadHeader, OutboxEntry, SlabMeta, CheckReport, CheckDe
          OUTBOX_SIZE, OUTBOX_ENTRY_SIZE, DEBUG_BUILD, FREE_TAG_OFFSET, CHUNK_MASK, LARGE_CACHE_SLOTS,
          LARGE_UNIT_MASK, LARGE_CACHE_UNITS, TH_LARGE_CACHE_OFFSET, MAX_CHUNKS, SLAB_SHIFT, hdr, hdrField } from "./types";
 import { registryGet, regKind, regPayload, registryOf } from "./registry";
-import { metaAt, metaOf, slabMeta, ssHeader, remoteHeadOf } from "./superslab";
-import { blockIndex, bitIsAllocated } from "./slab";
+import { metaAt, metaOf, slabMeta, ssHeader, remoteHeadOf, remoteByBits } from "./superslab";
+import { blockIndex, bitIsAllocated, bitBlock } from "./slab";
 import { orphanFirst } from "./pool";
 import { cacheEntry, classState } from "./heap";
 import { recordAt } from "./thread";
@@ -267,18 +267,54 @@ function resetTally(m: usize): void {
   slabMeta(m).chkB = 0;
 }
 
-/** Walk a slab's free list (count must match) and remote stack (tallied as remote). */
+/** Walk a slab's free list (count must match) and remote stack or bits (tallied as remote). */
 function markSlabLists(m: usize): void {
   const meta = slabMeta(m);
   const nfree = walkMark(meta.freeHead, m, 0, 0, TALLY_NONE, meta.capacity);
   if (nfree != meta.freeCount) violation(CHK_COUNT, m, nfree, meta.freeCount);
-  walkMark(atomic.load<u32>(remoteHeadOf(m)), m, 0, 0, TALLY_REMOTE, meta.capacity);
+  if (remoteByBits(meta.stride)) markBits(m, atomic.load<u32>(remoteHeadOf(m)));
+  else walkMark(atomic.load<u32>(remoteHeadOf(m)), m, 0, 0, TALLY_REMOTE, meta.capacity);
 }
 
-/** Clear the marks on a slab's free list and remote stack. */
+/**
+ * Mark the blocks waiting as bits on slab `m`'s remote head, as walkMark marks a list's: each
+ * must be carved, tagged free and on no other list (its first word, 0 while it waits, marked).
+ */
+function markBits(m: usize, bits: u32): void {
+  const meta = slabMeta(m);
+  for (let b = bits; b != 0; b &= b - 1) {
+    const idx = <u32>ctz<u32>(b);
+    const p = bitBlock(m, idx);
+    if (idx >= meta.carved) {
+      violation(CHK_BAD_BLOCK, p, <u32>m, idx);
+      continue;
+    }
+    const link = load<u32>(p);
+    if ((link & 1) != 0) {
+      violation(CHK_DUPLICATE, p, idx, 1);
+      continue;
+    }
+    if (DEBUG_BUILD && bitIsAllocated(m, idx)) violation(CHK_BITMAP, p, 1, 0);
+    if (!isTaggedFree(p)) violation(CHK_FREE_TAG, p, load<u32>(p, FREE_TAG_OFFSET), 0);
+    store<u32>(p, link | 1);
+    meta.chkB++; // TALLY_REMOTE
+  }
+}
+
+/** Clear the marks on a slab's free list and remote stack or bits. */
 function unmarkSlabLists(m: usize): void {
-  walkUnmark(slabMeta(m).freeHead);
-  walkUnmark(atomic.load<u32>(remoteHeadOf(m)));
+  const meta = slabMeta(m);
+  walkUnmark(meta.freeHead);
+  if (!remoteByBits(meta.stride)) {
+    walkUnmark(atomic.load<u32>(remoteHeadOf(m)));
+    return;
+  }
+  for (let b = atomic.load<u32>(remoteHeadOf(m)); b != 0; b &= b - 1) {
+    const idx = <u32>ctz<u32>(b);
+    if (idx >= meta.carved) continue;
+    const p = bitBlock(m, idx);
+    store<u32>(p, load<u32>(p) & ~1);
+  }
 }
 
 /** Per-slab conservation, plus the debug bitmap's population; adds to the class total. */

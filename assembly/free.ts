@@ -22,11 +22,11 @@ import { SlabMeta, SS_HEADER_SIZE, SLAB_SMALL, SLAB_LARGE, SLAB_LARGE_TAIL,
          FAULT_DOUBLE_FREE, FAULT_LARGE_INTERIOR, FAULT_HEADER, FOUND_CLASS_SHIFT, FOUND_OWNER_SHIFT,
          RetiredCounters, retiredOf, ThreadHeader, CacheEntry, LIST_ORPHAN, hdr } from "./types";
 import { registryOf, regKind } from "./registry";
-import { ssOf, metaOf, slabMeta } from "./superslab";
+import { ssOf, metaOf, slabMeta, remoteByBits } from "./superslab";
 import { blockIndex, carvedIndex, bitClearAllocated, bitIsAllocated } from "./slab";
 import { self, selfTid, attached, syncMemory } from "./tls";
 import { cacheEntry, heapSpill, heapFreeToSlab, heapAdoptForFree } from "./heap";
-import { remoteFree, remotePushOne } from "./remote";
+import { remoteFree, remoteFreeBit, remotePushOne } from "./remote";
 import { largeRunFree, hugeFree, largeRunUsable, hugeUsable } from "./large";
 import { threadAttach } from "./thread";
 import { ensureInit, heapOurs } from "./init";
@@ -173,8 +173,11 @@ function freeWithoutThread(m: usize, idx: i32, p: usize, meta: SlabMeta): void {
     return;
   }
   tagFree(p);
+  if (!remotePushOne(m, p, <u32>idx)) { // its bit was set: a second free that raced the check
+    reportFault(FAULT_DOUBLE_FREE, p, slabFound(meta), <u32>idx);
+    return;
+  }
   atomic.add<u32>(retiredOf(meta.cls) + offsetof<RetiredCounters>("returned"), 1);
-  remotePushOne(m, p);
 }
 
 /** The slow path for a pointer whose chunk is a SuperSlab. */
@@ -200,18 +203,20 @@ function freeInSuperslab(p: usize): void {
     reportFault(FAULT_DOUBLE_FREE, p, slabFound(meta), <u32>idx);
     return;
   }
-  freeOwnedOrRemote(e, cls, m, p);
+  freeOwnedOrRemote(e, cls, m, p, <u32>idx);
   if (DEBUG_BUILD) changetype<ThreadHeader>(self).debugFreeing = 0; // linked: the free happened
 }
 
-/** A validated free of block `p` of slab `m` (class `cls`): to another thread, its slab, or the cache. */
-function freeOwnedOrRemote(e: CacheEntry, cls: u32, m: usize, p: usize): void {
+/** A validated free of block `p` (index `idx`) of slab `m` (class `cls`): to another thread, its slab, or the cache. */
+function freeOwnedOrRemote(e: CacheEntry, cls: u32, m: usize, p: usize, idx: u32): void {
   // The block is tagged free where it joins a list, after the update is journaled or the
   // cache head published (a kill before that leaves the free undone, not half done).
   if (atomic.load<u32>(m) != selfTid) {
     // An orphan's blocks are reused by whoever adopts it: this thread, which frees into it.
     if (atomic.load<u32>(m) != 0 || slabMeta(m).list != LIST_ORPHAN || !heapAdoptForFree(self, selfTid, m)) {
-      remoteFree(self, e, m, p); // leaves this thread for another's slab
+      // leaves this thread for another's slab: as a bit of its remote head, or via the outbox
+      if (!remoteByBits(slabMeta(m).stride)) remoteFree(self, e, m, p);
+      else if (!remoteFreeBit(self, e, m, p, idx)) reportFault(FAULT_DOUBLE_FREE, p, slabFound(slabMeta(m)), idx);
       return;
     }
   }

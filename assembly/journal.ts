@@ -11,7 +11,9 @@
 //   op           block            count     before      aux, tag        recovery
 //   JOP_FLUSH    chain head       n         -           slot, tag       pushed? (push-tag.ts) else keep in outbox
 //   JOP_DRAIN    head it takes    -         -           -, tag          taken? then relink onto the free list
+//     (bits)     its lowest block -         -           bits, tag       the same, the chain rebuilt from the bits
 //   JOP_RFREE    p                -         returned    -               p in its outbox chain, returned = before+1
+//   JOP_RBIT     p                -         returned    -, tag          pushed? returned = before+1; else push it
 //   JOP_SLABFREE p                -         returned    -               p on the free list, returned = before+1
 //   JOP_SPILL    p in transit     e.count   returned    class           p onto the free list; returned = before +
 //                (0: none)        at start                              (count at start - cache length now)
@@ -42,6 +44,8 @@ import { Journal, TH_JOURNAL_OFFSET, CRASH_BUILD } from "./types";
 @inline export const JOP_TAKE: u32 = 6;     // blocks moving from a slab's free list into the cache
 // @ts-ignore: decorator
 @inline export const JOP_CARVE: u32 = 7;    // new blocks carved from a slab into the cache
+// @ts-ignore: decorator
+@inline export const JOP_RBIT: u32 = 8;     // a free into another thread's slab as a bit of its remote head
 
 /** The journal of thread record `rec`. */
 // @ts-ignore: decorator

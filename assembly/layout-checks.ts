@@ -22,7 +22,7 @@ import { GlobalHeader, HeapStamp, ThreadHeader, CacheEntry, CacheFlow, ClassStat
          CLASS_STATE_SIZE, TH_OUTBOX_OFFSET, OUTBOX_SIZE, OUTBOX_ENTRY_SIZE, TH_COUNTERS_OFFSET,
          TH_JOURNAL_OFFSET, TH_PUSH_OFFSET, JOURNAL_SLOT, TH_LARGE_CACHE_OFFSET, LARGE_CACHE_SLOTS,
          LARGE_CACHE_UNITS, LARGE_UNIT_MASK,
-         SS_META_OFFSET, SLAB_META_SIZE, SLABS_PER_SS, SS_REMOTE_OFFSET, REMOTE_STRIDE,
+         SS_META_OFFSET, SLAB_META_SIZE, SLABS_PER_SS, SS_REMOTE_OFFSET, REMOTE_STRIDE, REMOTE_BITS_MIN_STRIDE,
          SS_BITMAP_OFFSET, SS_HEADER_SIZE, SLAB_SIZE, SLAB_SHIFT, LOCK_WAITERS, LOCK_TAKEN, LOCK_SLEEPS } from "./types";
 
 /** Fail the build if a layout rule is broken; compiles to nothing when all hold. */
@@ -68,6 +68,7 @@ import { GlobalHeader, HeapStamp, ThreadHeader, CacheEntry, CacheFlow, ClassStat
   if (LARGE_CACHE_UNITS > LARGE_UNIT_MASK || LARGE_UNIT_MASK >= SLAB_SIZE) ERROR("large-cache units do not fit a slot's low bits");
   if (TH_PUSH_OFFSET + offsetof<PushState>() > THREAD_SIZE) ERROR("thread record outgrows THREAD_SIZE");
   if ((SS_REMOTE_OFFSET & 7) != 0 || (REMOTE_STRIDE & 7) != 0) ERROR("remote heads must be 8-aligned (64-bit CAS)");
+  if (SLAB_SIZE / REMOTE_BITS_MIN_STRIDE > 32) ERROR("a slab that takes remote frees as bits must hold at most 32 blocks");
   // the control region's parts, in order, inside CONTROL_SIZE
   if (THREAD_OFF + THREAD_SIZE > HEADER_OFF) ERROR("control region: slot 0 overlaps the header");
   if (HEADER_OFF + HEADER_SLOT > REGISTRY_OFF) ERROR("control region: header overlaps the registry");

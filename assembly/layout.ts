@@ -55,6 +55,7 @@ export const L_SS_META_OFFSET: u32 = T.SS_META_OFFSET;
 export const L_SLAB_META_SIZE: u32 = T.SLAB_META_SIZE;
 export const L_SS_REMOTE_OFFSET: u32 = T.SS_REMOTE_OFFSET;
 export const L_REMOTE_STRIDE: u32 = T.REMOTE_STRIDE;
+export const L_REMOTE_BITS_MIN_STRIDE: u32 = T.REMOTE_BITS_MIN_STRIDE;
 // thread records
 export const L_TH_CACHE_OFFSET: u32 = T.TH_CACHE_OFFSET;
 export const L_CACHE_ENTRY_SIZE: u32 = T.CACHE_ENTRY_SIZE;

@@ -87,9 +87,13 @@ function confirmSlow(tag: u32): void {
   }
 }
 
-/** Did the push tagged `tag` of chain `top` onto the head at `rh` happen? (reclaim only) */
-export function pushHappened(rh: usize, top: usize, tag: u32): bool {
-  if (atomic.load<u64>(rh) == headWord(top, tag)) return true; // read the head first
+/**
+ * Did the push tagged `tag` (never 0) onto the head at `rh` happen? (reclaim only) The tag alone
+ * tells: no other push writes it, and whoever replaced it confirmed it first. So it serves a
+ * chain and a bit alike.
+ */
+export function pushHappened(rh: usize, tag: u32): bool {
+  if (headTag(atomic.load<u64>(rh)) == tag) return true; // read the head first
   const confirmed = atomic.load<u32>(changetype<usize>(pushStateOf(tag & ((1 << TID_SLOT_BITS) - 1))) + offsetof<PushState>("confirmed"));
   return seqReached(confirmed, tag >>> TID_SLOT_BITS);
 }

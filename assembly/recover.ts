@@ -21,14 +21,14 @@ import { flowOf, SlabMeta, GlobalHeader, ThreadHeader, OutboxEntry, DEBUG_BUILD,
          FOUND_CLASS_SHIFT, FOUND_OWNER_SHIFT, TH_CLASS_OFFSET, CLASS_STATE_SIZE, hdr, hdrField }
   from "./types";
 import { registryGet, registryOf, regKind } from "./registry";
-import { metaAt, metaOf, slabMeta, remoteHeadOf } from "./superslab";
-import { blockIndex, bitSetAllocated, bitClearAllocated } from "./slab";
+import { metaAt, metaOf, slabMeta, remoteHeadOf, remoteByBits } from "./superslab";
+import { blockIndex, bitSetAllocated, bitClearAllocated, linkBits } from "./slab";
 import { cacheEntry, heapHandBack } from "./heap";
-import { outboxAt, outboxIndex } from "./remote";
+import { outboxAt, outboxIndex, pushBit } from "./remote";
 import { tagFree, isTaggedFree } from "./free-tag";
 import { pushHappened, headWord } from "./push-tag";
 import { journalOf, JOP_NONE, JOP_FLUSH, JOP_DRAIN, JOP_RFREE, JOP_SLABFREE, JOP_SPILL, JOP_TAKE,
-         JOP_CARVE } from "./journal";
+         JOP_CARVE, JOP_RBIT } from "./journal";
 import { recordFault } from "./fault";
 import { ownerClear } from "./owner";
 
@@ -57,14 +57,27 @@ function recoverJournal(rec: usize): void {
   if (op == JOP_FLUSH) {
     const ob = outboxAt(rec, j.aux);
     if (ob.head != 0 && <usize>ob.slab == m && <usize>ob.head == p &&
-        pushHappened(remoteHeadOf(m), p, j.tag)) {
+        pushHappened(remoteHeadOf(m), j.tag)) {
       ob.head = 0; // pushed: the slot is done (not pushed: it stays, retire pushes it)
       ob.slab = 0;
     }
+  } else if (op == JOP_DRAIN && remoteByBits(meta.stride)) {
+    // The dead owner was the only drainer, and drained bits cannot be set again (their blocks
+    // carry their tags): the CAS happened iff some of them are gone from the head.
+    const bits = j.aux;
+    if ((<u32>atomic.load<u64>(remoteHeadOf(m)) & bits) != bits) relinkBits(m, p, bits);
   } else if (op == JOP_DRAIN) {
     if (atomic.load<u64>(remoteHeadOf(m)) != headWord(p, j.tag) && !onRemoteStack(m, p)) {
       relinkDrained(m, p); // the CAS took the chain: it was only in the dead thread's locals
     }
+  } else if (op == JOP_RBIT) {
+    if (!pushHappened(remoteHeadOf(m), j.tag)) { // not set: finish the free the program asked for
+      const idx = blockIndex(meta, p);
+      store<u32>(p, 0);
+      tagFree(p);
+      if (idx >= 0) pushBit(m, <u32>idx, 0);
+    } // set: the owner may have drained and reused the block since, so it is left alone
+    flowOf(cacheEntry(rec, meta.cls)).returned = j.before + 1;
   } else if (op == JOP_RFREE) {
     const ob = outboxAt(rec, outboxIndex(m));
     if (<usize>ob.slab != m || ob.head == 0) {
@@ -169,6 +182,19 @@ function relinkDrained(m: usize, list: usize): void {
   }
   store<u32>(tail, <u32>head);
   meta.freeHead = <u32>list;
+}
+
+/**
+ * Bits drained off slab `m`'s remote head (lowest block `first`) that may or may not have
+ * reached the free list: drainBits publishes them with one store, so they are on it iff the
+ * list starts at `first`; otherwise chain them again and publish.
+ */
+function relinkBits(m: usize, first: usize, bits: u32): void {
+  const meta = slabMeta(m);
+  if (<usize>meta.freeHead == first) return; // published
+  const carved = meta.carved;
+  if (carved < 32 && (bits >>> carved) != 0) { corrupt(m, first, 0); return; }
+  meta.freeHead = <u32>linkBits(m, bits);
 }
 
 /** Record a list reclaim could not walk (a write after free): the fault, not a loop. */

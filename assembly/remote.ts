@@ -16,15 +16,28 @@
 // Kill safety (journal.ts): a flush journals JOP_FLUSH with its push tag before the CAS and
 // clears the slot after it, so reclaim pushes a dead thread's chain exactly once; a remote
 // free journals JOP_RFREE before it tags and links the block.
+//
+// Slabs of REMOTE_BITS_MIN_STRIDE (2 KiB) and up hold at most 32 blocks, and take a remote
+// free as one bit of their remote head instead (types.ts): no outbox, one CAS per free.
+//
+//   bit free:     tag p; CAS(remoteHead, {bits, t}, {bits | 1 << idx(p), own tag})
+//   drain:        CAS(remoteHead, {bits, t}, {0, 0}); link blocks idx.. onto the free list
+//
+// Where blocks are a few KiB and each thread frees a few of another's per slab (midlarge 2T:
+// about 1.5 blocks per chain push), a chain saved few CASes, and its links cost the owner a
+// miss per block that waited for the one before (the walk). The owner now computes each
+// block's address from its bit, and its stores into the blocks do not wait on each other.
+// Journaled JOP_RBIT with the push tag, so reclaim tells from the head and the confirmations
+// whether a dead thread's CAS happened, as for a flush.
 
 import { flowOf, OutboxEntry, ThreadHeader, CacheEntry, TH_OUTBOX_OFFSET, OUTBOX_SIZE, OUTBOX_ENTRY_SIZE,
          CHUNK_SHIFT, EV_REMOTE_PUSH, TID_SLOT_BITS } from "./types";
-import { remoteHeadOf, slabMeta } from "./superslab";
+import { remoteHeadOf, slabMeta, remoteByBits } from "./superslab";
 import { counters } from "./heap";
 import { ringRecord } from "./ring";
 import { tagFree } from "./free-tag";
 import { headWord, headTag, headTop, nextPushTag, confirmPush } from "./push-tag";
-import { journalOf, journalBegin, journalEnd, crashPoint, JOP_FLUSH, JOP_RFREE } from "./journal";
+import { journalOf, journalBegin, journalEnd, crashPoint, JOP_FLUSH, JOP_RFREE, JOP_RBIT } from "./journal";
 
 /** The outbox slot index a slab hashes to. */
 // @ts-ignore: decorator
@@ -83,10 +96,66 @@ function pushChain(m: usize, head: u32, tail: usize, tag: u32): void {
   }
 }
 
-/** Free one block of slab `m` without a thread record (every thread slot is taken): tag 0. */
-export function remotePushOne(m: usize, p: usize): void {
-  pushChain(m, <u32>p, p, 0);
+/**
+ * Free block `p` (index `idx`, already tagged) of slab `m` without a thread record (every
+ * thread slot is taken): pushed alone, tag 0. False if it takes bits and `p`'s bit was set.
+ */
+export function remotePushOne(m: usize, p: usize, idx: u32): bool {
+  if (remoteByBits(slabMeta(m).stride)) {
+    store<u32>(p, 0); // no link (the checker marks blocks through their first word)
+    if (!pushBit(m, idx, 0)) return false;
+  } else {
+    pushChain(m, <u32>p, p, 0);
+  }
   ringRecord(EV_REMOTE_PUSH, slabMeta(m).cls, m, 1);
+  return true;
+}
+
+/**
+ * Free block `p`, index `idx`, of slab `m`, which takes remote frees as bits and which this
+ * thread does not own; `e` is the class's cache entry (its `returned` counts the block
+ * leaving). The caller has checked that `p` is not free. False, with nothing counted, if its
+ * bit was already set: a second free of it that raced the caller's check.
+ */
+export function remoteFreeBit(rec: usize, e: CacheEntry, m: usize, p: usize, idx: u32): bool {
+  const tag = nextPushTag(rec);
+  journalOf(rec).tag = tag;
+  journalBegin(rec, JOP_RBIT, p, flowOf(e).returned);
+  crashPoint();
+  store<u32>(p, 0); // no link (the checker marks blocks through their first word)
+  tagFree(p);       // free from here on; the CAS publishes both stores to the drainer
+  crashPoint();
+  if (!pushBit(m, idx, tag)) {
+    journalEnd(rec);
+    return false;
+  }
+  crashPoint();
+  flowOf(e).returned++; // leaves this thread for another's slab
+  journalEnd(rec);
+  const c = counters(rec);
+  c.remoteFrees++;
+  c.remotePushes++;
+  ringRecord(EV_REMOTE_PUSH, slabMeta(m).cls, m, 1);
+  return true;
+}
+
+/**
+ * Set bit `idx` of slab `m`'s remote head with one successful CAS, tagged `tag`; the head it
+ * replaces is confirmed first (push-tag.ts). False if the bit is already set.
+ */
+export function pushBit(m: usize, idx: u32, tag: u32): bool {
+  const selfSlot = tag & ((1 << TID_SLOT_BITS) - 1); // tag 0 (slot-less): confirms every tag
+  const bit: u32 = 1 << idx;
+  const rh = remoteHeadOf(m);
+  let old = atomic.load<u64>(rh);
+  while (true) {
+    if ((<u32>old & bit) != 0) return false;
+    confirmPush(headTag(old), selfSlot);
+    const seen = atomic.cmpxchg<u64>(rh, old, headWord(<usize>(<u32>old | bit), tag));
+    if (seen == old) return true;
+    old = seen;
+  }
+  return false;
 }
 
 /** Push one outbox chain onto its slab's remote stack, journaled (JOP_FLUSH). */

@@ -14,7 +14,7 @@ import { flowOf, SlabMeta, CacheEntry, SLAB_SMALL, LIST_NONE, EV_CARVE, EV_DRAIN
          FOUND_CLASS_SHIFT, FOUND_OWNER_SHIFT }
   from "./types";
 import { classSize, strideInverse, strideShift, exactIndex } from "./classes";
-import { slabMeta, slabIndex, ssOf, slabDataStart, slabDataBytes, remoteHeadOf, bitmapOf }
+import { slabMeta, slabIndex, ssOf, slabDataStart, slabDataBytes, remoteHeadOf, bitmapOf, remoteByBits }
   from "./superslab";
 import { ringRecord } from "./ring";
 import { debugAssert, reportFault } from "./fault";
@@ -152,13 +152,15 @@ export function slabCarve(rec: usize, m: usize, n: u32, e: CacheEntry): u32 {
 }
 
 /**
- * Move every block on the slab's remote stack to its free list; returns how many.
+ * Move every block waiting on the slab's remote head (a stack, or bits: types.ts) to its free
+ * list; returns how many.
  * Only the owner may call this: `owner` is the tid the caller acts for (itself, or the dead
  * thread it is reclaiming, whose record is `rec`), and the slab must already belong to it.
  *
- * The stack is taken with one 64-bit CAS to { 0, 0 }, after confirming the tag it replaces
- * (push-tag.ts), and journaled (JOP_DRAIN) with the head it expects, so reclaim can tell
- * whether a dead owner's chain is still on the stack or only in its locals.
+ * The head is taken with one 64-bit CAS to { 0, 0 }, after confirming the tag it replaces
+ * (push-tag.ts), and journaled (JOP_DRAIN) with the head it expects (bits: their lowest block
+ * and the bits), so reclaim can tell whether a dead owner's blocks still wait on the head or
+ * were only in its locals.
  *
  * The walk trusts nothing it reads: at most `used` blocks can be remote (every one of them
  * is counted in use until it is drained), and every link must lie inside the slab's carved
@@ -171,19 +173,71 @@ export function slabDrain(rec: usize, m: usize, owner: u32): u32 {
   const rh = remoteHeadOf(m);
   let word = atomic.load<u64>(rh);
   if (headTop(word) == 0) return 0;
+  const bits = remoteByBits(slabMeta(m).stride);
   const j = journalOf(rec);
   while (true) {
     j.tag = headTag(word);
-    journalBegin(rec, JOP_DRAIN, headTop(word), 0);
+    j.aux = <u32>word;
+    journalBegin(rec, JOP_DRAIN, bits ? bitBlock(m, ctz<u32>(<u32>word)) : headTop(word), 0);
     confirmPush(headTag(word), slotOfRecord(rec));
     const seen = atomic.cmpxchg<u64>(rh, word, 0); // acquire: the pushers' links are visible
     if (seen == word) break;
     word = seen;
   }
   crashPoint();
-  const n = drainOnto(m, headTop(word));
+  const n = bits ? drainBits(m, <u32>word) : drainOnto(m, headTop(word));
   journalEnd(rec);
   return n;
+}
+
+/** Block `idx` of slab `m`. */
+// @ts-ignore: decorator
+@inline export function bitBlock(m: usize, idx: u32): usize {
+  const meta = slabMeta(m);
+  return <usize>meta.dataStart + <usize>idx * <usize>meta.stride;
+}
+
+/**
+ * Link the blocks of `bits` (taken off slab `m`'s remote head) onto its free list: chained in
+ * index order among themselves, the last onto the list, then published with one store. So a
+ * kill leaves them all on the list or none (reclaim: relinkBits). Bits of uncarved blocks, or
+ * more than `used`, cannot be sound (only a wild write makes them): a fault, and none drained.
+ */
+export function drainBits(m: usize, bits: u32): u32 {
+  const meta = slabMeta(m);
+  const n = <u32>popcnt<u32>(bits);
+  if (meta.carved < 32 && (bits >>> meta.carved) != 0 || n > meta.used) {
+    return drainCorrupt(m, bitBlock(m, 31 - <u32>clz<u32>(bits)), 0);
+  }
+  const first = linkBits(m, bits);
+  crashPoint();
+  meta.freeHead = <u32>first;
+  crashPoint();
+  meta.freeCount += n;
+  meta.used -= n;
+  ringRecord(EV_DRAIN, meta.cls, m, n);
+  return n;
+}
+
+/**
+ * Chain the blocks of `bits` (not 0) of slab `m` in index order, the last linked to the free
+ * list's head; returns the first. Writes only the blocks: nothing is published.
+ */
+export function linkBits(m: usize, bits: u32): usize {
+  const meta = slabMeta(m);
+  const lo = <usize>meta.dataStart;
+  const stride = <usize>meta.stride;
+  const first = lo + <usize>ctz<u32>(bits) * stride;
+  let prev = first;
+  bits &= bits - 1;
+  while (bits != 0) { // independent stores: no block is read
+    const p = lo + <usize>ctz<u32>(bits) * stride;
+    store<u32>(prev, <u32>p);
+    prev = p;
+    bits &= bits - 1;
+  }
+  store<u32>(prev, meta.freeHead);
+  return first;
 }
 
 /** Link a chain taken off slab `m`'s remote stack onto its free list, checking every link. */

@@ -6,7 +6,7 @@
 
 import { SuperSlabHeader, SlabMeta, CHUNK_MASK, SLAB_SHIFT, SLAB_SIZE, SLABS_PER_SS,
          SS_META_OFFSET, SLAB_META_SIZE, SS_REMOTE_OFFSET, REMOTE_STRIDE, SS_BITMAP_OFFSET,
-         BITMAP_BYTES_PER_SLAB, SS_HEADER_SIZE, SS_MAGIC, DEBUG_BUILD } from "./types";
+         BITMAP_BYTES_PER_SLAB, SS_HEADER_SIZE, SS_MAGIC, DEBUG_BUILD, REMOTE_BITS_MIN_STRIDE } from "./types";
 
 /** SuperSlab base of any address inside it. */
 // @ts-ignore: decorator
@@ -54,6 +54,15 @@ import { SuperSlabHeader, SlabMeta, CHUNK_MASK, SLAB_SHIFT, SLAB_SIZE, SLABS_PER
 // @ts-ignore: decorator
 @inline export function remoteHeadOf(m: usize): usize {
   return ssOf(m) + SS_REMOTE_OFFSET + slabIndex(m) * REMOTE_STRIDE;
+}
+
+/**
+ * Does a slab of stride `stride` take remote frees as bits of its remote head (at most 32
+ * blocks), rather than as a chain? (types.ts, REMOTE_BITS_MIN_STRIDE)
+ */
+// @ts-ignore: decorator
+@inline export function remoteByBits(stride: u32): bool {
+  return stride >= REMOTE_BITS_MIN_STRIDE;
 }
 
 /** The debug build's allocation bitmap of a slab (bit i set: block i is with the user). */

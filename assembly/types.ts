@@ -125,12 +125,26 @@
 // @ts-ignore: decorator
 @inline export const REMOTE_STRIDE: u32 = 64; // one cache line per slab's remote head
 
-// A remote head is one u64 word, changed only by 64-bit compare-and-swap:
-//   bits 0..31   the top block of the stack (0: empty)
+// A remote head is one u64 word, changed only by 64-bit compare-and-swap. Its low half says
+// which blocks wait, in one of two forms chosen by the slab's stride:
+//   bits 0..31   a stack (stride < REMOTE_BITS_MIN_STRIDE): the top block, linked through the
+//                blocks' first words (0: empty)
+//                bits (stride >= REMOTE_BITS_MIN_STRIDE, so at most 32 blocks): bit i set,
+//                block i waits (0: none)
 //   bits 32..63  the push tag of the push that put it there (0: a drain, or a slot-less push)
+// Either way the low half is 0 exactly when nothing waits.
 // push tag = slot | seq << TID_SLOT_BITS: the pusher's thread slot and its per-slot push
 // sequence (PushState), so reclaim can tell whether a dead thread's last push happened.
 // (PUSH_SEQ_BITS, PUSH_SEQ_MASK: with the thread slots below.)
+/**
+ * Slabs of this stride or more take remote frees as bits of their remote head (one CAS per
+ * free, writing nothing but the block's tag line the freer already holds), not as a chain: a
+ * slab then holds at most 32 blocks, one per bit of the head's low half. The owner's drain
+ * finds the blocks by index instead of walking links the freeing thread wrote, each a miss
+ * that waits for the one before it (midlarge 2T: remote.ts).
+ */
+// @ts-ignore: decorator
+@inline export const REMOTE_BITS_MIN_STRIDE: u32 = SLAB_SIZE / 32;
 // @ts-ignore: decorator
 @inline export const SS_BITMAP_OFFSET: u32 = 4096;
 // @ts-ignore: decorator
@@ -374,7 +388,7 @@
 @inline export const HEAP_MAGIC: u32 = 0x4D454B48; // "HKEM"
 /** Bumped whenever a shared record or the control region changes shape. */
 // @ts-ignore: decorator
-@inline export const LAYOUT_VERSION: u32 = 7;
+@inline export const LAYOUT_VERSION: u32 = 8;
 /**
  * What a heap's stamp records about the build that initialised it: two instances may share a
  * heap iff their HEAP_FORMATs are equal. Layout version, the SuperSlab header size (larger in
@@ -684,8 +698,8 @@
   block: u32;   // its first block, or the block in transit (its slab: metaOf(block))
   before: u32;  // the flow counter it changes (CacheFlow.refilled or .returned), before it
   count: u32;   // blocks it moves (JOP_SPILL: the cache's count before it)
-  tag: u32;     // JOP_FLUSH, JOP_DRAIN: the remote head's tag it pushes or replaces
-  aux: u32;     // JOP_FLUSH: the outbox slot index; JOP_CARVE: carved before
+  tag: u32;     // JOP_FLUSH, JOP_DRAIN, JOP_RBIT: the remote head's tag it pushes or replaces
+  aux: u32;     // JOP_FLUSH: the outbox slot index; JOP_CARVE: carved before; JOP_DRAIN of bits: the bits
 }
 
 /**

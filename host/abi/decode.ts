@@ -459,6 +459,13 @@ function bump(m: Map<number, number>, key: number, n = 1): void {
   m.set(key, (m.get(key) ?? 0) + n);
 }
 
+/** Set bits of a 32-bit word. */
+function popcount32(x: number): number {
+  let n = 0;
+  for (let v = x >>> 0; v !== 0; v &= v - 1) n++;
+  return n;
+}
+
 /** True if `p` lies in a chunk the registry calls a SuperSlab. */
 function inSuperSlab(view: MemoryView, p: number): boolean {
   const L = view.layout;
@@ -493,11 +500,17 @@ function activeRecords(view: MemoryView): number[] {
   return out;
 }
 
-/** Blocks of slab `id` on its remote stack (walked, bounded by its capacity). */
+/**
+ * Blocks of slab `id` waiting on its remote head: the set bits below its capacity, for a slab
+ * whose stride takes remote frees as bits (REMOTE_BITS_MIN_STRIDE); else the stack, walked and
+ * bounded by its capacity.
+ */
 function remoteStackCount(view: MemoryView, id: number, capacity: number): number {
   const L = view.layout;
   const chunk = Math.floor(id / L.SLABS_PER_SS), k = id % L.SLABS_PER_SS;
   let p = view.atomicWord(chunk * L.CHUNK_SIZE + L.SS_REMOTE_OFFSET + k * L.REMOTE_STRIDE);
+  const stride = view.field(SlabMeta, chunk * L.CHUNK_SIZE + L.SS_META_OFFSET + k * L.SLAB_META_SIZE, 'stride');
+  if (stride >= L.REMOTE_BITS_MIN_STRIDE) return popcount32(capacity >= 32 ? p : p & ((1 << capacity) - 1));
   let n = 0;
   while (p !== 0 && n < capacity && slabIdOf(view, p) === id) { n++; p = view.word(p); }
   return n;
