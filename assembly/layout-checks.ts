@@ -53,9 +53,6 @@ import { GlobalHeader, HeapStamp, ThreadHeader, CacheEntry, CacheFlow, ClassStat
   if (offsetof<FaultRecord>() > FAULT_RECORD_SIZE) ERROR("FaultRecord outgrows FAULT_RECORD_SIZE");
   if (offsetof<RingEvent>() > RING_EVENT_SIZE) ERROR("RingEvent outgrows RING_EVENT_SIZE");
   if (offsetof<SlabMeta>() > SLAB_META_SIZE) ERROR("SlabMeta outgrows SLAB_META_SIZE");
-  // the owner's line apart from the line every freeing thread reads, both whole lines
-  if (offsetof<SlabMeta>("freeHead") != 64 || offsetof<SlabMeta>("list") < 64 || offsetof<SlabMeta>("shift") >= 64
-      || (SS_META_OFFSET & 63) != 0 || (SLAB_META_SIZE & 63) != 0) ERROR("SlabMeta: the owner's fields must fill a line of their own");
   if (offsetof<SuperSlabHeader>() > SS_META_OFFSET) ERROR("SuperSlabHeader outgrows its slot (SS_META_OFFSET)");
   if (CHECK_REPORT_BYTES > CHECK_SLOT) ERROR("the check report outgrows CHECK_SLOT");
   // the thread record's parts, in order, inside THREAD_SIZE

@@ -5,7 +5,7 @@
 // slab of a pointer is (p >> 16) & 15 and its SuperSlab is p & ~(1 MiB - 1).
 
 import { SuperSlabHeader, SlabMeta, CHUNK_MASK, SLAB_SHIFT, SLAB_SIZE, SLABS_PER_SS,
-         SS_META_OFFSET, SLAB_META_SIZE, SLAB_META_SHIFT, SS_REMOTE_OFFSET, REMOTE_STRIDE, SS_BITMAP_OFFSET,
+         SS_META_OFFSET, SLAB_META_SIZE, SS_REMOTE_OFFSET, REMOTE_STRIDE, SS_BITMAP_OFFSET,
          BITMAP_BYTES_PER_SLAB, SS_HEADER_SIZE, SS_MAGIC, DEBUG_BUILD, REMOTE_BITS_MIN_STRIDE } from "./types";
 
 /** SuperSlab base of any address inside it. */
@@ -17,7 +17,7 @@ import { SuperSlabHeader, SlabMeta, CHUNK_MASK, SLAB_SHIFT, SLAB_SIZE, SLABS_PER
 /** SlabMeta of the slab holding `p`. */
 // @ts-ignore: decorator
 @inline export function metaOf(p: usize): usize {
-  return ssOf(p) + SS_META_OFFSET + (((p >>> SLAB_SHIFT) & (SLABS_PER_SS - 1)) << SLAB_META_SHIFT);
+  return ssOf(p) + SS_META_OFFSET + (((p >>> SLAB_SHIFT) & (SLABS_PER_SS - 1)) << 6);
 }
 
 /** SlabMeta of slab `k` of SuperSlab `ss`. */

@@ -20,8 +20,8 @@
 // A SuperSlab (one chunk, 1 MiB aligned) is 16 slabs of 64 KiB:
 //
 //   +0      ┌ SuperSlabHeader (64 B): magic, chunk, used_mask, non-full list links
-//   +64     │ SlabMeta[16] (128 B each): owner, class, geometry | free list, counts
-//   +2112   │ RemoteHead[16] (64 B each, one cache line per slab): atomic remote-free stack
+//   +64     │ SlabMeta[16] (64 B each): owner, class, geometry, free list, counts
+//   +1088   │ RemoteHead[16] (64 B each, one cache line per slab): atomic remote-free stack
 //   +4096   │ [debug build] AllocBitmap[16] (1 KiB each): bit set = block is with the user
 //   +SS_HEADER_SIZE
 //           └ slab 0 blocks ...  |  slab 1 blocks (at +64 KiB)  |  ...  |  slab 15 blocks
@@ -119,11 +119,9 @@
 // @ts-ignore: decorator
 @inline export const SS_META_OFFSET: u32 = 64;
 // @ts-ignore: decorator
-@inline export const SLAB_META_SHIFT: u32 = 7;
+@inline export const SLAB_META_SIZE: u32 = 64;
 // @ts-ignore: decorator
-@inline export const SLAB_META_SIZE: u32 = 1 << SLAB_META_SHIFT; // two lines: SlabMeta
-// @ts-ignore: decorator
-@inline export const SS_REMOTE_OFFSET: u32 = SS_META_OFFSET + SLABS_PER_SS * SLAB_META_SIZE; // 2112
+@inline export const SS_REMOTE_OFFSET: u32 = SS_META_OFFSET + SLABS_PER_SS * SLAB_META_SIZE; // 1088
 // @ts-ignore: decorator
 @inline export const REMOTE_STRIDE: u32 = 64; // one cache line per slab's remote head
 
@@ -190,49 +188,30 @@
 @inline export const LIST_ORPHAN: u8 = 3;
 
 /**
- * Per-slab metadata (SLAB_META_SIZE = 128 B, two cache lines). Ownership rule: only the owner
- * thread reads or writes freeHead, freeCount, used, carved and the list links; `owner` itself
- * is changed with atomics (claim from 0, release to 0) and read by anyone to decide local vs
- * remote free.
- *
- *   +0   ┌ line 1: what a free by any thread reads to validate its block ──────────────────┐
- *        │ owner │ state cls span - │ stride │ inv │ dataStart │ capacity │ carved │ shift │
- *        │ largeSize │ chkA │ chkB │ (padding to 64)                                       │
- *   +64  ├ line 2: what the owner writes on every refill, drain and spill ─────────────────┤
- *        │ freeHead │ freeCount │ used │ prev │ next │ list │                              │
- *        └─────────────────────────────────────────────────────────────────────────────────┘
- *
- * Line 1 changes when the slab is formatted, and `carved` while it is carved; line 2 on every
- * refill, drain and spill. In one line, each of those writes took the line from every thread
- * that frees into the slab, whose next free then missed on its first load of the meta (midlarge
- * 2T: about 30% of freeSlow's samples).
+ * Per-slab metadata (64 B). Ownership rule: only the owner thread reads or writes freeHead,
+ * freeCount, used, carved and the list links; `owner` itself is changed with atomics (claim
+ * from 0, release to 0) and read by anyone to decide local vs remote free.
  */
 @unmanaged export class SlabMeta {
   owner: u32;     // tid of the owning thread, 0 = none (free slab or orphan)
   state: u8;      // SLAB_*
   cls: u8;        // size class (small slabs)
+  list: u8;       // LIST_*
   span: u8;       // large head: slabs in the run; large tail: distance back to the head
-  _pad0: u8;
   stride: u32;    // block stride in bytes
   inv: u32;       // (stride >> shift)^-1 mod 2^32: the block index is rotr(offset * inv, shift)
   dataStart: u32; // absolute address of block 0
   capacity: u32;  // blocks that fit
   carved: u32;    // blocks carved so far (carved linearly, never uncarved while owned)
-  shift: u32;     // trailing zero bits of stride (stride == (stride >> shift) << shift, odd part)
-  largeSize: u32; // large head: bytes requested
-  chkA: u32;      // scratch for the heap checker
-  chkB: u32;
-  _pad1: u32;
-  _pad2: u32;
-  _pad3: u32;
-  _pad4: u32;
-  _pad5: u32;
-  freeHead: u32;  // (line 2) owner-only free list (intrusive, link in the block's first word)
+  freeHead: u32;  // owner-only free list (intrusive, link in the block's first word)
   freeCount: u32;
   used: u32;      // carved blocks not on the free list (user, caches, remote, outboxes)
   prev: u32;      // partial / orphan list links (SlabMeta addresses)
   next: u32;
-  list: u8;       // LIST_*
+  largeSize: u32; // large head: bytes requested
+  chkA: u32;      // scratch for the heap checker
+  chkB: u32;
+  shift: u32;     // trailing zero bits of stride (stride == (stride >> shift) << shift, odd part)
 }
 
 // ---- the control region -------------------------------------------------------------------
@@ -409,7 +388,7 @@
 @inline export const HEAP_MAGIC: u32 = 0x4D454B48; // "HKEM"
 /** Bumped whenever a shared record or the control region changes shape. */
 // @ts-ignore: decorator
-@inline export const LAYOUT_VERSION: u32 = 9;
+@inline export const LAYOUT_VERSION: u32 = 8;
 /**
  * What a heap's stamp records about the build that initialised it: two instances may share a
  * heap iff their HEAP_FORMATs are equal. Layout version, the SuperSlab header size (larger in
