@@ -209,14 +209,7 @@ export function drainBits(m: usize, bits: u32): u32 {
   if (meta.carved < 32 && (bits >>> meta.carved) != 0 || n > meta.used) {
     return drainCorrupt(m, bitBlock(m, 31 - <u32>clz<u32>(bits)), 0);
   }
-  const first = linkBits(m, bits);
-  crashPoint();
-  meta.freeHead = <u32>first;
-  crashPoint();
-  meta.freeCount += n;
-  meta.used -= n;
-  ringRecord(EV_DRAIN, meta.cls, m, n);
-  return n;
+  return publishDrained(m, linkBits(m, bits), n);
 }
 
 /**
@@ -257,8 +250,17 @@ export function drainOnto(m: usize, list: usize): u32 {
     n++;
   }
   store<u32>(tail, meta.freeHead);
+  return publishDrained(m, list, n);
+}
+
+/**
+ * Put `n` drained blocks, chained from `first` with the last already linked to the free
+ * list's head, on slab `m`'s free list: one store publishes them, then the counts; returns n.
+ */
+function publishDrained(m: usize, first: usize, n: u32): u32 {
+  const meta = slabMeta(m);
   crashPoint();
-  meta.freeHead = <u32>list;
+  meta.freeHead = <u32>first;
   crashPoint();
   meta.freeCount += n;
   meta.used -= n;

@@ -62,9 +62,12 @@ function buildsOf(build: string): BuildName[] {
   return build === 'both' ? ['release', 'debug'] : [build as BuildName];
 }
 
+/** Width of the double-free table's kind column: the longest kind's name. */
+const KIND_WIDTH = Math.max(...DOUBLE_FREE_KINDS.map((k) => k.length));
+
 /** One row of the double-free table. */
 function row(build: string, k: KindSoak): string {
-  const cells = [build.padEnd(8), k.kind.padEnd(19), `${k.caught}/${k.trials}`.padStart(11),
+  const cells = [build.padEnd(8), k.kind.padEnd(KIND_WIDTH), `${k.caught}/${k.trials}`.padStart(11),
     ...[k.otherFaults, k.handedOutTwice, k.damaged, k.uncleanChecks, k.crashed, k.hung.length].map((n) => String(n).padStart(7)),
     kindPassed(k) ? 'ok' : `FAILED (seeds ${k.failedSeeds.join(', ')})`];
   return cells.join('  ');
@@ -134,7 +137,7 @@ async function doubleFreeSoakCommand(o: SoakOptions): Promise<boolean> {
   if (unknown.length) throw new UsageError(`unknown kind(s) ${unknown.join(', ')}`);
   const builds: [string, string][] = o.module ? [[o.module, o.module]]
     : buildsOf(o.build).map((b) => [b, wasmPath(b)]);
-  console.log(['build'.padEnd(8), 'kind'.padEnd(19), 'caught'.padStart(11), ...['other', 'twice', 'damaged', 'check',
+  console.log(['build'.padEnd(8), 'kind'.padEnd(KIND_WIDTH), 'caught'.padStart(11), ...['other', 'twice', 'damaged', 'check',
     'crashed', 'hung'].map((h) => h.padStart(7)), 'verdict'].join('  '));
   let failed = false;
   const t0 = Date.now();
@@ -150,7 +153,8 @@ async function doubleFreeSoakCommand(o: SoakOptions): Promise<boolean> {
   const total = builds.length * kinds.length * trials;
   console.log(`\n${total} double-free trials in ${((Date.now() - t0) / 1000).toFixed(1)} s: ` +
     `${failed ? 'FAILURES above' : 'every double free caught, nothing handed out twice, every heap check clean'}`);
-  console.log('columns: caught = reported as one double_free at its pointer; other = other faults; twice = a live ' +
+  console.log('columns: caught = reported as one fault at its pointer (double_free, or free_slab once its first free ' +
+    'emptied its slab into the pool); other = other faults; twice = a live ' +
     'block handed out again; damaged = a live block changed; check = heap check not clean at the end; ' +
     'crashed = the allocator trapped; hung = no return within 10 s');
   return !failed;
