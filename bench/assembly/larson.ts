@@ -81,8 +81,7 @@ export function larson_generation(runPtr: usize, i: u32): u32 {
   if (!durationMode && L.stepsLeft < todo) todo = L.stepsLeft;
 
   const slots = <usize>L.slots;
-  let rng = L.rng; // in a local for the whole hot loop
-  let sizeSum: u64 = 0, bad: u64 = 0, done: u64 = 0;
+  let done: u64 = 0;
   let stopped = false;
   const progressBase = L.progress;
   while (done < todo) {
@@ -90,33 +89,49 @@ export function larson_generation(runPtr: usize, i: u32): u32 {
     if (durationMode && atomic.load<u32>(stopAddr) != 0) { stopped = true; break; }
     let burst = todo - done;
     if (burst > CHECK_EVERY) burst = CHECK_EVERY;
-    for (let s: u32 = 0; s < <u32>burst; s++) {
-      rng = rngNext(rng);
-      const v = bounded(rng, n);
-      const slot = slots + <usize>v * SLOT_SIZE;
-      const old = <usize>load<u32>(slot);
-      if (verify) bad += broken(old, load<u32>(slot, 4), v);
-      bFree(old);
-      rng = rngNext(rng);
-      const sz = lo + bounded(rng, range);
-      const p = xMalloc(sz);
-      touch(p, sz, v);
-      store<u32>(slot, <u32>p);
-      store<u32>(slot, sz, 4);
-      sizeSum += sz;
-    }
+    if (verify) larsonSteps(L, slots, n, lo, range, <u32>burst, true);
+    else larsonSteps(L, slots, n, lo, range, <u32>burst, false);
     done += burst;
     atomic.store<u64>(changetype<usize>(L) + offsetof<LarsonLineage>("progress"), progressBase + done);
   }
-  L.rng = rng;
-  L.sizeSum += sizeSum;
-  L.bad += bad;
   L.stepsDone += done;
   L.generations++;
   if (!durationMode) L.stepsLeft -= done;
   bDetach();
   const more = durationMode ? !stopped && atomic.load<u32>(stopAddr) == 0 : L.stepsLeft > 0;
   return more ? 1 : 0;
+}
+
+/**
+ * `burst` steps of lineage `L` (slots at `slots`, sizes lo .. lo + range - 1), with `verify`
+ * a constant (inlined twice): V8 keeps a wasm function's locals in registers only while they
+ * fit, and the flag and the verify count are two fewer in the loop that does not verify
+ * (bench/README.md "The workloads' loops"). The RNG state and the sums go through the
+ * lineage record once per burst.
+ */
+// @ts-ignore: decorator
+@inline function larsonSteps(L: LarsonLineage, slots: usize, n: u32, lo: u32, range: u32, burst: u32,
+                             verify: bool): void {
+  let rng = L.rng; // in a local for the whole hot loop
+  let sizeSum: u64 = 0, bad: u64 = 0;
+  for (let s: u32 = 0; s < burst; s++) {
+    rng = rngNext(rng);
+    const v = bounded(rng, n);
+    const slot = slots + <usize>v * SLOT_SIZE;
+    const old = <usize>load<u32>(slot);
+    if (verify) bad += broken(old, load<u32>(slot, 4), v);
+    bFree(old);
+    rng = rngNext(rng);
+    const sz = lo + bounded(rng, range);
+    const p = xMalloc(sz);
+    touch(p, sz, v);
+    store<u32>(slot, <u32>p);
+    store<u32>(slot, sz, 4);
+    sizeSum += sz;
+  }
+  L.rng = rng;
+  L.sizeSum += sizeSum;
+  if (verify) L.bad += bad;
 }
 
 /** Lineage `i`, every generation, in the calling worker (the default mapping). */

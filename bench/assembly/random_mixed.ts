@@ -49,21 +49,37 @@ export function random_mixed_setup(slots: u32, iters: f64, seed: u32, replace: u
 
 /**
  * The timed part of copy `copy` (0 for a one-copy run; a caller passing only the run gets
- * copy 0): every rep and its drain, on the calling worker.
+ * copy 0): every rep and its drain, on the calling worker. One copy of the loop per
+ * combination of --verify and --mode, each with its flags constant: V8 keeps a wasm
+ * function's locals in registers only while they fit, and a loop that tests the flags and
+ * carries the verify count it does not use spilled its RNG state and slot address to the
+ * stack on every iteration (bench/README.md "The workloads' loops").
  */
 export function random_mixed_run(runPtr: usize, copy: u32): void {
   bAttach();
   const run = copyOf(runPtr, copy);
-  const W = run.slots, iters = run.iters, replace = run.replace != 0, verify = run.verify != 0;
+  if (run.verify != 0) {
+    if (run.replace != 0) runReps(run, true, true);
+    else runReps(run, true, false);
+  } else if (run.replace != 0) runReps(run, false, true);
+  else runReps(run, false, false);
+}
+
+/**
+ * Every rep of `run` and its drain, with the flags as constants (inlined four times). No
+ * count of mallocs or frees in the loops: every block freed was malloc'd here, and each
+ * iteration is one malloc in replace mode and one malloc or one free in toggle mode, so a
+ * rep's mallocs follow from its iterations and the blocks live before its drain.
+ */
+// @ts-ignore: decorator
+@inline function runReps(run: RandomMixedRun, verify: bool, replace: bool): void {
+  const W = run.slots, iters = run.iters;
   const s = <usize>run.slotArr;
   const progressAddr = changetype<usize>(run) + offsetof<RandomMixedRun>("progress");
   let rng = rngInit(run.seed, 1);
-  // No count of frees in the loops: every block freed was malloc'd here, so frees = mallocs -
-  // live at the end (one loop-carried value fewer in the hot loop, where V8 runs out of
-  // registers).
-  let mallocs: u64 = 0, sizeSum: u64 = 0, bad: u64 = 0;
-  let live: u64 = 0, peak: u64 = 0, progress: u64 = 0;
+  let mallocs: u64 = 0, sizeSum: u64 = 0, bad: u64 = 0, peak: u64 = 0, progress: u64 = 0;
   for (let rep: u32 = 0; rep < run.reps; rep++) {
+    let live: u64 = 0;
     let it: u64 = 0;
     while (it < iters) {
       let burst = iters - it;
@@ -85,7 +101,6 @@ export function random_mixed_run(runPtr: usize, copy: u32): void {
         touch(p, sz, v);
         store<u32>(slot, <u32>p);
         store<u32>(slot, sz, 4);
-        mallocs++;
         sizeSum += sz;
         live++;
         if (live > peak) peak = live;
@@ -94,6 +109,8 @@ export function random_mixed_run(runPtr: usize, copy: u32): void {
       progress += burst;
       atomic.store<u64>(progressAddr, progress);
     }
+    // replace: one malloc per iteration; toggle: iters = mallocs + frees, live = mallocs - frees
+    mallocs += replace ? iters : (iters + live) >> 1;
     for (let v: u32 = 0; v < W; v++) { // the drain: counted and timed
       const slot = s + <usize>v * SLOT_SIZE;
       const old = <usize>load<u32>(slot);
@@ -101,13 +118,11 @@ export function random_mixed_run(runPtr: usize, copy: u32): void {
       if (verify) bad += broken(old, load<u32>(slot, 4), v);
       bFree(old);
       store<u32>(slot, 0);
-      live--;
     }
   }
   run.mallocs = mallocs;
-  const frees = mallocs - live;
-  run.frees = frees;
-  run.ops = mallocs + frees;
+  run.frees = mallocs; // the drains free every block left
+  run.ops = mallocs + mallocs;
   run.sizeSum = sizeSum;
   run.bad = bad;
   run.peakLive = peak;
