@@ -16,6 +16,7 @@ import { measureLinkMicro } from './link-micro.js';
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { abReport, runAb } from './ab.js';
+import { CoresGate, coresGateOption } from './cores-gate.js';
 
 /** Fail with a usage message (exit status 2, as the C workloads do). */
 function usage(e: unknown): never {
@@ -143,6 +144,9 @@ export function registerBenchCommands(program: Command): void {
     .option('--warmup <n>', 'warm-up runs of hakmem-wasm before each timed run', '2')
     .option('--base <dir>', `adds ${BASE_ALLOC}: hakmem-wasm of the checkout at DIR (e.g. a git worktree of ` +
       'an older commit, built), run by its own CLI, interleaved with the rest: a before/after table')
+    .option('--cores-gate <x>', 'before each multi-thread run, wait until a short probe of the cores gives both ' +
+      'its loops at least X times one thread\'s rate for two threads (e.g. 1.8; default: no gate)')
+    .option('--cores-wait <s>', 'with --cores-gate: the longest a run waits before it goes ahead anyway', '60')
     .option('--out <dir>', 'output folder', RESULTS_DIR)
     .option('--no-write', 'print only, write no files')
     .action(async (opts: Record<string, string | boolean>) => {
@@ -161,10 +165,11 @@ export function registerBenchCommands(program: Command): void {
         if (e instanceof UsageError) usage(e);
         throw e;
       }
-      let repeat: number, allocs: string[] | undefined;
+      let repeat: number, allocs: string[] | undefined, gate: CoresGate | null = null;
       const baseDir = typeof opts.base === 'string' ? opts.base : undefined;
       try {
         repeat = atLeastOne(opts.repeat, '--repeat');
+        if (typeof opts.coresGate === 'string') gate = coresGateOption(opts.coresGate, String(opts.coresWait));
         allocs = typeof opts.allocs === 'string' ? opts.allocs.split(',').map((a) => a.trim()) : undefined;
         const known = baseDir !== undefined ? [...ALLOCATORS, BASE_ALLOC] : ALLOCATORS;
         const unknown = (allocs ?? []).filter((a) => !known.includes(a));
@@ -178,7 +183,7 @@ export function registerBenchCommands(program: Command): void {
       }
       const command = `hakmem-wasm compare ${process.argv.slice(3).join(' ')}`.trim();
       const res = await runCompare({
-        cases, repeat, allocs, baseDir,
+        cases, repeat, allocs, baseDir, gate,
         baseline: typeof opts.baseline === 'string' ? opts.baseline : undefined,
         warmup: parseCount(opts.warmup, '--warmup'),
         log: (s) => process.stderr.write(`${s}\n`),

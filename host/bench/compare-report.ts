@@ -4,6 +4,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { CompareResult, CompareRow, coresText, perRound } from './compare.js';
+import { gateText } from './cores-gate.js';
 import { mega, mib, textTable } from './table.js';
 import { spread } from './summary.js';
 import type { WorkerTimeField } from './record.js';
@@ -97,6 +98,8 @@ export function targetLines(res: CompareResult): string[] {
   out.push(`- the machine, for the scaling goals below: ${coresText(res.cores ?? [])} ` +
     '(bench/README.md "The machine\'s cores": a throughput-bound loop below a latency-bound one\'s 2x means ' +
     'two virtual CPUs that share one physical core)');
+  const gated = gateText(res.gate, res.runs);
+  if (gated !== null) out.push(`- ${gated}`);
   const scaling = (two: string, one: string): number | null =>
     perRound(res.runs, { case: two, alloc: 'hakmem-wasm' }, { case: one, alloc: 'hakmem-wasm' }, (x, y) => x / y);
   out.push(line('larson 2T vs 1T (hakmem-wasm)', h('larson-2T') / h('larson-1T'), 1.9, scaling('larson-2T', 'larson-1T')));

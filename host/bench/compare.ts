@@ -11,6 +11,7 @@ import { DEFAULT_OPTIONS, freshTimedRun, warmCode } from './runner.js';
 import { Peer, loadPeers, runPeer } from './peers.js';
 import { MachineInfo, machineInfo } from './machine.js';
 import { Spread, spread } from './summary.js';
+import { CoresGate, GateRecord, awaitCores, gateLine } from './cores-gate.js';
 
 /** One column of the matrix: a workload with its parameters. */
 export interface CompareCase {
@@ -138,6 +139,8 @@ export interface CompareOptions {
   repeat: number;
   baseline?: string;        // default: mimalloc if present, else the first allocator
   warmup: number;
+  /** Wait for two whole cores before every multi-thread run (cores-gate.ts); absent or null: off. */
+  gate?: CoresGate | null;
   log: (line: string) => void;
 }
 
@@ -194,6 +197,8 @@ export interface CompareResult {
    * native build.
    */
   cores: Record<string, unknown>[];
+  /** The cores gate the runs passed (null: off); each gated run's record has `gate` (GateRecord). */
+  gate: CoresGate | null;
 }
 
 /** An allocator the matrix can run. */
@@ -201,7 +206,11 @@ export interface Contender {
   name: string;
   platform: string;
   supports(p: Params): boolean;
-  run(p: Params): Promise<Record<string, unknown>>;
+  /**
+   * One timed run. `beforeTimed` (the cores gate) is awaited as close before the timed part as
+   * the contender can: after hakmem-wasm's warm-up, before a peer's process starts.
+   */
+  run(p: Params, beforeTimed?: () => Promise<void>): Promise<Record<string, unknown>>;
   /**
    * The allocator's empty run, once per compare (its peak_rss_kb is subtracted from every run's);
    * absent where each record carries its own (base_rss_kb: the heap right after init).
@@ -214,10 +223,11 @@ function wasmContender(name: string, build: 'release' | 'asrt' | 'floor', platfo
   return {
     name, platform,
     supports: (p) => build !== 'asrt' || ((p.workload === 'random_mixed' || p.workload === 'larson') && threadsOf(p) === 1),
-    async run(p) {
+    async run(p, beforeTimed) {
       // The code warmed up on a heap of its own, then a new heap for the timed run: as new as
       // a fresh process is for the peers (runner.ts).
       await warmCode(build, p, warmup);
+      await beforeTimed?.();
       return freshTimedRun(build, p, { ...DEFAULT_OPTIONS, build, progress: false });
     },
   };
@@ -237,7 +247,8 @@ function baseContender(dir: string, warmup: number): Contender {
   return {
     name: BASE_ALLOC, platform: peer.platform,
     supports: (p) => p.workload !== 'micro',
-    async run(p) {
+    async run(p, beforeTimed) {
+      await beforeTimed?.(); // its own process warms up and times: the gate can only go first
       const rec = await runPeer(peer, peerArgv(p));
       // An older CLI may not know an option (random_mixed --threads) and run something else;
       // a record without `threads` ran one (xfree's records count producers and consumers).
@@ -255,7 +266,10 @@ function peerContender(peer: Peer): Contender {
   return {
     name: peer.name, platform: peer.platform,
     supports: (p) => p.workload !== 'micro',
-    run: (p) => runPeer(peer, peerArgv(p)),
+    async run(p, beforeTimed) {
+      await beforeTimed?.();
+      return runPeer(peer, peerArgv(p));
+    },
     emptyRun: () => runPeer(peer, [...EMPTY_RUN_ARGV]),
   };
 }
@@ -308,6 +322,12 @@ export async function runCompare(o: CompareOptions, command = 'compare'): Promis
 
   // The native build runs the probe of the cores (whichever allocators the matrix has).
   const coresPeer = peers.find((p) => p.platform === 'native');
+  let gate = o.gate ?? null;
+  if (gate && !coresPeer) {
+    skipped.push('the cores gate: no native build to probe with');
+    o.log('the cores gate is off: no native build to probe with');
+    gate = null;
+  }
   const cores: Record<string, unknown>[] = [];
   const runs: Record<string, unknown>[] = [];
   const order = runOrder(o.cases, contenders);
@@ -326,15 +346,20 @@ export async function runCompare(o: CompareOptions, command = 'compare'): Promis
     }
     for (const { c, a } of order) {
       k++;
+      let gated: GateRecord | null = null;
+      const passGate = gate && coresPeer && threadsOf(c.params) >= 2 ? async (): Promise<void> => {
+        gated = await awaitCores(coresPeer, gate);
+        if (gated.probes > 1) o.log(`  ${gateLine(gated)}`);
+      } : undefined;
       let rec: Record<string, unknown>;
       try {
-        rec = await a.run(c.params);
+        rec = await a.run(c.params, passGate);
       } catch (e) {
         rec = failedRecord(c.params.workload, a, e);
       }
       // The resident size this run had before its workload: the peer's empty run, or the heap's own.
       const empty = a.emptyRun ? emptyRssKb.get(a.name) ?? null : numberField(rec, 'base_rss_kb');
-      rec = { case: c.id, rep, ...rec, empty_rss_kb: empty };
+      rec = { case: c.id, rep, ...rec, empty_rss_kb: empty, ...(gated ? { gate: gated } : {}) };
       runs.push(rec);
       const rate = typeof rec.ops_per_sec === 'number' ? `${(rec.ops_per_sec / 1e6).toFixed(1)} Mops/s` : '';
       o.log(`[${k}/${total}] ${c.id} ${a.name}: ${rec.error ? `FAILED ${String(rec.error).slice(0, 300)}` : rate}`);
@@ -347,7 +372,7 @@ export async function runCompare(o: CompareOptions, command = 'compare'): Promis
   return {
     machine: machineInfo(), command, baseline, allocs: contenders.map((c) => c.name),
     cases: o.cases.map((c) => ({ id: c.id, workload: c.params.workload, threads: threadsOf(c.params), argv: peerArgv(c.params) })),
-    skipped, checksumErrors, rows, runs, emptyRuns, cores,
+    skipped, checksumErrors, rows, runs, emptyRuns, cores, gate,
   };
 }
 
