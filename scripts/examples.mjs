@@ -9,7 +9,7 @@
 // Node's standard library only; the link step runs the project's own CLI (dist/host/cli/main.js).
 
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -70,14 +70,31 @@ export function buildC(sources, out, extraFlags = []) {
   return out;
 }
 
+/** The package.json that makes node load a folder's .js files as CommonJS. */
+const COMMONJS_PACKAGE = '{ "type": "commonjs" }\n';
+
+/**
+ * Make `dir`'s .js files CommonJS for node: Emscripten 3.1.6 writes CommonJS, and the project's
+ * "type": "module" must not apply to it. Written only when absent or different, and then
+ * through a rename: test files build into the same folders in parallel while others run what
+ * is there, and node reading a half-written package.json fails the program it starts ("Error
+ * parsing .../package.json: Unexpected end of JSON input", seen in CI on 2026-12-07).
+ */
+export function markCommonJs(dir) {
+  const file = join(dir, 'package.json');
+  if (existsSync(file) && readFileSync(file, 'utf8') === COMMONJS_PACKAGE) return;
+  const tmp = `${file}.${process.pid}.tmp`;
+  writeFileSync(tmp, COMMONJS_PACKAGE);
+  renameSync(tmp, file);
+}
+
 /**
  * Build an Emscripten program (`out` = the .js; the .wasm and .worker.js beside it) and link
  * hakmem-wasm into its .wasm. Returns the .js path.
  */
 export function buildEmscripten(sources, out, extraFlags = []) {
   mkdirSync(dirname(out), { recursive: true });
-  // Emscripten 3.1.6 writes CommonJS; the project's "type": "module" must not apply to it.
-  writeFileSync(join(dirname(out), 'package.json'), '{ "type": "commonjs" }\n');
+  markCommonJs(dirname(out));
   const cur = process.env.NODE_PATH;
   const env = { ...process.env, NODE_PATH: cur ? `${cur}:/usr/share/nodejs` : '/usr/share/nodejs' };
   run(EMCC, [...EMCC_FLAGS, ...extraFlags, '-o', out, ...sources, EMCC_HOOK], env);

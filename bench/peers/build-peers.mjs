@@ -16,9 +16,10 @@
 // Only node's standard library is used.
 
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { markCommonJs } from '../../scripts/examples.mjs';
 
 const HERE = dirname(fileURLToPath(import.meta.url));
 const ROOT = resolve(HERE, '..', '..');
@@ -136,13 +137,48 @@ function build(label, cmd, args, env, outputs, inputs, { quiet, force }) {
  * Builds everything the available tools allow into bench/peers/out/ (only the peers named in
  * `only`, if given). Returns { tools, missing: [hint lines], failed: [labels], peers: peerCommands() }.
  */
-export async function buildPeers({ quiet = false, force = false, only = null } = {}) {
-  const wanted = (name) => only === null || only.includes(name);
+export async function buildPeers(options = {}) {
   mkdirSync(OUT_DIR, { recursive: true });
+  return withBuildLock(() => buildPeersLocked(options));
+}
+
+/** A build lock older than this is from a process that died holding it. */
+const LOCK_STALE_MS = 15 * 60_000;
+
+/**
+ * Run `fn` holding bench/peers/out/.build-lock (a directory: mkdir is atomic). Test files build
+ * peers in parallel processes; without the lock two of them that both find an output stale
+ * compile into it at once, or one rewrites a program another is running.
+ */
+function withBuildLock(fn) {
+  const lock = join(OUT_DIR, '.build-lock');
+  const pause = new Int32Array(new SharedArrayBuffer(4));
+  for (;;) {
+    try {
+      mkdirSync(lock);
+      break;
+    } catch (e) {
+      if (e.code !== 'EEXIST') throw e;
+    }
+    let age = 0;
+    try { age = Date.now() - statSync(lock).mtimeMs; } catch { continue; } // released meanwhile
+    if (age > LOCK_STALE_MS) rmSync(lock, { recursive: true, force: true });
+    else Atomics.wait(pause, 0, 0, 200); // the holder is building: look again in 200 ms
+  }
+  try {
+    return fn();
+  } finally {
+    rmSync(lock, { recursive: true, force: true });
+  }
+}
+
+/** buildPeers under the lock. */
+function buildPeersLocked({ quiet = false, force = false, only = null }) {
+  const wanted = (name) => only === null || only.includes(name);
   // Emscripten 3.1.6 emits CommonJS (.js and .worker.js); the project's package.json says
   // "type": "module", which would make node load them as ES modules and fail
   // ("__filename is not defined in ES module scope").  A package.json here overrides it.
-  writeFileSync(join(OUT_DIR, 'package.json'), '{ "type": "commonjs" }\n');
+  markCommonJs(OUT_DIR);
   const tools = detectTools();
   const missing = Object.keys(MISSING_HINT).filter((t) => !tools[t]).map((t) => MISSING_HINT[t]);
   if (!quiet) for (const line of missing) console.log(line);
