@@ -11,6 +11,9 @@ import { freshTimedRun, recordOk, warmCode, type BenchOptions } from './runner.j
 import { DEFAULT_HEAP } from './engine.js';
 import type { RunRecord } from './record.js';
 import { spread, type Spread } from './summary.js';
+import { threadsOf } from '../workloads/params.js';
+import { awaitCores, gateLine, type CoresGate, type GateRecord } from './cores-gate.js';
+import type { Peer } from './peers.js';
 
 /** What bench-ab compares. */
 export interface AbOptions {
@@ -20,6 +23,8 @@ export interface AbOptions {
   head?: string;
   repeat: number;
   warmup: number;
+  /** Wait for two whole cores before every run of a multi-thread workload (cores-gate.ts), probing with `probe`. */
+  gate?: { gate: CoresGate; probe: Peer } | null;
   log?: (line: string) => void;
 }
 
@@ -35,6 +40,8 @@ export interface AbResult {
   roundRatios: Spread;
   /** Every record was clean (no damaged block, no fault). */
   ok: boolean;
+  /** What the cores gate saw before each run, in run order (empty without a gate or on one thread). */
+  gates: GateRecord[];
 }
 
 /** Run `p` `repeat` times on each build, interleaved. */
@@ -43,8 +50,15 @@ export async function runAb(p: Params, o: AbOptions): Promise<AbResult> {
   const files = [o.base, o.head];
   for (const file of files) await warmCode('release', p, o.warmup, DEFAULT_HEAP, file);
   const records: RunRecord[][] = [[], []];
+  const gates: GateRecord[] = [];
+  const gated = o.gate && threadsOf(p) >= 2 ? o.gate : null;
   for (let k = 0; k < o.repeat; k++) {
     for (const which of k % 2 === 0 ? [0, 1] : [1, 0]) {
+      if (gated) {
+        const g = await awaitCores(gated.probe, gated.gate);
+        gates.push(g);
+        if (g.probes > 1) o.log?.(`  ${gateLine(g)}`);
+      }
       const r = await freshTimedRun('release', p, opts, DEFAULT_HEAP, files[which]);
       records[which]!.push(r);
       o.log?.(`round ${k + 1}/${o.repeat} ${which === 0 ? 'base' : 'head'}: ${(r.ops_per_sec / 1e6).toFixed(2)} Mops/s`);
@@ -56,7 +70,7 @@ export async function runAb(p: Params, o: AbOptions): Promise<AbResult> {
   return {
     base, head, baseOps, headOps, ratio: headOps.median / baseOps.median,
     roundRatios: spread(head.map((r, k) => r.ops_per_sec / base[k]!.ops_per_sec)),
-    ok: [...base, ...head].every(recordOk),
+    ok: [...base, ...head].every(recordOk), gates,
   };
 }
 
@@ -70,5 +84,7 @@ export function abReport(res: AbResult, baseName: string, headName: string): str
     line('base', res.baseOps), line('head', res.headOps),
     `head / base: ${res.ratio.toFixed(3)} (per-round ratios ${res.roundRatios.min.toFixed(3)}..${res.roundRatios.max.toFixed(3)}, ` +
       `median ${res.roundRatios.median.toFixed(3)})`,
+    ...(res.gates.length ? [`cores gate: ${res.gates.length} runs, ${res.gates.filter((g) => g.probes > 1).length} waited, ` +
+      `${res.gates.filter((g) => !g.passed).length} ran without passing`] : []),
   ].join('\n');
 }

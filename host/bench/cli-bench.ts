@@ -17,6 +17,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { abReport, runAb } from './ab.js';
 import { CoresGate, coresGateOption } from './cores-gate.js';
+import { Peer, loadPeers } from './peers.js';
 
 /** Fail with a usage message (exit status 2, as the C workloads do). */
 function usage(e: unknown): never {
@@ -113,12 +114,16 @@ export function registerBenchCommands(program: Command): void {
     .option('--head <file>', 'the bench module under test (default: this checkout\'s build/bench-release.wasm)')
     .option('--repeat <n>', 'timed runs of each (interleaved)', '5')
     .option('--warmup <n>', 'warm-up runs of each before timing', '2')
+    .option('--cores-gate <x>', 'multi-thread workloads: before each run, wait until a short probe of the cores ' +
+      'gives both its loops at least X times one thread\'s rate for two threads (as compare --cores-gate)')
+    .option('--cores-wait <s>', 'with --cores-gate: the longest a run waits before it goes ahead anyway', '60')
     .action(async (workload: string, vector: string[], opts: Record<string, string | boolean>) => {
-      let params, repeat: number, warmup: number;
+      let params, repeat: number, warmup: number, gate: CoresGate | null = null;
       try {
         params = parseParams(workload, opts as RawOptions, vector);
         repeat = atLeastOne(opts.repeat, '--repeat');
         warmup = parseCount(opts.warmup, '--warmup');
+        if (typeof opts.coresGate === 'string') gate = coresGateOption(opts.coresGate, String(opts.coresWait));
         for (const f of [opts.base, opts.head]) {
           if (typeof f === 'string' && !existsSync(f)) throw new UsageError(`no such module file: ${f}`);
         }
@@ -127,7 +132,13 @@ export function registerBenchCommands(program: Command): void {
         throw e;
       }
       const head = typeof opts.head === 'string' ? opts.head : undefined;
+      let probe: Peer | undefined;
+      if (gate) {
+        probe = (await loadPeers()).peers.find((x) => x.platform === 'native');
+        if (!probe) usage(new Error('--cores-gate needs the native build of bench/c to probe with (apt-get install gcc)'));
+      }
       const res = await runAb(params, { base: String(opts.base), head, repeat, warmup,
+                                        gate: gate && probe ? { gate, probe } : null,
                                         log: (s) => process.stderr.write(`${s}\n`) });
       console.log(abReport(res, String(opts.base), head ?? 'build/bench-release.wasm'));
       if (!res.ok) process.exitCode = 1;

@@ -31,6 +31,9 @@ describe('hakmem-wasm CLI', () => {
     [['link', '/nonexistent.wasm'], /required option/],
     [['bench-ab', 'micro'], /required option '--base <file>'/],
     [['bench-ab', 'micro', '--base', '/nonexistent.wasm'], /no such module file: \/nonexistent.wasm/],
+    [['compare', '--cores-gate', '2.5', '--no-write'], /--cores-gate: want a ratio in \(0, 2\], got '2.5'/],
+    [['compare', '--cores-gate', '1.8', '--cores-wait', '-1', '--no-write'], /--cores-wait: want seconds in \[0, 3600\], got '-1'/],
+    [['bench-ab', 'micro', '--base', 'build/bench-release.wasm', '--cores-gate', 'x'], /--cores-gate: want a ratio in \(0, 2\], got 'x'/],
   ])('%j: one line "hakmem-wasm: ...", exit 2', (args, message) => {
     const r = run(...args);
     expect(r.stderr).toMatch(/^hakmem-wasm: /);
@@ -57,6 +60,16 @@ describe('hakmem-wasm CLI', () => {
     expect(r.stdout).toMatch(/^head \/ base: \d+\.\d{3} \(per-round ratios/m);
     // interleaved: base, head, then head, base
     expect(r.stderr.match(/round \d\/2 (base|head)/g)).toEqual(['round 1/2 base', 'round 1/2 head', 'round 2/2 head', 'round 2/2 base']);
+  });
+
+  it('bench-ab --cores-gate probes the cores before each run of a multi-thread workload', (ctx) => {
+    const wasm = path.join(ROOT, 'build', 'bench-release.wasm');
+    // A gate every machine passes: what is tested is that each of the 4 runs is gated and reported.
+    const r = run('bench-ab', 'larson', '--threads', '2', '--ops', '2e5', '--base', wasm, '--head', wasm, '--repeat', '2',
+      '--warmup', '0', '--cores-gate', '0.01', '--cores-wait', '0');
+    if (/needs the native build/.test(r.stderr)) ctx.skip('no native build of bench/c (apt-get install gcc)');
+    expect(r.status, r.stderr).toBe(0);
+    expect(r.stdout).toMatch(/^cores gate: 4 runs, 0 waited, 0 ran without passing$/m);
   });
 
   it('soak runs the double-free trials in watched workers and prints caught / trials per kind', () => {
