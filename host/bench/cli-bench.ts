@@ -7,7 +7,7 @@ import { descriptorOf } from '../workloads/index.js';
 
 /** An option's help with the workloads' defaults for it (params.ts DEFAULTS). */
 const withDefaults = (help: string, key: string): string => [help, defaultsText(key)].filter(Boolean).join('; ');
-import { loadModule, threadLimitOf } from './module.js';
+import { loadModule, optimizeWasmOnly, threadLimitOf } from './module.js';
 import { benchTable } from './bench-table.js';
 import { ALLOCATORS, BASE_ALLOC, CompareCase, runCompare, targetCases } from './compare.js';
 import { compareTable, targetLines, writeCompareFiles } from './compare-report.js';
@@ -73,6 +73,7 @@ export function registerBenchCommands(program: Command): void {
     .option('--worker-per-generation', 'larson: every generation in a brand-new Worker')
     .option('--no-progress', 'no progress bar')
     .action(async (workload: string, vector: string[], opts: Record<string, string | boolean>) => {
+      optimizeWasmOnly();
       let params, o: BenchOptions;
       try {
         params = parseParams(workload, opts as RawOptions, vector);
@@ -118,6 +119,7 @@ export function registerBenchCommands(program: Command): void {
       'gives both its loops at least X times one thread\'s rate for two threads (as compare --cores-gate)')
     .option('--cores-wait <s>', 'with --cores-gate: the longest a run waits before it goes ahead anyway', '60')
     .action(async (workload: string, vector: string[], opts: Record<string, string | boolean>) => {
+      optimizeWasmOnly();
       let params, repeat: number, warmup: number, gate: CoresGate | null = null;
       try {
         params = parseParams(workload, opts as RawOptions, vector);
@@ -161,6 +163,7 @@ export function registerBenchCommands(program: Command): void {
     .option('--out <dir>', 'output folder', RESULTS_DIR)
     .option('--no-write', 'print only, write no files')
     .action(async (opts: Record<string, string | boolean>) => {
+      optimizeWasmOnly();
       let cases: CompareCase[];
       try {
         const scale = Number(opts.scale);

@@ -12,6 +12,7 @@ import { Peer, loadPeers, runPeer } from './peers.js';
 import { MachineInfo, machineInfo } from './machine.js';
 import { Spread, spread } from './summary.js';
 import { CoresGate, GateRecord, awaitCores, gateLine } from './cores-gate.js';
+import { OPTIMIZE_ONLY_FLAGS } from './module.js';
 
 /** One column of the matrix: a workload with its parameters. */
 export interface CompareCase {
@@ -239,7 +240,9 @@ function baseContender(dir: string, warmup: number): Contender {
     name: BASE_ALLOC, platform: 'wasm32-hakmem',
     argvFor: (workload, args = []) => ({
       cmd: process.execPath,
-      args: [path.join(dir, 'dist', 'host', 'cli', 'main.js'), 'bench', workload, ...args,
+      // Optimizing compiler only, as for this process's own bench modules (module.ts
+      // optimizeWasmOnly), whatever that checkout's CLI does.
+      args: [...OPTIMIZE_ONLY_FLAGS, path.join(dir, 'dist', 'host', 'cli', 'main.js'), 'bench', workload, ...args,
              '--json', '--repeat', '1', '--warmup', `${warmup}`, '--no-progress'],
       env: process.env,
     }),

@@ -3,6 +3,7 @@
 // shared memory (every instance over it is one allocator thread); the AssemblyScript-runtime
 // peer owns an ordinary memory.
 
+import v8 from 'node:v8';
 import { BenchBuild, wasmPath } from './paths.js';
 import { allocatorImports, waitImports, DEFAULT_HEAP_BASE } from '../core/instance.js';
 import { compileFile } from '../core/module.js';
@@ -16,6 +17,38 @@ export const BENCH_MAX_PAGES = 32768;
 export type BenchExports = Record<string, (...args: number[]) => number>;
 
 const compiled = new Map<string, WebAssembly.Module>();
+
+/** How V8 compiles the bench modules of this process (a record's `wasm_compile`). */
+export type WasmCompile = 'optimizing only' | 'tiered';
+let wasmCompile: WasmCompile = 'tiered';
+
+/** node's flags for `optimizeWasmOnly` (also given to the processes of other checkouts). */
+export const OPTIMIZE_ONLY_FLAGS = ['--no-liftoff'] as const;
+
+/**
+ * From now on V8 compiles each wasm function with its optimizing compiler (TurboFan), at its
+ * first call, on the calling thread: `OPTIMIZE_ONLY_FLAGS`, process-wide, as all V8 flags are.
+ * By default the first call compiles a function in the baseline tier (Liftoff), and V8
+ * optimizes the hot ones later, in background threads, which the warm-up runs did not
+ * finish: a benchmark's first timed run shared the machine's two cores with the compiler
+ * (larson 2T in a fresh process: its workers 1 to 11 ms of a 46 ms run in the run queue,
+ * 377..435 Mops/s, against 445..465 with this). The warm-up runs make every first call a
+ * workload makes. Compiling the whole module at once instead (`--no-wasm-lazy-compilation`
+ * too) left a 1T run's worker 3 to 8 ms in the run queue in 3 of 5 first runs (V8 still busy
+ * in the background). The benchmark commands call this before they compile a module. Throws
+ * if a bench module was compiled before: that module would keep its tiers.
+ */
+export function optimizeWasmOnly(): void {
+  if (wasmCompile === 'optimizing only') return;
+  if (compiled.size > 0) throw new Error('optimizeWasmOnly: a bench module is already compiled, with tiers');
+  for (const flag of OPTIMIZE_ONLY_FLAGS) v8.setFlagsFromString(flag);
+  wasmCompile = 'optimizing only';
+}
+
+/** How this process's bench modules are compiled. */
+export function wasmCompileMode(): WasmCompile {
+  return wasmCompile;
+}
 
 /** Compile a bench build once per process (workers receive the compiled module). */
 export function loadModule(build: BenchBuild): Promise<WebAssembly.Module> {

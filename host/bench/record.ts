@@ -5,6 +5,7 @@
 import type { Engine } from './engine.js';
 import type { AllocCounters } from './heap-info.js';
 import type { WorkerTime } from './worker-set.js';
+import { wasmCompileMode } from './module.js';
 
 /** One run's record. Key order is the print order. */
 export type RunRecord = Record<string, unknown> & {
@@ -60,7 +61,7 @@ export function makeRecord(bench: string, e: Engine, m: Measured, counters: Allo
     bench, platform: e.platform, alloc: e.alloc, ...m.params,
     ops: m.ops, secs: m.secs, ops_per_sec: m.secs > 0 ? m.ops / m.secs : 0,
     size_sum: m.size_sum, bad: m.bad, ...m.extra,
-    build: e.build, ...(m.workers?.length ? { worker_times: workerTimesField(m.workers) } : {}), ...more,
+    build: e.build, wasm_compile: wasmCompileMode(), ...(m.workers?.length ? { worker_times: workerTimesField(m.workers) } : {}), ...more,
     ...(counters ? { alloc_stats: counters } : {}),
   };
 }

@@ -5,6 +5,7 @@ import { parseParams, Params } from '../workloads/params.js';
 import { RunRecord } from './record.js';
 import { DEFAULT_OPTIONS, benchRuns, recordOk } from './runner.js';
 import { count, mega, textTable } from './table.js';
+import { optimizeWasmOnly } from './module.js';
 
 const SUITE: { id: string; params: Params }[] = [
   { id: 'larson 1T', params: parseParams('larson', { threads: '1', ops: '30e6' }) },
@@ -19,6 +20,7 @@ const SUITE: { id: string; params: Params }[] = [
 export async function runDefaultSuite(log: (s: string) => void = console.log,
                                       progress: (s: string) => void = (s) => process.stderr.write(`${s}\n`)):
     Promise<{ ok: boolean; records: RunRecord[] }> {
+  optimizeWasmOnly();
   const records: RunRecord[] = [];
   const rows: string[][] = [];
   for (const s of SUITE) {
