@@ -41,6 +41,7 @@ export interface WorkerTimeField {
   end_ms: number;
   cpu_ms: number | null;
   runqueue_ms: number | null;
+  minor_faults: number | null;   // first touches of memory pages the kernel had to map
 }
 
 /** Round to microseconds: the record's times are not more precise than that. */
@@ -51,6 +52,7 @@ export function workerTimesField(ws: WorkerTime[]): WorkerTimeField[] {
   return ws.map((w) => ({
     start_ms: us(w.startMs), end_ms: us(w.endMs),
     cpu_ms: w.cpu ? us(w.cpu.runMs) : null, runqueue_ms: w.cpu ? us(w.cpu.waitMs) : null,
+    minor_faults: w.cpu ? w.cpu.minorFaults : null,
   }));
 }
 

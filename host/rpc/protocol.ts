@@ -33,6 +33,7 @@ export interface WorkerInit {
 export interface ThreadCpu {
   runMs: number;
   waitMs: number;
+  minorFaults: number | null; // page faults the thread took first-touching memory, if known
 }
 
 /** Each operation: what the request carries and what the response returns. */

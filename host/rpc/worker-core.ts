@@ -21,7 +21,7 @@ import { runChurnTask } from './churn-task.js';
  * The worker thread's cumulative scheduling in nanoseconds (run on a CPU, waited for one), or
  * null: supplied by the entry file where the platform has one (node-thread-clock.ts).
  */
-export type ThreadClock = () => { runNs: number; waitNs: number } | null;
+export type ThreadClock = () => { runNs: number; waitNs: number; minorFaults: number | null } | null;
 
 /** A worker's allocator thread and its request handler. */
 export class WorkerCore {
@@ -71,20 +71,24 @@ export class WorkerCore {
       }
       case 'timedCall': {
         const fn = this.exportFn(req.name);
+        // The clock is read before the gate: its file reads are not part of the timed region
+        // (the thread sleeps at the gate, so the wait adds no run time; its wake-up, which is in
+        // the region, adds to both figures).
+        const c0 = this.clock?.() ?? null;
         if (req.gate !== undefined) {
           post({ kind: 'gated', id: req.id });
           // The buffer object changes after memory.grow: a fresh view for each request.
           const gate = new Int32Array(this.inst.memory.buffer, req.gate, 1);
           while (Atomics.load(gate, 0) === 0) Atomics.wait(gate, 0, 0);
         }
-        // The clock is read outside [t0, t1]: its file read is not part of the timed call.
-        const c0 = this.clock?.() ?? null;
         const t0 = nowMs();
         const v = fn(...req.args);
         const t1 = nowMs();
         const c1 = c0 && this.clock?.();
-        const cpu: ThreadCpu | null = c0 && c1
-          ? { runMs: (c1.runNs - c0.runNs) / 1e6, waitMs: (c1.waitNs - c0.waitNs) / 1e6 } : null;
+        const cpu: ThreadCpu | null = c0 && c1 ? {
+          runMs: (c1.runNs - c0.runNs) / 1e6, waitMs: (c1.waitNs - c0.waitNs) / 1e6,
+          minorFaults: c0.minorFaults !== null && c1.minorFaults !== null ? c1.minorFaults - c0.minorFaults : null,
+        } : null;
         return { result: typeof v === 'number' ? v : 0, t0, t1, cpu };
       }
       case 'mallocBatch':

@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { parseParams, peerArgv, threadsOf, UsageError } from '../../dist/host/workloads/params.js';
 import { spread } from '../../dist/host/bench/summary.js';
 import { markdownReport, svgChart, pivotRows, targetLines, cpuSpread, scalingContext } from '../../dist/host/bench/compare-report.js';
-import { parseSchedstat } from '../../dist/host/rpc/node-thread-clock.js';
+import { parseSchedstat, parseMinorFaults } from '../../dist/host/rpc/node-thread-clock.js';
 import { workerTimesField } from '../../dist/host/bench/record.js';
 import { compareRows, runOrder, targetCases, RANDOM_MIXED_COPIES_ITERS } from '../../dist/host/bench/compare.js';
 import type { CompareCase, CompareResult } from '../../dist/host/bench/compare.js';
@@ -181,11 +181,19 @@ describe('worker times: how the machine served each worker', () => {
     expect(parseSchedstat('12')).toBeNull();
     expect(parseSchedstat('12 x 3')).toBeNull();
   });
+  it('reads the minor-fault count of a stat line, whatever the thread\'s name holds', () => {
+    // proc(5): pid (comm) state ppid pgrp session tty_nr tpgid flags minflt cminflt majflt ...
+    const rest = 'R 100 100 100 0 -1 4194368 3052 0 7 0 120 30';
+    expect(parseMinorFaults(`4321 (node) ${rest}`)).toBe(3052);
+    expect(parseMinorFaults(`4321 (Worker (2) x) ${rest}`)).toBe(3052);
+    expect(parseMinorFaults('4321 (node) R 100 100')).toBeNull();
+    expect(parseMinorFaults('no name here')).toBeNull();
+  });
   it('prints each worker in ms after the gate, to the microsecond, null without a clock', () => {
-    expect(workerTimesField([{ startMs: 0.1234567, endMs: 72.0004, cpu: { runMs: 71.9, waitMs: 0.0002 } },
+    expect(workerTimesField([{ startMs: 0.1234567, endMs: 72.0004, cpu: { runMs: 71.9, waitMs: 0.0002, minorFaults: 412 } },
       { startMs: 0.2, endMs: 80, cpu: null }])).toEqual([
-      { start_ms: 0.123, end_ms: 72, cpu_ms: 71.9, runqueue_ms: 0 },
-      { start_ms: 0.2, end_ms: 80, cpu_ms: null, runqueue_ms: null }]);
+      { start_ms: 0.123, end_ms: 72, cpu_ms: 71.9, runqueue_ms: 0, minor_faults: 412 },
+      { start_ms: 0.2, end_ms: 80, cpu_ms: null, runqueue_ms: null, minor_faults: null }]);
   });
   it('the slower worker over the faster, only where every worker has a clock', () => {
     const w = (cpu: number | null) => ({ start_ms: 0, end_ms: 1, cpu_ms: cpu, runqueue_ms: cpu === null ? null : 0 });
