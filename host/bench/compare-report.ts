@@ -110,6 +110,7 @@ export function targetLines(res: CompareResult): string[] {
   out.push(line('midlarge 2T vs 1T (hakmem-wasm)', h('midlarge-2T') / h('midlarge-1T'), 1.0, scaling('midlarge-2T', 'midlarge-1T')));
   out.push(...scalingContext(res, 'midlarge-2T', 'midlarge-1T', false));
   out.push(oversubscriptionLine(res));
+  out.push(...oversubscriptionContext(res));
   out.push(...footprintTargetLines(res));
   // What linking into a C program costs: the same workloads compiled by emcc and linked with
   // hakmem-wasm, against the bench module (workloads in AssemblyScript, in the same module).
@@ -161,8 +162,9 @@ export function cpuSpread(field: unknown): number | null {
 /** The oversubscription goal: throughput at 8 workers at least this much of the throughput at 2. */
 const OVERSUBSCRIPTION_GOAL = 0.8;
 /** The cases at 8 workers that the goal measures (each row's vs2Workers is 8T over 2T), by workload. */
-const EIGHT_WORKER_CASES: readonly { workload: string; id: string }[] = [
-  { workload: 'larson', id: 'larson-8T' }, { workload: 'random_mixed', id: 'random_mixed-8T' },
+const EIGHT_WORKER_CASES: readonly { workload: string; id: string; two: string }[] = [
+  { workload: 'larson', id: 'larson-8T', two: 'larson-2T' },
+  { workload: 'random_mixed', id: 'random_mixed-8T', two: 'random_mixed-2T' },
 ];
 
 /**
@@ -176,6 +178,21 @@ function oversubscriptionLine(res: CompareResult): string {
   const verdict = ratios.some(({ r }) => r !== null && r < OVERSUBSCRIPTION_GOAL) ? 'MISSED'
     : ratios.every(({ r }) => r !== null) ? 'met' : 'not measured';
   return `- hakmem-wasm: throughput at 8 workers >= ${OVERSUBSCRIPTION_GOAL}x at 2 workers (${figures}) ${verdict}`;
+}
+
+/**
+ * The oversubscription goal's context: per workload, the per-round 8T/2T (each 8-worker run over
+ * the 2-worker run of the same round) of hakmem-wasm and of the allocators whose scaling says
+ * what the machine gave, so a miss that every allocator shares reads as one.
+ */
+export function oversubscriptionContext(res: CompareResult): string[] {
+  return EIGHT_WORKER_CASES.flatMap(({ workload, id, two }) => {
+    const figures = ['hakmem-wasm', ...SCALING_PEERS].map((alloc) => {
+      const r = perRound(res.runs, { case: id, alloc }, { case: two, alloc }, (x, y) => x / y);
+      return r === null ? null : `${alloc} ${r.toFixed(2)}x`;
+    }).filter((f): f is string => f !== null);
+    return figures.length > 0 ? [`  - per round, ${workload} 8T/2T: ${figures.join(', ')}`] : [];
+  });
 }
 
 /** Live bytes (5 MB) from which the footprint ratio goal applies. */

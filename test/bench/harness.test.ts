@@ -3,7 +3,7 @@
 import { describe, expect, it } from 'vitest';
 import { parseParams, peerArgv, threadsOf, UsageError } from '../../dist/host/workloads/params.js';
 import { spread } from '../../dist/host/bench/summary.js';
-import { markdownReport, svgChart, pivotRows, targetLines, cpuSpread, scalingContext } from '../../dist/host/bench/compare-report.js';
+import { markdownReport, svgChart, pivotRows, targetLines, cpuSpread, scalingContext, oversubscriptionContext } from '../../dist/host/bench/compare-report.js';
 import { parseSchedstat, parseMinorFaults } from '../../dist/host/rpc/node-thread-clock.js';
 import { workerTimesField } from '../../dist/host/bench/record.js';
 import { compareRows, runOrder, targetCases, RANDOM_MIXED_COPIES_ITERS } from '../../dist/host/bench/compare.js';
@@ -262,6 +262,20 @@ describe('oversubscription: 8 workers against 2 (issue 10, item 5)', () => {
       '- hakmem-wasm: throughput at 8 workers >= 0.8x at 2 workers (larson 8T/2T = 0.85; random_mixed 8T/2T = 0.79) MISSED');
     expect(goal(resultWith(70, null))).toMatch(/\(larson 8T\/2T = 0\.70; random_mixed 8T\/2T = -\) MISSED$/);
     expect(goal(resultWith(85, null))).toMatch(/\(larson 8T\/2T = 0\.85; random_mixed 8T\/2T = -\) not measured$/);
+  });
+  it('beside the goal, each workload\'s per-round 8T/2T of hakmem-wasm and of the peers that ran it', () => {
+    const r = (id: string, alloc: string, rep: number, rate: number) => ({ case: id, alloc, rep, ops_per_sec: rate });
+    const runs = [r('larson-2T', 'hakmem-wasm', 0, 100), r('larson-8T', 'hakmem-wasm', 0, 70),
+      r('larson-2T', 'hakmem-wasm', 1, 200), r('larson-8T', 'hakmem-wasm', 1, 100), // a slow round: 0.50
+      r('larson-2T', 'hakmem-wasm', 2, 100), r('larson-8T', 'hakmem-wasm', 2, 80),
+      r('larson-2T', 'floor-wasm', 0, 100), r('larson-8T', 'floor-wasm', 0, 90),
+      r('larson-2T', 'mimalloc', 0, 100), r('larson-8T', 'mimalloc', 1, 65)];            // no pair: left out
+    const lines = targetLines(resultWith(85, 95));
+    const at = lines.findIndex((l) => l.includes('at 8 workers'));
+    expect(lines.slice(at + 1, at + 3)).toEqual(['  - per round, larson 8T/2T: hakmem-wasm 0.85x, mimalloc 0.90x',
+      '  - per round, random_mixed 8T/2T: hakmem-wasm 0.95x, mimalloc 0.90x']);
+    expect(oversubscriptionContext({ runs } as unknown as CompareResult)).toEqual([
+      '  - per round, larson 8T/2T: hakmem-wasm 0.70x, floor-wasm 0.90x']);
   });
 });
 
