@@ -4,7 +4,7 @@
 import { hkMalloc, hkCalloc, hkRealloc, hkAlignedAlloc, hkPosixMemalign, hkUsableSize } from "./alloc";
 import { hkFree } from "./free";
 import { heapInit, heapStatus, heapOurs } from "./init";
-import { threadAttach, threadDetach, threadReclaim, threadCollect, threadPark, liveThreads } from "./thread";
+import { threadAttach, threadDetach, threadRest, threadReclaim, threadCollect, threadPark, liveThreads } from "./thread";
 import { heapCheck } from "./check";
 import { statsCollect } from "./stats";
 import { classSizeRule, classOf } from "./classes";
@@ -45,7 +45,13 @@ export function init(cacheMode: u32, batchRefill: u32, remoteBatch: u32, faultPo
 export function attach(): u32 { return threadAttach(); }
 /** Retire this instance's identity: flush caches, hand back slabs. 1 if it was attached. */
 export function detach(): u32 { return threadDetach(); }
-/** Retire a dead thread's identity from here. 1 if `tid` was live and is now reclaimed. */
+/**
+ * The thread ends but this instance stays: keep its identity, caches and slabs (dormant) for
+ * this instance's next attach, which resumes them; any thread that needs them retires them.
+ * 1 if it was attached.
+ */
+export function rest(): u32 { return threadRest(); }
+/** Retire a dead (or dormant) thread's identity from here. 1 if `tid` was live or dormant and is now reclaimed. */
 export function reclaim(tid: u32): u32 { return heapOurs() ? threadReclaim(tid) : 0; }
 /** Return everything this thread holds to the pools (and sweep orphans). */
 export function collect(): void { threadCollect(); } // only an attached thread collects

@@ -5,11 +5,12 @@
 // touch it, so the asker cannot take them itself), and records the epoch as answered. The
 // asker polls for a bounded time until every live thread answered, then retries once. A
 // thread that never reaches a slow path (idle, or blocked outside the allocator) cannot
-// answer: then the retry fails as before, and that thread answers at its next call.
+// answer: then the retry fails as before, and that thread answers at its next call. Dormant
+// threads (thread.ts, rest) cannot answer either: the asker retires them itself first.
 
 import { GlobalHeader, ThreadHeader, MAX_THREADS, THREAD_ACTIVE, RELIEF_POLLS, RELIEF_SPIN, hdr, hdrField }
   from "./types";
-import { giveBackAll, recordAt } from "./thread";
+import { giveBackAll, recordAt, retireDormant } from "./thread";
 
 /** Has a thread out of memory asked for relief since `rec` last answered? One load, one compare. */
 // @ts-ignore: decorator
@@ -40,6 +41,7 @@ function allAnswered(epoch: u32): bool {
  * retries its allocation once afterwards.
  */
 export function askRelief(rec: usize): void {
+  retireDormant(MAX_THREADS); // resting threads cannot answer: their holdings are taken here
   const epochAddr = hdrField(offsetof<GlobalHeader>("reliefEpoch"));
   const epoch = atomic.add<u32>(epochAddr, 1) + 1;
   atomic.store<u32>(rec + offsetof<ThreadHeader>("reliefSeen"), epoch); // it gave back already

@@ -7,7 +7,7 @@
 //   pending = carved - free - cached - inUse: blocks on remote stacks or in outboxes.
 
 import { flowOf, GlobalHeader, ThreadHeader, ThreadCounters, statsBase, StatsGlobal, StatsClass,
-         STATS_BYTES, NUM_CLASSES, MAX_THREADS, THREAD_ACTIVE, THREAD_FREE, RetiredCounters, retiredOf,
+         STATS_BYTES, NUM_CLASSES, MAX_THREADS, THREAD_ACTIVE, THREAD_DORMANT, THREAD_FREE, RetiredCounters, retiredOf,
          REG_SUPERSLAB, SLABS_PER_SS, SLAB_SMALL, SLAB_FREE, SLAB_SIZE, CHUNK_SHIFT,
          TH_COUNTERS_OFFSET, hdr, hdrField } from "./types";
 import { classSize } from "./classes";
@@ -57,12 +57,14 @@ export function statsCollect(): usize {
   let drained: u32 = 0;
   let asked: u64 = 0;
   let given: u64 = 0;
-  let threads: u32 = 0;
+  let threads: u32 = 0, dormant: u32 = 0;
   let cacheHits: u32 = 0, cacheKept: u32 = 0, largeCached: u32 = 0, largeCachedRuns: u32 = 0;
   for (let slot: u32 = 1; slot < MAX_THREADS; slot++) {
     const rec = recordAt(slot);
     // every slot, free ones too: a slot's counters are cumulative over its occupants
-    if (atomic.load<u32>(rec + offsetof<ThreadHeader>("state")) == THREAD_ACTIVE) threads++;
+    const state = atomic.load<u32>(rec + offsetof<ThreadHeader>("state"));
+    if (state == THREAD_ACTIVE) threads++;
+    else if (state == THREAD_DORMANT) dormant++;
     const c = changetype<ThreadCounters>(rec + TH_COUNTERS_OFFSET);
     remoteFrees += c.remoteFrees;
     remotePushes += c.remotePushes;
@@ -140,6 +142,10 @@ export function statsCollect(): usize {
   g.orphanSlabs = orphans;
   g.deadHeld = atomic.load<u32>(hdrField(offsetof<GlobalHeader>("deadHeld")));
   g.repairs = atomic.load<u32>(hdrField(offsetof<GlobalHeader>("repairs")));
+  g.dormant = dormant;
+  g.rests = atomic.load<u32>(hdrField(offsetof<GlobalHeader>("rests")));
+  g.resumes = atomic.load<u32>(hdrField(offsetof<GlobalHeader>("resumes")));
+  g.dormantRetired = atomic.load<u32>(hdrField(offsetof<GlobalHeader>("dormantRetired")));
   g.poolLockTaken = atomic.load<u32>(hdrField(offsetof<GlobalHeader>("poolLockTaken")));
   g.poolLockSleeps = atomic.load<u32>(hdrField(offsetof<GlobalHeader>("poolLockSleeps")));
   g.largeCacheHits = cacheHits;

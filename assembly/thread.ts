@@ -4,6 +4,18 @@
 // the rest, so nothing it held is lost (seeds 000, 001). collect returns everything a live
 // thread can to the pools.
 //
+// rest ends a thread whose instance stays (a worker that will run the next thread, such as
+// larson's next generation): it pushes the outbox and the large cache, then keeps the rest
+// of its record (tid, caches, slabs) as THREAD_DORMANT, and the instance's next attach
+// resumes it, same tid, with nothing handed back and nothing adopted again. Nothing in a
+// dormant record is stranded: whoever needs it retires it as reclaim retires a dead thread's
+// (attach finding no free slot, a thread out of memory before it asks for relief, collect,
+// the host's reclaim of the tid), and the resume, a compare-and-swap of the record's
+// {tid, state} word, then fails and the instance attaches afresh.
+//
+//   ACTIVE ──rest──► DORMANT ──attach on the same instance──► ACTIVE (same tid)
+//                       └──retireDormant (anyone)──► RETIRING ──► FREE
+//
 // tids are slot | generation << 7 and never repeat, so a slab still naming a dead tid can
 // never be mistaken for the new owner of the same slot (the "new thread after a dead one
 // starts clean" rule).
@@ -11,7 +23,8 @@
 import { ThreadHeader, GlobalHeader, Journal, threadBase, threadRecord, MAX_THREADS, TID_SLOT_BITS, TID_GEN_MASK, FAULT_THREAD_LIMIT,
          THREAD_FREE, THREAD_ACTIVE, THREAD_RETIRING, NUM_CLASSES, TH_CLASS_OFFSET, CLASS_STATE_SIZE,
          TH_OUTBOX_OFFSET, OUTBOX_SIZE, OUTBOX_ENTRY_SIZE, TH_JOURNAL_OFFSET, TH_LARGE_CACHE_OFFSET, LARGE_CACHE_SLOTS,
-         NO_TID, EV_ATTACH, EV_DETACH, EV_RECLAIM, EV_ADOPT, EV_ORPHAN, EV_SLAB_RELEASE, hdr, hdrField }
+         THREAD_DORMANT, NO_TID, EV_ATTACH, EV_DETACH, EV_RECLAIM, EV_ADOPT, EV_ORPHAN, EV_SLAB_RELEASE,
+         EV_REST, EV_RESUME, hdr, hdrField }
   from "./types";
 import { cacheCapFor } from "./classes";
 import { self, selfTid, setSelf, attached, syncMemory } from "./tls";
@@ -32,14 +45,52 @@ import { ownerSet, ownerClear } from "./owner";
   return threadRecord(slot);
 }
 
+/** A record's {tid, state} pair as one 64-bit word (tid at offset 0, state at 4). */
+// @ts-ignore: decorator
+@inline function tidState(tid: u32, state: u32): u64 {
+  return <u64>tid | (<u64>state << 32);
+}
+
+/** Move record `rec` from {tid, from} to {tid, to} in one compare-and-swap; false if it was not in `from`. */
+// @ts-ignore: decorator
+@inline function moveState(rec: usize, tid: u32, from: u32, to: u32): bool {
+  return atomic.cmpxchg<u64>(rec, tidState(tid, from), tidState(tid, to)) == tidState(tid, from);
+}
+
+/** The tid this instance left dormant at its last rest (0: none). Instance-local. */
+let dormantTid: u32 = 0;
+
 /**
- * Give this instance a new thread identity; returns its tid (0 if every slot is taken, or the
- * heap is another build's or version's).
+ * Give this instance a thread identity; returns its tid (0 if every slot is taken, or the heap
+ * is another build's or version's). The identity this instance left dormant, if nobody retired
+ * it since, is resumed; otherwise a fresh one.
  */
 export function threadAttach(): u32 {
   if (attached()) return selfTid;
   if (!ensureInit()) return 0;
   syncMemory();
+  if (dormantTid != 0) {
+    const tid = dormantTid;
+    dormantTid = 0;
+    const rec = recordAt(tid & (MAX_THREADS - 1));
+    if (moveState(rec, tid, THREAD_DORMANT, THREAD_ACTIVE)) {
+      atomic.add<u32>(hdrField(offsetof<GlobalHeader>("resumes")), 1);
+      setSelf(rec, tid);
+      ringRecord(EV_RESUME, 0, rec, tid);
+      return tid;
+    }
+  }
+  let tid = attachFresh();
+  if (tid == 0 && retireDormant(1) != 0) tid = attachFresh(); // a resting thread's slot
+  if (tid == 0 && !limitReported) { // the thread limit is its own error, once per instance, not an OOM
+    limitReported = true;
+    recordFault(FAULT_THREAD_LIMIT, 0, MAX_THREADS - 1, 0);
+  }
+  return tid;
+}
+
+/** Take a free slot and give this instance a new identity in it; 0 if none is free. */
+function attachFresh(): u32 {
   for (let slot: u32 = 1; slot < MAX_THREADS; slot++) {
     const rec = recordAt(slot);
     const th = changetype<ThreadHeader>(rec);
@@ -60,10 +111,6 @@ export function threadAttach(): u32 {
     setSelf(rec, tid);
     ringRecord(EV_ATTACH, 0, rec, tid);
     return tid;
-  }
-  if (!limitReported) { // the thread limit is its own error, once per instance, not an OOM
-    limitReported = true;
-    recordFault(FAULT_THREAD_LIMIT, 0, MAX_THREADS - 1, 0);
   }
   return 0;
 }
@@ -135,10 +182,57 @@ export function threadDetach(): u32 {
 }
 
 /**
+ * End this instance's thread but keep its identity and holdings for the instance's next
+ * attach (see the file comment): the outbox and the large cache are pushed, as they belong to
+ * others or to the pool; caches and slabs stay. Returns 1, or 0 if it was not attached.
+ */
+export function threadRest(): u32 {
+  if (!attached()) return 0;
+  syncMemory();
+  const rec = self, tid = selfTid;
+  if (atomic.load<u32>(rec) != tid) { // reclaimed while alive: the slot is someone else's now
+    setSelf(threadBase(), NO_TID);
+    return 0;
+  }
+  largeCacheFlush(rec);
+  outboxFlushAll(rec);
+  changetype<ThreadHeader>(rec).refillsSinceFlush = 0;
+  // The rest's one shared store: a kill before it leaves an ACTIVE record, after it a DORMANT
+  // one, and the host's reclaim of the tid takes either. Fails only if reclaimed meanwhile.
+  const rested = moveState(rec, tid, THREAD_ACTIVE, THREAD_DORMANT);
+  if (rested) {
+    atomic.add<u32>(hdrField(offsetof<GlobalHeader>("rests")), 1);
+    dormantTid = tid;
+    ringRecord(EV_REST, 0, rec, tid);
+  }
+  setSelf(threadBase(), NO_TID);
+  return rested ? 1 : 0;
+}
+
+/**
+ * Retire up to `most` dormant records (their instances will attach afresh); returns how many.
+ * The caller needs their holdings: a slot (attach), memory (out of memory), or all (collect).
+ */
+export function retireDormant(most: u32): u32 {
+  let n: u32 = 0;
+  for (let slot: u32 = 1; slot < MAX_THREADS && n < most; slot++) {
+    const rec = recordAt(slot);
+    if (atomic.load<u32>(rec + offsetof<ThreadHeader>("state")) != THREAD_DORMANT) continue;
+    const tid = atomic.load<u32>(rec);
+    if (!moveState(rec, tid, THREAD_DORMANT, THREAD_RETIRING)) continue; // resumed or taken meanwhile
+    ringRecord(EV_RECLAIM, 0, rec, tid);
+    threadRetire(rec, tid, true);
+    atomic.add<u32>(hdrField(offsetof<GlobalHeader>("dormantRetired")), 1);
+    n++;
+  }
+  return n;
+}
+
+/**
  * Retire the thread `tid` on behalf of a thread that died without detaching. The caller
  * must know it is dead (the host saw its worker exit). Returns 1 if reclaimed, 0 if `tid`
- * is not a live thread. A pool lock left held by the dead thread is taken over and the pool
- * repaired (poolRepair) before the record is.
+ * is not a live or dormant thread. A pool lock left held by the dead thread is taken over and
+ * the pool repaired (poolRepair) before the record is.
  */
 export function threadReclaim(tid: u32): u32 {
   const slot = tid & (MAX_THREADS - 1);
@@ -147,8 +241,9 @@ export function threadReclaim(tid: u32): u32 {
   syncMemory();
   const rec = recordAt(slot);
   if (atomic.load<u32>(rec) != tid) return 0;
-  const stateAddr = rec + offsetof<ThreadHeader>("state");
-  if (atomic.cmpxchg<u32>(stateAddr, THREAD_ACTIVE, THREAD_RETIRING) != THREAD_ACTIVE) return 0;
+  // A dormant record is taken as a dead thread's: its instance may be gone with it.
+  if (!moveState(rec, tid, THREAD_ACTIVE, THREAD_RETIRING)
+      && !moveState(rec, tid, THREAD_DORMANT, THREAD_RETIRING)) return 0;
   // A pool lock the dead thread held: taken over (not released, so nobody else sees the
   // pool half updated), the pool rebuilt from its chunks and slabs, then released.
   if (atomic.cmpxchg<u32>(hdrField(offsetof<GlobalHeader>("poolLock")), tid, selfTid) == tid) {
@@ -170,7 +265,9 @@ export function threadReclaim(tid: u32): u32 {
  * collected or detached, every slab is back in the pool.
  */
 export function threadCollect(): void {
-  if (attached()) giveBackAll(self, selfTid);
+  if (!attached()) return;
+  giveBackAll(self, selfTid);
+  retireDormant(MAX_THREADS); // and what resting threads keep
 }
 
 /**

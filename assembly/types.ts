@@ -388,7 +388,7 @@
 @inline export const HEAP_MAGIC: u32 = 0x4D454B48; // "HKEM"
 /** Bumped whenever a shared record or the control region changes shape. */
 // @ts-ignore: decorator
-@inline export const LAYOUT_VERSION: u32 = 8;
+@inline export const LAYOUT_VERSION: u32 = 9;
 /**
  * What a heap's stamp records about the build that initialised it: two instances may share a
  * heap iff their HEAP_FORMATs are equal. Layout version, the SuperSlab header size (larger in
@@ -503,6 +503,9 @@
   reclaims: u32;       // (pool) threads reclaimed by another thread (cumulative)
   deadHeld: u32;       // (atomic) blocks killed mallocs had taken but not returned (in use for good)
   repairs: u32;        // (atomic) multi-step updates reclaim found torn and completed or undid
+  rests: u32;          // (atomic) threads that ended dormant, keeping their holdings (cumulative)
+  resumes: u32;        // (atomic) dormant threads their instance resumed (cumulative)
+  dormantRetired: u32; // (atomic) dormant threads another thread retired (cumulative)
 }
 
 // Configuration values.
@@ -619,6 +622,8 @@
 @inline export const THREAD_ACTIVE: u32 = 1;
 // @ts-ignore: decorator
 @inline export const THREAD_RETIRING: u32 = 2;
+// @ts-ignore: decorator
+@inline export const THREAD_DORMANT: u32 = 3;  // rested (thread.ts): tid, caches, slabs kept for its instance
 /** tid of the unattached record: matches no slab owner, so its frees take the slow path. */
 // @ts-ignore: decorator
 @inline export const NO_TID: u32 = 0xFFFFFFFF;
@@ -839,6 +844,10 @@
 @inline export const EV_DETACH: u8 = 19;      // aux = tid
 // @ts-ignore: decorator
 @inline export const EV_SUPERSLAB_RELEASE: u8 = 20;  // ptr = SuperSlab
+// @ts-ignore: decorator
+@inline export const EV_REST: u8 = 21;        // aux = tid, now dormant
+// @ts-ignore: decorator
+@inline export const EV_RESUME: u8 = 22;      // aux = tid, dormant until now
 
 /** One ring event (16 B). `seq` is written last: a reader trusts an event whose seq matches. */
 @unmanaged export class RingEvent {
@@ -918,6 +927,10 @@
   orphanSlabs: u32;  // slabs on the orphan lists now
   deadHeld: u32;     // blocks killed mallocs had taken but not returned (counted in use)
   repairs: u32;      // torn multi-step updates reclaim completed or undid
+  dormant: u32;      // dormant threads now (rested, not yet resumed or retired)
+  rests: u32;        // threads that ended dormant (cumulative)
+  resumes: u32;      // dormant threads resumed by their instance (cumulative)
+  dormantRetired: u32; // dormant threads retired by another thread (cumulative)
   poolLockTaken: u32;  // times the pool lock was taken (cumulative)
   poolLockSleeps: u32; // times a thread slept on the pool lock instead of spinning (cumulative)
   largeCacheHits: u32; // requests above SMALL_MAX served from a thread's large cache (cumulative)

@@ -12,6 +12,12 @@
  * there (return from the start routine, pthread_exit, exit() in a thread, cancellation).
  * Blocks the thread leaves behind (its stack and struct, freed later by the main thread) are
  * remote frees into slabs now orphaned, which the allocator handles.
+ *
+ * Why detach and not hakmem_rest() (which keeps the caches and slabs for the worker's next
+ * pthread): the next pthread a worker runs is usually not the one that frees this thread's
+ * blocks (a thread creates its successor before it exits, so the successor starts on another
+ * worker), and slabs kept by a resting identity take those frees as remote frees, reused only
+ * when this worker runs again. Orphaned, they are adopted by whoever frees into them.
  */
 #include <pthread.h>
 #include "hakmem.h"

@@ -90,6 +90,10 @@ HAKMEM_IMPORT(init) uint32_t hakmem_init(uint32_t cache, uint32_t batch_refill,
 HAKMEM_IMPORT(attach) uint32_t hakmem_attach(void);
 /** Retire this thread's identity: caches flushed, slabs handed back. Call as a thread ends. */
 HAKMEM_IMPORT(detach) uint32_t hakmem_detach(void);
+/** The thread ends but this instance will run the next one (a worker that stays): the identity
+ *  rests with its caches and slabs, and this instance's next attach (or malloc) resumes it,
+ *  same tid. Any thread that needs what it holds (memory, a thread slot) takes it back. */
+HAKMEM_IMPORT(rest) uint32_t hakmem_rest(void);
 /** Retire the identity of a thread that died without detaching (tid from hakmem_thread_id). */
 HAKMEM_IMPORT(reclaim) uint32_t hakmem_reclaim(uint32_t tid);
 /** Give everything this thread holds back to the shared pools. */

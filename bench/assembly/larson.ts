@@ -1,12 +1,15 @@
 // larson.ts: WORKLOADS.md section 3. A lineage is a slot array and an RNG state in shared
-// memory; each generation runs under a new allocator thread identity (attach ... detach, the
+// memory; each generation is a new allocator thread (attach ... then rest or detach, the
 // spec's mapping of "a new thread"), either all in one worker (larson_lineage) or one
 // generation per call (larson_generation) so the host can give each its own new Worker.
+// A generation's thread ends as any thread's would on its worker: if the worker runs the
+// lineage's next generation too, its identity rests and the next attach resumes it
+// (thread.ts); if the worker ends with it, the identity retires (detach).
 
 import { LarsonRun, LarsonLineage, LINEAGE_STRIDE, SLOT_SIZE } from "./structs";
 import { rngInit, rngNext, bounded } from "./rng";
 import { touch, broken } from "./touch";
-import { bFree, xMalloc, bAttach, bDetach } from "./malloc";
+import { bFree, xMalloc, bAttach, bEndThread } from "./malloc";
 import { recordAlloc, recordFree, slotsAlloc } from "./alloc-records";
 
 // Steps between two looks at the stop flag (duration mode) and two progress updates.
@@ -67,10 +70,11 @@ export function larson_setup(threads: u32, chunks: u32, min: u32, max: u32, genS
 }
 
 /**
- * One generation of lineage `i` on the calling worker, under a new thread identity that is
- * retired at the end. Returns 1 if the lineage continues, 0 when it is done.
+ * One generation of lineage `i` on the calling worker, as a thread that ends with it (it rests
+ * if `workerStays`, the worker running the next generation too, and detaches otherwise).
+ * Returns 1 if the lineage continues, 0 when it is done.
  */
-export function larson_generation(runPtr: usize, i: u32): u32 {
+export function larson_generation(runPtr: usize, i: u32, workerStays: u32): u32 {
   const run = changetype<LarsonRun>(runPtr);
   const L = lineageOf(run, i);
   L.lastTid = bAttach();
@@ -97,7 +101,7 @@ export function larson_generation(runPtr: usize, i: u32): u32 {
   L.stepsDone += done;
   L.generations++;
   if (!durationMode) L.stepsLeft -= done;
-  bDetach();
+  bEndThread(workerStays != 0);
   const more = durationMode ? !stopped && atomic.load<u32>(stopAddr) == 0 : L.stepsLeft > 0;
   return more ? 1 : 0;
 }
@@ -136,7 +140,7 @@ export function larson_generation(runPtr: usize, i: u32): u32 {
 
 /** Lineage `i`, every generation, in the calling worker (the default mapping). */
 export function larson_lineage(runPtr: usize, i: u32): void {
-  while (larson_generation(runPtr, i) != 0) { /* next generation: a new identity */ }
+  while (larson_generation(runPtr, i, 1) != 0) { /* next generation: a new thread on this worker */ }
 }
 
 /**

@@ -6,7 +6,7 @@
 
 import { hkMalloc } from "../../assembly/alloc";
 import { hkFree } from "../../assembly/free";
-import { threadAttach, threadDetach } from "../../assembly/thread";
+import { threadAttach, threadDetach, threadRest } from "../../assembly/thread";
 import { floorMalloc, floorFree, floorDetach } from "./floor";
 
 /** True in the AssemblyScript-runtime peer build. */
@@ -39,11 +39,18 @@ import { floorMalloc, floorFree, floorDetach } from "./floor";
   return ASRT ? 0 : threadAttach();
 }
 
-/** Retire the calling worker's identity as an exiting thread would (no-op for the peer). */
+/**
+ * End the calling worker's thread as an exiting thread would (no-op for the peer): its
+ * identity rests if the worker runs the next thread too (`workerStays`: the next attach here
+ * resumes it, thread.ts), and retires otherwise (the worker ends with the thread).
+ */
 // @ts-ignore: decorator
-@inline export function bDetach(): void {
+@inline export function bEndThread(workerStays: bool): void {
   if (FLOOR) floorDetach();
-  if (!ASRT) threadDetach();
+  if (!ASRT) {
+    if (workerStays) threadRest();
+    else threadDetach();
+  }
 }
 
 /** malloc whose NULL result is fatal (the spec's rule): a trap the host reports. */

@@ -8,11 +8,12 @@
 //
 // "threads" in the stats block counts thread records that are attached at the instant of
 // the snapshot, the control thread included. That is not the run's thread count: larson
-// gives every generation a new allocator identity and detaches it at the generation's end,
-// so between generations (while the page sends the next request) a lineage's worker is
-// not attached at all. The panel therefore shows the attached count as such, the run's
-// workers as the run describes them, and how many identities the run attached (the
-// global thread generation counter, bumped by every attach).
+// starts every generation as a new thread and ends it at the generation's end (its identity
+// rests, dormant, and the worker's next generation resumes it), so between generations
+// (while the page sends the next request) a lineage's worker is not attached at all. The
+// panel therefore shows the attached and dormant counts as such, the run's workers as the
+// run describes them, and how many threads the run started (every attach bumps the global
+// thread generation counter, every resume the stats' resumes).
 
 import type { HeapStats } from '../../host/abi/decode.js';
 import { decodeStats } from '../../host/abi/decode.js';
@@ -30,14 +31,14 @@ export function bytes(n: number): string {
 /** A stats block and the attach counter, read together. */
 export interface HeapSnapshot {
   stats: HeapStats;
-  /** Allocator identities attached since init (GlobalHeader.threadGen). */
-  attaches: number;
+  /** Thread starts since init: fresh identities attached (GlobalHeader.threadGen) and dormant ones resumed. */
+  starts: number;
 }
 
 /** Decode the stats block just written by stats_collect(), and the attach counter. */
 export function takeSnapshot(view: MemoryView): HeapSnapshot {
-  return { stats: decodeStats(view),
-           attaches: view.atomicWord(view.layout.HEADER_BASE + GlobalHeader.off.threadGen) };
+  const stats = decodeStats(view);
+  return { stats, starts: view.atomicWord(view.layout.HEADER_BASE + GlobalHeader.off.threadGen) + stats.resumes };
 }
 
 /** A counter shown per run and over the heap's lifetime. */
@@ -61,15 +62,19 @@ function gauges(s: HeapStats, workers: string): [string, string, string][] {
     ['memory pages', `${s.pages} (${bytes(s.pages * 65536)})`, 'linear memory, 64 KiB pages (wasm memory never shrinks)'],
     ['SuperSlabs', `${s.superslabs}`, '1 MiB chunks of 16 slabs, in use now'],
     ['threads attached now', `${s.threads}`, 'allocator thread records attached at this instant, the control ' +
-      'thread included. A larson lineage detaches at the end of each generation, so it counts only while ' +
+      'thread included. A larson lineage rests at the end of each generation, so it counts only while ' +
       'a generation runs'],
+    ['threads dormant now', `${s.dormant}`, 'identities that rested (a generation ended) and keep their caches ' +
+      'and slabs for their worker\'s next generation; any thread that needs the memory takes it back'],
   ];
 }
 
 /** The counters, in order. */
 const COUNTERS: readonly Counter[] = [
-  { label: 'identities attached', hint: 'attach() calls: each gives a new thread id (larson: one per generation)',
-    get: (s) => s.attaches, wraps: true, show: count },
+  { label: 'thread starts', hint: 'attach() calls: a new thread id, or the resumed dormant one its worker ' +
+    'left at its last rest (larson: one per generation)', get: (s) => s.starts, wraps: true, show: count },
+  { label: 'resumed', hint: 'thread starts that resumed their worker\'s dormant identity (warm caches and ' +
+    'slabs) instead of attaching a new one', get: (s) => s.stats.resumes, wraps: true, show: count },
   { label: 'large bytes asked for', hint: 'sum of the sizes passed to malloc above the largest size class ' +
     '(small requests are counted in blocks, per class)', get: (s) => s.stats.largeBytesAsked,
     wraps: false, show: bytes },
@@ -167,9 +172,9 @@ export class StatsView {
     this.table.dataset.faults = String(s.stats.faults);
     this.table.dataset.threadsNow = String(s.stats.threads);
     const faults = COUNTERS.find((c) => c.label === 'faults')!;
-    const ids = COUNTERS.find((c) => c.label === 'identities attached')!;
+    const starts = COUNTERS.find((c) => c.label === 'thread starts')!;
     this.table.dataset.runFaults = r && runEnd ? String(diff(faults, runEnd, r.base)) : '';
-    this.table.dataset.runIdentities = r && runEnd ? String(diff(ids, runEnd, r.base)) : '';
+    this.table.dataset.runThreadStarts = r && runEnd ? String(diff(starts, runEnd, r.base)) : '';
   }
 
   /** The current run's workers in words, with the control worker. */

@@ -40,7 +40,7 @@ export async function runLarson(e: Engine, p: LarsonParams, ctx: RunCtx = {}): P
   } finally {
     if (timer) clearTimeout(timer);
   }
-  ctx.after?.(); // every generation detached itself
+  ctx.after?.(); // every generation ended its thread (rested or detached)
   e.ex[LARSON.teardown!]!(run);
   const o = LARSON.result(m, p, run, timed.secs);
   e.ex[LARSON.free!]!(run);
@@ -59,7 +59,7 @@ async function generationPerWorker(e: Engine, run: number, T: number,
   const timer = setInterval(hooks.tick, 200);
   try {
     await Promise.all(Array.from({ length: T }, async (_, i) => {
-      const g = LARSON.generation(run, i);
+      const g = LARSON.generation(run, i, false); // the worker ends with its generation: detach
       while (await e.freshWorkerCall(g.fn, g.args) !== 0) { /* next generation */ }
     }));
   } finally {

@@ -232,7 +232,7 @@ async function stressSoakCommand(o: SoakOptions): Promise<boolean> {
 function printKillSoak(s: KillSummary, ms: number): void {
   const k = s.killedIn;
   console.log(`${s.trials} kill trials (${s.kills} kills: ${k.malloc} in malloc, ${k['free-own']} in a local free, ` +
-    `${k['free-remote']} in a remote free, ${k.collect} in collect, ${k.detach} in detach; ${s.poolLockKills} holding the ` +
+    `${k['free-remote']} in a remote free, ${k.collect} in collect, ${k.rest} in a rest, ${k.detach} in detach; ${s.poolLockKills} holding the ` +
     `pool lock) in ${(ms / 1000).toFixed(1)} s`);
   console.log(`failed trials: ${s.failed}; heap checks not clean: ${s.uncleanChecks}; blocks lost: ${s.blocksLost} ` +
     `(blocks killed mallocs had taken, counted by reclaim as deadHeld: ${s.deadHeld}); torn updates repaired: ${s.repairs}`);

@@ -25,6 +25,8 @@ export interface AllocatorExports {
        ringMode: number): number;
   attach(): number;
   detach(): number;
+  /** The thread ends, the instance stays: its identity rests, dormant, for this instance's next attach. */
+  rest(): number;
   reclaim(tid: number): number;
   collect(): void;
   /** May this thread block (1) or not (0, the default)? Contended locks sleep only if it may. */
@@ -55,7 +57,7 @@ export interface AllocatorExports {
 
 /** Names of the function exports the host relies on (checked at instantiation). */
 const REQUIRED_FUNCTIONS: ReadonlyArray<keyof AllocatorExports> = [
-  'init', 'attach', 'detach', 'reclaim', 'collect', 'park', 'thread_id', 'thread_count', 'malloc',
+  'init', 'attach', 'detach', 'rest', 'reclaim', 'collect', 'park', 'thread_id', 'thread_count', 'malloc',
   'free', 'calloc', 'realloc', 'aligned_alloc', 'malloc_usable_size', 'heap_check',
   'stats_collect', 'set_ring_mode', 'set_can_wait', 'class_size', 'class_of', 'registry_entry', 'heap_status', 'heap_format',
 ];

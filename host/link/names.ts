@@ -27,7 +27,7 @@ export const HAKMEM_MODULE = 'hakmem';
 
 /** The allocator's own calls a program may import from HAKMEM_MODULE (same names as exports). */
 export const HAKMEM_CALLS: readonly string[] = [
-  'init', 'attach', 'detach', 'reclaim', 'collect', 'park', 'heap_check', 'stats_collect',
+  'init', 'attach', 'detach', 'rest', 'reclaim', 'collect', 'park', 'heap_check', 'stats_collect',
   'set_ring_mode', 'set_can_wait', 'thread_id', 'thread_count', 'sync_memory',
 ];
 

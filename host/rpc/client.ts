@@ -93,7 +93,12 @@ export class RpcWorker {
     const name = (body as { name?: unknown }).name;
     const what = typeof name === 'string' ? `${op} ${name}` : op;
     return new Promise((resolve, reject) => {
-      this.pending.set(id, { what, resolve: resolve as (v: unknown) => void, reject, onGated: options.onGated });
+      // An attach names the worker's thread from now on (a resumed identity or a new one), so
+      // a later death is reclaimed under the right tid.
+      const settle = op === 'attach'
+        ? (v: unknown): void => { if (typeof v === 'number' && v !== 0) this.tid = v; resolve(v as Ops[K]['res']); }
+        : resolve as (v: unknown) => void;
+      this.pending.set(id, { what, resolve: settle, reject, onGated: options.onGated });
       this.transport.post({ id, op, ...body } as Request);
     });
   }

@@ -48,6 +48,11 @@ export interface Ops {
   attach: { req: Record<never, never>; res: number };
   /** detach(): 1 if it was attached. */
   detach: { req: Record<never, never>; res: number };
+  /**
+   * rest(): the thread ends but the worker stays: its identity rests, dormant, with its caches
+   * and slabs, and the worker's next attach resumes it (same tid). 1 if it was attached.
+   */
+  rest: { req: Record<never, never>; res: number };
   /** collect(): give back everything this thread holds. */
   collect: { req: Record<never, never>; res: null };
   /** park(): going idle, hand back every slab (in-use ones as orphans). */

@@ -101,6 +101,8 @@ export class WorkerCore {
         return this.tid;
       case 'detach':
         return exp.detach() >>> 0;
+      case 'rest':
+        return exp.rest() >>> 0;
       case 'collect':
         exp.collect();
         return null;

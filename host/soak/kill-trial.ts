@@ -2,7 +2,8 @@
 // heap with two allocator threads over the crash build (build/crash.wasm, release code whose
 // crash points can be armed): V, the victim, and P, its partner. A seeded scenario of mallocs,
 // frees (V's own blocks, P's blocks freed by V into P's slabs, V's blocks freed by P into V's
-// slabs), collects and a final detach runs with V's `n`th crash point armed, so V traps
+// slabs), collects, rests (V's thread ends and its next attach resumes the same identity)
+// and a final detach runs with V's `n`th crash point armed, so V traps
 // there, exactly as if its worker had been terminated at that store. P goes on for a while
 // (mallocs and a collect: it drains V's pushes), then reclaims V, checks
 // that every live block kept its contents, mallocs a batch (none may be a live block), frees
@@ -34,7 +35,7 @@ export const KILL_CONFIGS: readonly { name: string; config: Partial<HeapConfig> 
 ];
 
 /** What V was doing when it died. */
-export type KilledIn = 'malloc' | 'free-own' | 'free-remote' | 'collect' | 'detach';
+export type KilledIn = 'malloc' | 'free-own' | 'free-remote' | 'collect' | 'rest' | 'detach';
 
 /** What one trial saw. */
 export interface KillTrial {
@@ -159,6 +160,10 @@ function scenario(h: TrialHeap, seed: number): { killedIn: KilledIn; block: numb
         const p = pick(mine); // P frees V's block into V's slab (V drains it later)
         h.live.delete(p);
         h.P.free(p);
+      } else if (r < 98) {
+        doing = 'rest'; block = 0;
+        h.V.rest();   // dormant: a kill inside leaves V's record ACTIVE or DORMANT, both reclaimed
+        h.V.attach(); // resumed, same tid
       } else {
         doing = 'collect'; block = 0;
         h.V.collect();
@@ -273,7 +278,7 @@ export interface KillSummary {
 /** A summary of no trials yet. */
 export function emptyKillSummary(): KillSummary {
   return { trials: 0, kills: 0, poolLockKills: 0, failed: 0, blocksLost: 0, deadHeld: 0, repairs: 0, uncleanChecks: 0,
-    killedIn: { malloc: 0, 'free-own': 0, 'free-remote': 0, collect: 0, detach: 0 }, failures: [] };
+    killedIn: { malloc: 0, 'free-own': 0, 'free-remote': 0, collect: 0, rest: 0, detach: 0 }, failures: [] };
 }
 
 /** Count trial `t` into summary `s`. */

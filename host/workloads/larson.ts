@@ -20,8 +20,12 @@ function lineage(m: RunMemory, run: number, i: number): number {
 
 /** larson's descriptor, plus the per-generation call and the stop flag. */
 export const LARSON: WorkloadDescriptor<LarsonParams> & {
-  /** One generation of lineage i: returns non-zero while the lineage has more to run. */
-  generation(run: number, i: number): ExportCall;
+  /**
+   * One generation of lineage i: returns non-zero while the lineage has more to run.
+   * `workerStays`: the calling worker runs the lineage's next generation too, so the
+   * generation's thread rests (its identity resumed by the next) instead of detaching.
+   */
+  generation(run: number, i: number, workerStays: boolean): ExportCall;
   /** Address of the run's stop flag (a duration run ends when it is set to 1). */
   stopFlag(m: RunMemory, run: number): number;
 } = {
@@ -33,7 +37,7 @@ export const LARSON: WorkloadDescriptor<LarsonParams> & {
            p.seed, larsonSteps(p)],
   }),
   calls: (p, run) => Array.from({ length: p.threads }, (_, i) => ({ worker: i, fn: 'larson_lineage', args: [run, i] })),
-  generation: (run, i) => ({ fn: 'larson_generation', args: [run, i] }),
+  generation: (run, i, workerStays) => ({ fn: 'larson_generation', args: [run, i, workerStays ? 1 : 0] }),
   stopFlag: (m, run) => run + m.bl('BL_LR_STOP'),
   progressUnit: 'ops',
   progress: (m, p, run) => Array.from({ length: p.threads },

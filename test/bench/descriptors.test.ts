@@ -17,7 +17,7 @@ function namesTouched(p: Params): { fns: string[]; layout: string[] } {
   }));
   const fns = [d.setup(p)?.fn, ...d.calls(p, 0).map((c: { fn: string }) => c.fn), d.teardown, d.free]
     .filter((f): f is string => typeof f === 'string');
-  if (p.workload === 'larson') fns.push(LARSON.generation(0, 0).fn);
+  if (p.workload === 'larson') fns.push(LARSON.generation(0, 0, true).fn);
   d.progress(m, p, 0);
   d.fraction(m, p, 0);
   d.result(m, p, 0, 1);

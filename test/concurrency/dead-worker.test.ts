@@ -53,3 +53,33 @@ it('a terminated worker is reclaimed and its slabs are reused', async () => {
     await b.close();
   }
 });
+
+it('a worker whose thread rests and then dies is reclaimed too: nothing stays with the dormant record', async () => {
+  const heap = await Heap.create({ maxPages: 256 });
+  const sizes = Array.from({ length: 2000 }, (_, i) => 64 + (i % 4) * 32);
+  const a = await WorkerPool.create(heap, 1);
+  const tidA = a.tids[0]!;
+  const ptrs = await a.request(0, 'mallocBatch', { sizes });
+  await a.request(0, 'freeBatch', { ptrs: ptrs.slice(0, 1000) }); // some cached, some on its slabs
+  // The thread ends, the worker stays: the next attach on this worker resumes the same tid.
+  expect(await a.request(0, 'rest', {})).toBe(1);
+  expect(heap.threads().find((t) => t.tid === tidA)?.stateName).toBe('dormant');
+  expect(heap.stats().dormant).toBe(1);
+  expect(await a.request(0, 'attach', {})).toBe(tidA);
+  expect(heap.stats().resumes).toBe(1);
+  expect(await a.request(0, 'rest', {})).toBe(1);
+
+  await a.kill(0); // dies while its thread rests
+  expect(a.reclaimDead()).toEqual([tidA]);
+  const s = heap.stats();
+  expect(s.dormant).toBe(0);
+  expect(s.reclaims).toBe(1);
+  expect(heap.threads().map((t) => t.tid)).toEqual([heap.tid]);
+  for (const p of ptrs.slice(1000)) heap.free(p);
+  heap.collect();
+  const report = heap.check();
+  expect(report.violations, formatCheck(report)).toBe(0);
+  const after = heap.stats();
+  expect(after.classes.every((c) => c.inUse === 0 && c.cached === 0)).toBe(true);
+  expect(after.smallSlabs).toBe(0);
+});

@@ -355,9 +355,9 @@ describe('browser demo (Vite preview + Chromium)', () => {
     expect(Number(await page.locator('#chart').getAttribute('data-ops'))).toBe(r.ops);
     await page.locator('#stats-run[data-state="ended"]').waitFor({ timeout: 10_000 });
     const stats = page.locator('#stats');
-    // larson attaches a new allocator identity per generation: the run's count is its generations.
-    expect(Number(await stats.getAttribute('data-run-identities'))).toBe(r.checksums.generations);
-    // Between runs only the control thread is attached (every lineage detached at its end);
+    // larson starts a thread per generation (a fresh attach or a resume): the run's count is its generations.
+    expect(Number(await stats.getAttribute('data-run-thread-starts'))).toBe(r.checksums.generations);
+    // Between runs only the control thread is attached (every lineage rested at its end);
     // the run's workers are named as such, not as "threads".
     await page.waitForFunction(() => document.querySelector('#stats')?.getAttribute('data-threads-now') === '1',
       null, { timeout: 10_000 });
@@ -470,10 +470,10 @@ describe('browser demo (Vite preview + Chromium)', () => {
     await page.locator('#status:not([data-state="running"])').waitFor({ timeout: 20_000 });
     expect(await page.locator('#result').getAttribute('data-result'), await page.locator('#result').innerText()).toBeTruthy();
     expect(await page.locator('#status').getAttribute('data-state')).toBe('idle');
-    // Hundreds of generations, each a new thread id: the filter still lists only a few.
+    // Hundreds of generations, each a thread start: the filter still lists only a few threads.
     await page.waitForTimeout(1_200); // the filter is rebuilt at most once a second
     expect(await page.locator('#ring-thread option').count()).toBeLessThanOrEqual(MAX_THREAD_OPTIONS + 2);
-    expect(Number(await page.locator('#stats').getAttribute('data-run-identities'))).toBeGreaterThan(MAX_THREAD_OPTIONS + 2);
+    expect(Number(await page.locator('#stats').getAttribute('data-run-thread-starts'))).toBeGreaterThan(MAX_THREAD_OPTIONS + 2);
     const check = await heapCheck(page, 3);
     expect(check.violations, check.text).toBe(0);
     expect(pageErrors).toEqual([]);

@@ -86,6 +86,7 @@ export class Thread {
   usableSize(ptr: number): number { return this.raw.malloc_usable_size(ptr) >>> 0; }
   attach(): number { return this.raw.attach() >>> 0; }
   detach(): number { return this.raw.detach() >>> 0; }
+  rest(): number { return this.raw.rest() >>> 0; }
   reclaim(tid: number): number { return this.raw.reclaim(tid) >>> 0; }
   collect(): void { this.raw.collect(); }
   park(): void { this.raw.park(); }

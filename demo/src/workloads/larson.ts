@@ -2,8 +2,8 @@
 // descriptor (host/workloads/larson.ts). The page's controls become the bench CLI's
 // parameters (parseParams, so every default is the CLI's). The control worker runs the
 // untimed set-up (every initial block is allocated there, as the spec's main thread does)
-// and the teardown; worker i runs lineage i one generation per request, each generation
-// under a new allocator identity, exactly as `larson_lineage` would but with a chance to
+// and the teardown; worker i runs lineage i one generation per request, each generation a
+// thread that rests at its end, exactly as `larson_lineage` would but with a chance to
 // stop between generations in ops mode. The checksums depend only on the parameters, so
 // they equal the Node harness's and the known runs'.
 
@@ -42,7 +42,7 @@ export async function startLarson(ctx: RunContext, p: DemoParams): Promise<LiveR
   // next generation later, which leaves the checksums alone and the page a core to draw on.
   const gate = new RunGate();
   const lineage = async (i: number): Promise<void> => {
-    const g = LARSON.generation(run, i);
+    const g = LARSON.generation(run, i, true); // worker i runs every generation of lineage i
     while (await gate.run(() => workers[i]!.call(g.fn, ...g.args)) !== 0 && !stopRequested) { /* next generation */ }
   };
 
