@@ -110,10 +110,13 @@ typedef struct {
     uint32_t producers, consumers, qcap, batch;
     uint32_t pairs;        /* cores: 1T/2T pairs of each loop */
     uint64_t iters;        /* cores: steps per thread and run */
+    uint32_t fault_pages;  /* cores: fresh pages to time the first touch of (0: none) */
 } options;
 
 /* The most pairs `workloads cores` takes (its figures are kept in static arrays). */
 #define CORES_MAX_PAIRS 1000
+/* The most pages `workloads cores --fault-pages` maps (1 GiB of 4 KiB pages). */
+#define CORES_MAX_FAULT_PAGES 262144
 
 int run_larson(const options *o);
 int run_random_mixed(const options *o);

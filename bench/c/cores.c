@@ -13,11 +13,21 @@
  *               units: this loop then gains far less than 2x while the latency loop still gains 2x.
  * An allocator workload runs at several instructions per cycle, so it feels what the
  * throughput loop feels.
+ *
+ * With --fault-pages N it also times the first touch of N fresh pages (one store each, into a
+ * new private anonymous mapping): page_fault_us, the cost of one page fault. A run that
+ * touches memory no earlier run touched (every run starts a new heap or process) pays it per
+ * page; under some hypervisors it is ten times a bare machine's (bench/README.md).
  */
+#define _DEFAULT_SOURCE
 #define _POSIX_C_SOURCE 200809L
 #include "common.h"
 
 #include <pthread.h>
+#if !defined(__EMSCRIPTEN__)
+#include <sys/mman.h>
+#include <unistd.h>
+#endif
 
 /* What the loops compute, kept so that the compiler cannot drop them. */
 static volatile uint64_t cores_sink;
@@ -64,6 +74,26 @@ static double timed(void *(*loop)(void *), uint32_t threads, uint64_t iters) {
     return now_sec() - t0;
 }
 
+/* Microseconds per first touch of a page, over `pages` fresh pages (-1 where there is no mmap). */
+static double page_fault_us(uint32_t pages) {
+#if defined(__EMSCRIPTEN__)
+    (void)pages;
+    return -1;
+#else
+    size_t page = (size_t)sysconf(_SC_PAGESIZE), bytes = (size_t)pages * page;
+    volatile char *p = mmap(NULL, bytes, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    if (p == (void *)MAP_FAILED) fatal("mmap of %u pages failed", pages);
+#ifdef MADV_NOHUGEPAGE
+    (void)madvise((void *)p, bytes, MADV_NOHUGEPAGE); /* one fault per page, not per 2 MiB */
+#endif
+    double t0 = now_sec();
+    for (size_t i = 0; i < bytes; i += page) p[i] = 1;
+    double us = (now_sec() - t0) * 1e6 / pages;
+    munmap((void *)p, bytes);
+    return us;
+#endif
+}
+
 int run_cores(const options *o) {
     /* No malloc: the figures must not depend on, nor disturb, the build's allocator. */
     static double lat[CORES_MAX_PAIRS], thr[CORES_MAX_PAIRS];
@@ -87,6 +117,11 @@ int run_cores(const options *o) {
     json_f64("secs", secs);
     json_f64_array("latency_2t_1t", lat, pairs);
     json_f64_array("throughput_2t_1t", thr, pairs);
+    if (o->fault_pages > 0) {
+        double us = page_fault_us(o->fault_pages);
+        json_u64("fault_pages", o->fault_pages);
+        if (us >= 0) json_f64("page_fault_us", us);
+    }
     json_end();
     return 0;
 }

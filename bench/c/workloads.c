@@ -10,7 +10,8 @@
  *       [--producers P] [--consumers C] [--qcap Q] [--batch K] [--alloc NAME]
  *       [--platform NAME]
  *   workloads larson SEC MIN MAX CHUNKS ROUNDS SEED THREADS    (hakmem's vector)
- *   workloads cores [--pairs P] [--iters N]    (the machine's cores, no allocator: cores.c)
+ *   workloads cores [--pairs P] [--iters N] [--fault-pages N]
+ *                                              (the machine's cores and page faults, no allocator: cores.c)
  *   workloads selftest
  *
  * Prints one JSON record on stdout.  Exit status: 0 ok, 1 if any check failed (bad > 0),
@@ -239,7 +240,7 @@ static void usage(void) {
           "         [--producers P] [--consumers C] [--qcap Q] [--batch K] [--alloc NAME]\n"
           "         [--platform NAME]\n"
           "       workloads larson SEC MIN MAX CHUNKS ROUNDS SEED THREADS\n"
-          "       workloads cores [--pairs P] [--iters N]\n"
+          "       workloads cores [--pairs P] [--iters N] [--fault-pages N]\n"
           "       workloads selftest\n", stderr);
     exit(2);
 }
@@ -324,6 +325,7 @@ int main(int argc, char **argv) {
         else if (OPT("--batch")) o.batch = parse_u32(v, a);
         else if (OPT("--pairs")) o.pairs = parse_u32(v, a);
         else if (OPT("--iters")) o.iters = parse_u64(v, a);
+        else if (OPT("--fault-pages")) o.fault_pages = parse_u32(v, a);
         else if (OPT("--alloc")) o.alloc = v;
         else if (OPT("--platform")) o.platform = v;
         else fatal("unknown argument '%s'", a);
@@ -337,6 +339,7 @@ int main(int argc, char **argv) {
     if (strcmp(o.bench, "cores") == 0) {
         if (o.pairs < 1 || o.pairs > CORES_MAX_PAIRS) fatal("--pairs must be 1..%d", CORES_MAX_PAIRS);
         if (o.iters < 1) fatal("--iters must be >= 1");
+        if (o.fault_pages > CORES_MAX_FAULT_PAGES) fatal("--fault-pages must be 0..%d", CORES_MAX_FAULT_PAGES);
         return run_cores(&o);
     }
     if (strcmp(o.bench, "larson") == 0) {

@@ -3,7 +3,7 @@
 
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { CompareResult, CompareRow, coresText, perRound } from './compare.js';
+import { CompareResult, CompareRow, coresText, faultText, perRound } from './compare.js';
 import { gateText } from './cores-gate.js';
 import { mega, mib, textTable } from './table.js';
 import { spread } from './summary.js';
@@ -95,9 +95,11 @@ export function targetLines(res: CompareResult): string[] {
     res.baseline === 'mimalloc' ? row('xfree-1P1C', 'hakmem-wasm')?.pairedRatio ?? null : null));
   // Scaling: first what the cores themselves gave two threads in this run, then the 2T case's
   // run over the 1T case's run of the same round, beside the medians' ratio.
+  const faults = faultText(res.cores ?? []);
   out.push(`- the machine, for the scaling goals below: ${coresText(res.cores ?? [])} ` +
     '(bench/README.md "The machine\'s cores": a throughput-bound loop below a latency-bound one\'s 2x means ' +
-    'two virtual CPUs that share one physical core)');
+    'two virtual CPUs that share one physical core)' +
+    (faults === null ? '' : `; ${faults}: every run pays it for each page it touches first`));
   const gated = gateText(res.gate, res.runs);
   if (gated !== null) out.push(`- ${gated}`);
   const scaling = (two: string, one: string): number | null =>

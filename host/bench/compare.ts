@@ -100,8 +100,10 @@ export const EMPTY_RUN_ARGV: readonly string[] = ['larson', '--ops', '1000', '--
  * The probe of the machine's cores that starts every round (`workloads cores`, bench/c/cores.c):
  * a warm-up pair and 3 pairs of each loop, under a second. It runs on the native build with no
  * allocator in its loops, so it says what any allocator's threads could get from the cores.
+ * It also times the first touch of 4,096 fresh pages (16 MiB): what a page fault costs, which
+ * every run pays for each page of memory it touches first (bench/README.md "The machine's cores").
  */
-export const CORES_ARGV: readonly string[] = ['cores', '--pairs', '3'];
+export const CORES_ARGV: readonly string[] = ['cores', '--pairs', '3', '--fault-pages', '4096'];
 
 /**
  * The record field holding a workload's peak requested live bytes, where it has one. larson's
@@ -427,6 +429,15 @@ export function coresText(records: readonly Record<string, unknown>[]): string {
   }
   const n = coresFigures(records, 'throughput_2t_1t').length;
   return `the cores' 2T/1T (median, range, ${n} pair${n === 1 ? '' : 's'}): ${parts.join(', ')}`;
+}
+
+/** The page-fault cost of the probe records (`page_fault_us`, one per round), as a phrase; null if none. */
+export function faultText(records: readonly Record<string, unknown>[]): string | null {
+  const v = records.map((r) => r.page_fault_us).filter((x): x is number => typeof x === 'number' && Number.isFinite(x) && x > 0);
+  if (v.length === 0) return null;
+  const s = spread(v);
+  return `a page's first touch ${s.median.toFixed(1)} us (median, range ${s.min.toFixed(1)}..${s.max.toFixed(1)}, ` +
+    `${v.length} round${v.length === 1 ? '' : 's'})`;
 }
 
 /**

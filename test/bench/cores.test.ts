@@ -2,7 +2,7 @@
 // it: the native command's record, its refusals, and the phrase under the scaling goals.
 
 import { describe, expect, it } from 'vitest';
-import { CORES_ARGV, coresFigures, coresText } from '../../dist/host/bench/compare.js';
+import { CORES_ARGV, coresFigures, coresText, faultText } from '../../dist/host/bench/compare.js';
 import { targetLines } from '../../dist/host/bench/compare-report.js';
 import type { CompareResult } from '../../dist/host/bench/compare.js';
 import { nativePeer } from '../helpers/peers.js';
@@ -30,12 +30,26 @@ describe('workloads cores (native)', () => {
     expect(r.secs as number).toBeGreaterThan(0);
   }, 60_000);
 
+  it('with --fault-pages, times the first touch of that many fresh pages; without, leaves it out', async (ctx) => {
+    const peer = await nativePeer(ctx);
+    const r = peer.record(['cores', '--pairs', '1', '--iters', '1e5', '--fault-pages', '2048']);
+    expect(r.fault_pages).toBe(2048);
+    // A page fault is a kernel entry, a zeroed page and a page-table update: from a fraction
+    // of a microsecond on a bare machine to tens under a hypervisor that traps each one.
+    expect(r.page_fault_us as number).toBeGreaterThan(0.02);
+    expect(r.page_fault_us as number).toBeLessThan(10_000);
+    const plain = peer.record(['cores', '--pairs', '1', '--iters', '1e5']);
+    expect(plain).not.toHaveProperty('page_fault_us');
+    expect(plain).not.toHaveProperty('fault_pages');
+  }, 60_000);
+
   it('refuses pair counts it cannot keep and steps it cannot run', async (ctx) => {
     const peer = await nativePeer(ctx);
     for (const [argv, message] of [
       [['cores', '--pairs', '0'], '--pairs must be 1..1000'],
       [['cores', '--pairs', '1001'], '--pairs must be 1..1000'],
       [['cores', '--iters', '0'], '--iters must be >= 1'],
+      [['cores', '--fault-pages', '262145'], '--fault-pages must be 0..262144'],
     ] as const) {
       const out = peer.spawn(argv);
       expect(out.status, argv.join(' ')).toBe(2);
@@ -43,8 +57,9 @@ describe('workloads cores (native)', () => {
     }
   });
 
-  it('is what compare runs each round', () => {
+  it('is what compare runs each round, page faults included', () => {
     expect(CORES_ARGV[0]).toBe('cores');
+    expect(CORES_ARGV).toContain('--fault-pages');
   });
 });
 
@@ -77,5 +92,16 @@ describe('the cores in the compare report', () => {
     expect(lines.findIndex((l) => l.startsWith('- larson 2T vs 1T'))).toBeGreaterThan(at);
     const old = targetLines(base as unknown as CompareResult);
     expect(old.find((l) => l.startsWith('- the machine'))).toContain('the cores probe did not run');
+    expect(lines[at]).not.toContain('first touch'); // no fault figure in those records
+    const withFaults = targetLines({ ...base, cores: [{ ...rec([2], [1.5]), page_fault_us: 10.5 },
+                                                      { ...rec([2], [1.5]), page_fault_us: 12.25 }] } as CompareResult);
+    expect(withFaults.find((l) => l.startsWith('- the machine'))).toContain(
+      "; a page's first touch 11.4 us (median, range 10.5..12.3, 2 rounds): every run pays it for each page it touches first");
+  });
+
+  it('gives the page-fault figure of the rounds that have one', () => {
+    expect(faultText([{ bench: 'cores', page_fault_us: 1.25 }, { bench: 'cores' }, { bench: 'cores', page_fault_us: 'x' }]))
+      .toBe("a page's first touch 1.3 us (median, range 1.3..1.3, 1 round)");
+    expect(faultText([{ bench: 'cores', error: 'exit 2' }])).toBeNull();
   });
 });
