@@ -46,11 +46,11 @@ export const SLOT_STATE_NAMES = ['empty', 'filling', 'live', 'taken', 'freeing']
  * from claiming a slot to logging the pointer malloc returned, 'fill' on to publishing LIVE,
  * 'free-own' and 'free-inbox' from claiming the block (verify, free) to emptying its slot.
  */
-export const VICTIM_ACTIVITIES = ['idle', 'choose', 'malloc', 'fill', 'free-own', 'free-inbox', 'collect'] as const;
+export const VICTIM_ACTIVITIES = ['idle', 'choose', 'malloc', 'fill', 'free-own', 'free-inbox', 'collect', 'rest'] as const;
 /** One of VICTIM_ACTIVITIES. */
 export type VictimActivity = (typeof VICTIM_ACTIVITIES)[number];
 const DOING_CHOOSE = 1, DOING_MALLOC = 2, DOING_FILL = 3, DOING_FREE_OWN = 4, DOING_FREE_INBOX = 5,
-  DOING_COLLECT = 6;
+  DOING_COLLECT = 6, DOING_REST = 7;
 
 /** Word indices of the control words at the start of the region. */
 export const ChurnControl = {
@@ -72,6 +72,8 @@ export const ChurnControl = {
   V_OOM: 9,
   V_DAMAGED: 10,
   V_COLLECTS: 11,
+  /** The victim's rests (each followed by an attach that resumes its identity). */
+  V_RESTS: 15,
   /** Victim blocks the partners freed (their pace). */
   P_FREES: 14,
   /** Slots of the victim's log and of the inbox (written by ChurnLog.init). */
@@ -98,6 +100,12 @@ export interface ChurnParams {
   ownFreeChance: number;
   /** One step in `collectEvery` is a collect() by the victim (0: never). */
   collectEvery: number;
+  /**
+   * One step in `restEvery` is a rest() by the victim, its thread ending with the worker
+   * staying, and an attach() that resumes the same identity (0: never). A kill in between
+   * leaves a dormant record, which the host's reclaim of the tid must take.
+   */
+  restEvery: number;
   /** Fraction of a partner's steps spent filling the inbox (the rest freeing victim blocks). */
   fillShare: number;
   /**
@@ -113,10 +121,10 @@ export interface ChurnParams {
   partnerFillsPerMs: number;
 }
 
-/** Defaults: mostly 8..1024 B, some up to 16 KiB, a collect now and then. */
+/** Defaults: mostly 8..1024 B, some up to 16 KiB, a collect and a rest now and then. */
 export const DEFAULT_CHURN: Readonly<ChurnParams> = Object.freeze({
   seed: 1, minSize: 8, maxSize: 1024, bigFraction: 0.05, bigMax: 16384, inboxShare: 0.3,
-  ownFreeChance: 0.5, collectEvery: 2000, fillShare: 0.4, partnerFreeShare: 0.3, partnerFreesPerMs: 15,
+  ownFreeChance: 0.5, collectEvery: 2000, restEvery: 50, fillShare: 0.4, partnerFreeShare: 0.3, partnerFreesPerMs: 15,
   partnerFillsPerMs: 10,
 });
 
@@ -413,6 +421,17 @@ export function runChurnTask(exp: AllocatorExports, memory: WebAssembly.Memory, 
         log.set(ChurnControl.VICTIM_DOING, DOING_COLLECT);
         exp.collect();
         log.add(ChurnControl.V_COLLECTS, 1);
+        continue;
+      }
+      if (p.restEvery > 0 && rand() % p.restEvery === 0) {
+        log.set(ChurnControl.VICTIM_DOING, DOING_REST);
+        const tid = exp.thread_id() >>> 0;
+        exp.rest();
+        // Nobody retires the dormant record meanwhile (no partner runs out of memory or
+        // collects), so the attach resumes it: the host reclaims this tid at the death.
+        const again = exp.attach() >>> 0;
+        if (again !== tid) throw new Error(`churn: the victim rested as tid ${tid} and attached as ${again}`);
+        log.add(ChurnControl.V_RESTS, 1);
         continue;
       }
       if (unit() < p.inboxShare) {
