@@ -24,6 +24,7 @@
 import { Heap } from '../heap/heap.js';
 import type { HeapConfig } from '../heap/config.js';
 import { WorkerPool } from '../rpc/workers.js';
+import { WorkerDiedError } from '../abi/errors.js';
 import { compileModule } from '../core/module.js';
 import type { BuildName } from '../core/memory.js';
 import { seededRng } from '../core/random.js';
@@ -262,7 +263,7 @@ export async function terminateTrial(seed: number, opts: TerminateTrialOptions =
   const params: ChurnParams = { ...DEFAULT_CHURN, ...opts.churn, seed };
   try {
     // The victim's request never answers (it dies inside it); settle() keeps its rejection handled.
-    void settle(pool.request(0, 'churn', { params, region, role: 'victim', partner: 0 }));
+    const victimRun = settle(pool.request(0, 'churn', { params, region, role: 'victim', partner: 0 }));
     const partnerRuns = Array.from({ length: partners }, (_, k) =>
       settle(pool.request(1 + k, 'churn', { params, region, role: 'partner', partner: k })));
     const churning = await until(() => pool.dead().length > 0 ||
@@ -275,6 +276,11 @@ export async function terminateTrial(seed: number, opts: TerminateTrialOptions =
     await pool.kill(0);
     log.set(ChurnControl.KILLED, 1);
     observeDeath(t, log, heap, victimTid);
+    // Its request ends with its death; any other end is the victim's own failure before it.
+    const victimEnd = await victimRun;
+    if (!victimEnd.ok && !(victimEnd.error instanceof WorkerDiedError)) {
+      t.error ??= `the victim's churn failed before the kill: ${message(victimEnd.error)}`;
+    }
 
     await sleep(graceMs);
     log.set(ChurnControl.STOP, 1);
