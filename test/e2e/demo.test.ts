@@ -419,7 +419,9 @@ describe('browser demo (Vite preview + Chromium)', () => {
   });
 
   it('draws the chart and the memory map while a run goes on', async () => {
-    await setControls(page, { workload: 'larson', mode: 'duration', duration: '4', threads: '4', live: '3000' });
+    // 8 s: the run still goes on when a cell is pinned below. Once it ends, its teardown and
+    // collect can release the first chunk's SuperSlab, and the pinned slab cell leaves the map.
+    await setControls(page, { workload: 'larson', mode: 'duration', duration: '8', threads: '4', live: '3000' });
     await page.click('#start');
     await page.locator('#status[data-state="running"]').waitFor({ timeout: 10_000 });
     await page.waitForFunction(() => Number(document.querySelector('#chart')?.getAttribute('data-points')) >= 1,
