@@ -443,6 +443,9 @@ describe('browser demo (Vite preview + Chromium)', () => {
     }
 
     // Hovering a cell outlines it (white, on the overlay canvas); clicking pins it (amber).
+    // In view first: mouse coordinates are the viewport's, and the panels above the map grow
+    // (the stats table has rows for dormant threads and resumes), so it may start below the fold.
+    await page.locator('#map').scrollIntoViewIfNeeded();
     const map = (await page.locator('#map').boundingBox())!;
     await page.mouse.move(map.x + 44 + 7, map.y + 4 + 7); // the first cell: label, then 15 px cells
     // A cell key ("chunk:slab"), not merely not empty: the attribute is absent before the first draw.
