@@ -267,6 +267,27 @@ export function createHeap(opts: HeapOptions): Heap {
   return new Heap(opts);
 }
 
+/**
+ * Memory pages for a heap of exactly two 1 MiB chunks (the control region's chunks and two
+ * more): small enough that a test fills it in a few thousand mallocs.
+ */
+export function twoChunkPages(build: Build): number {
+  return (firstHeapChunk(build) + 2) * 16;
+}
+
+/**
+ * malloc `size` on `t` until it returns 0; the blocks it got. Fails the test past `limit`
+ * blocks (a heap that never runs out).
+ */
+export function mallocUntilFull(t: Thread, size: number, limit = 100_000): number[] {
+  const got: number[] = [];
+  for (let p = t.malloc(size); p !== 0; p = t.malloc(size)) {
+    got.push(p);
+    if (got.length > limit) throw new Error(`malloc(${size}) never returned 0 in ${limit} calls`);
+  }
+  return got;
+}
+
 // ---- small utilities ------------------------------------------------------------------------
 
 /** A deterministic PRNG (mulberry32): tests must not depend on Math.random. */

@@ -1,22 +1,15 @@
 // Out of memory: malloc returns 0 (never traps), the heap stays consistent, and memory given
 // back is reused: by the same class, another class, a large run and a huge span.
 import { describe, it, expect } from 'vitest';
-import { BUILDS, createHeap, firstHeapChunk } from '../helpers/instances.js';
+import { BUILDS, createHeap, mallocUntilFull, twoChunkPages } from '../helpers/instances.js';
 import { GlobalHeader } from '../../dist/host/abi/abi.generated.js';
 
 describe.each(BUILDS)('out of memory (%s build)', (build) => {
   it('a heap of two 1 MiB chunks returns 0 when full, stays consistent, and recovers after frees', () => {
-    // the control region's chunks and two 1 MiB chunks for the heap
-    const pages = (firstHeapChunk(build) + 2) * 16;
+    const pages = twoChunkPages(build);
     const heap = createHeap({ build, maximumPages: pages });
     const A = heap.threads[0];
-    const live: number[] = [];
-    for (;;) {
-      const p = A.malloc(1000);
-      if (p === 0) break;
-      live.push(p);
-      if (live.length > 10000) expect.fail('a 2 MiB heap never ran out');
-    }
+    const live = mallocUntilFull(A, 1000, 10000);
     expect(live.length).toBeGreaterThan(1000); // ~2 MiB / 1024 B, minus headers
     expect(heap.memory.buffer.byteLength).toBe(pages * 65536);
     let st = heap.stats();
@@ -49,12 +42,7 @@ describe.each(BUILDS)('out of memory (%s build)', (build) => {
     expect(huge % (1024 * 1024)).toBe(0);
     A.free(huge);
     // and the whole heap can be filled again with the same number of blocks
-    const refill: number[] = [];
-    for (;;) {
-      const p = A.malloc(1000);
-      if (p === 0) break;
-      refill.push(p);
-    }
+    const refill = mallocUntilFull(A, 1000, 10000);
     expect(refill.length).toBe(live.length);
     for (const p of refill) A.free(p);
     A.collect();
@@ -66,21 +54,18 @@ describe.each(BUILDS)('out of memory (%s build)', (build) => {
   });
 
   it('blocks held by one thread are not lost for another thread when memory is full', () => {
-    const heap = createHeap({ build, maximumPages: (firstHeapChunk(build) + 2) * 16, threads: 2 });
+    const heap = createHeap({ build, maximumPages: twoChunkPages(build), threads: 2 });
     const [A, B] = heap.threads;
-    const live: number[] = [];
-    for (let p = A.malloc(4000); p !== 0; p = A.malloc(4000)) live.push(p);
+    const live = mallocUntilFull(A, 4000);
     expect(live.length).toBeGreaterThan(400); // two 1 MiB chunks of 4 KiB blocks, minus headers
     for (const p of live) A.free(p);   // back into A's caches and slabs
     A.collect();                       // A gives back everything it holds
-    let n = 0;
-    for (let p = B.malloc(4000); p !== 0; p = B.malloc(4000)) n++;
-    expect(n).toBe(live.length);
+    expect(mallocUntilFull(B, 4000).length).toBe(live.length);
     expect(heap.check().violations).toBe(0);
   });
 
   it('out of memory, a thread asks the others for relief: they give back at their next slow path', () => {
-    const heap = createHeap({ build, maximumPages: (firstHeapChunk(build) + 2) * 16, threads: 2 });
+    const heap = createHeap({ build, maximumPages: twoChunkPages(build), threads: 2 });
     const [A, B] = heap.threads;
     // A takes a slab for each size class, one block each, until memory is full, then frees the
     // blocks: each slab stays A's current slab for its class (empty, but A's), each block in
@@ -107,8 +92,7 @@ describe.each(BUILDS)('out of memory (%s build)', (build) => {
     expect(B.malloc(last)).toBe(0);
     const a = A.malloc(last);    // a slow path (nothing cached for that class): A answers first,
     expect(a).not.toBe(0);       // then takes one slab back for itself
-    const got: number[] = [];
-    for (let p = B.malloc(last); p !== 0; p = B.malloc(last)) got.push(p);
+    const got = mallocUntilFull(B, last);
     expect(got.length).toBeGreaterThan(10); // the slabs A held are B's to take now
     for (const p of got) B.free(p);
     A.free(a);
@@ -117,7 +101,7 @@ describe.each(BUILDS)('out of memory (%s build)', (build) => {
   });
 
   it('calloc overflow, huge and impossible requests return 0 and the heap recovers', () => {
-    const heap = createHeap({ build, maximumPages: (firstHeapChunk(build) + 2) * 16 });
+    const heap = createHeap({ build, maximumPages: twoChunkPages(build) });
     const A = heap.threads[0];
     const p = A.malloc(64);
     expect(A.calloc(0x10000, 0x10001)).toBe(0);     // n * size > 2^32

@@ -4,7 +4,7 @@
 // an attach that finds no free slot, a thread out of memory, collect, the host's reclaim.
 // Then the resume fails and the instance attaches afresh. Nothing is stranded or lost.
 import { describe, it, expect } from 'vitest';
-import { BUILDS, createHeap, firstHeapChunk, FAULT } from '../helpers/instances.js';
+import { BUILDS, createHeap, FAULT, mallocUntilFull, twoChunkPages } from '../helpers/instances.js';
 
 describe.each(BUILDS)('rest and resume (%s build)', (build) => {
   it('rest keeps caches and slabs; the next attach resumes the same tid and its frees stay local', () => {
@@ -118,16 +118,14 @@ describe.each(BUILDS)('rest and resume (%s build)', (build) => {
   });
 
   it('out of memory, a thread retires dormant records before it asks for relief, and gets their memory', () => {
-    const heap = createHeap({ build, maximumPages: (firstHeapChunk(build) + 2) * 16, threads: 2 });
+    // The scenario of oom.test.ts's "not lost for another thread", with a rest for the collect.
+    const heap = createHeap({ build, maximumPages: twoChunkPages(build), threads: 2 });
     const [A, B] = heap.threads;
-    const live: number[] = [];
-    for (let p = A.malloc(4000); p !== 0; p = A.malloc(4000)) live.push(p);
+    const live = mallocUntilFull(A, 4000);
     expect(live.length).toBeGreaterThan(400);
     for (const p of live) A.free(p);                                  // into A's cache and slabs
     expect(A.rest()).toBe(1);                                         // and A keeps them, dormant
-    let n = 0;
-    for (let p = B.malloc(4000); p !== 0; p = B.malloc(4000)) n++;
-    expect(n).toBe(live.length);                                      // B got all of it
+    expect(mallocUntilFull(B, 4000).length).toBe(live.length);        // B got all of it
     const st = heap.stats();
     expect(st.dormant).toBe(0);
     expect(st.dormantRetired).toBe(1);
