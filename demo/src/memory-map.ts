@@ -4,7 +4,11 @@
 // large run is violet, a free slab dark; a huge span or a free chunk is one long bar. A dot
 // marks a slab with remote frees waiting (on its remote stack or in an outbox). Hovering a
 // cell outlines it in white and shows what it holds; clicking pins it (amber outline), and
-// the pinned cell is described while nothing is hovered.
+// the pinned cell is described while nothing is hovered. A cell names a place in memory
+// (chunk, slab), not what is there: when its chunk changes kind under a hovered or pinned
+// cell (a SuperSlab released to a free chunk mid-run, a free chunk taken for a SuperSlab or
+// a huge span), the outline and the description move to the whole chunk's strip, and back
+// to the slab when the chunk is a SuperSlab again.
 //
 // Drawing does only what changed, since it runs while the workers keep every core busy:
 // update() takes a heap snapshot a few times a second, and draw() repaints only the cells
@@ -33,13 +37,13 @@ const UNKNOWN_COLOR = '#802020';
 const IDLE_TEXT = 'hover a cell for its class, owner and block counts; click to pin it';
 
 /** A cell: chunk number and slab index (-1: the whole chunk). */
-interface CellKey {
+export interface CellKey {
   chunk: number;
   slab: number;
 }
 
 /** Where a cell was drawn, and what it showed. */
-interface Hit {
+export interface Hit {
   x: number;
   y: number;
   w: number;
@@ -57,6 +61,17 @@ function keyText(k: CellKey | null): string {
   return k ? `${k.chunk}:${k.slab}` : '';
 }
 
+/**
+ * Where key `k` is drawn: its cell among `hits`, or else its chunk's whole strip (the chunk
+ * changed kind since the key was taken: a slab key on a chunk now free or a huge span, a
+ * whole-chunk key on a chunk now a SuperSlab). Null only for no key or a chunk not drawn.
+ */
+export function placeOf(k: CellKey | null, hits: readonly Hit[], strips: ReadonlyMap<number, Hit>): Hit | null {
+  if (!k) return null;
+  return hits.find((h) => h.chunk.chunk === k.chunk && (h.slab?.index ?? -1) === k.slab) ??
+    strips.get(k.chunk) ?? null;
+}
+
 /** Pixel height of a small slab's fill bar (at least 1: a slab in use is never blank). */
 function fillHeight(s: SlabInfo): number {
   const fill = s.capacity > 0 ? Math.max(0, Math.min(1, s.used / s.capacity)) : 0;
@@ -66,6 +81,8 @@ function fillHeight(s: SlabInfo): number {
 /** The memory map view. */
 export class MemoryMap {
   private hits: Hit[] = [];
+  /** Each chunk's whole strip, by chunk number: where a key lands whose slab is not drawn now. */
+  private strips = new Map<number, Hit>();
   private pinned: CellKey | null = null;
   private hovered: CellKey | null = null;
   private snapshot: { map: HeapMap; outboxes: Map<number, number> } | null = null;
@@ -189,11 +206,14 @@ export class MemoryMap {
     }
     g.setTransform(ratio, 0, 0, ratio, 0, 0);
     this.hits = [];
+    this.strips.clear();
     let changed = 0;
     map.chunks.forEach((chunk, i) => {
       const x = (i % perRow) * STRIP + LABEL;
       const y = 4 + Math.floor(i / perRow) * ROW;
-      if (chunk.kind !== 'superslab') this.hits.push({ x, y, w: 16 * (CELL + GAP) - GAP, chunk, slab: null });
+      const strip: Hit = { x, y, w: 16 * (CELL + GAP) - GAP, chunk, slab: null };
+      this.strips.set(chunk.chunk, strip);
+      if (chunk.kind !== 'superslab') this.hits.push(strip); // one bar: the mouse finds the chunk
       for (let k = 0; k < 16; k++) {
         const s = chunk.kind === 'superslab' ? chunk.slabs[k] ?? null : null;
         const look = this.cellLook(chunk, s, outboxes);
@@ -236,10 +256,9 @@ export class MemoryMap {
     }
   }
 
-  /** The drawn cell a key names, if it is on the map. */
+  /** Where a key is drawn now (placeOf). */
   private hitOf(k: CellKey | null): Hit | null {
-    if (!k) return null;
-    return this.hits.find((h) => h.chunk.chunk === k.chunk && (h.slab?.index ?? -1) === k.slab) ?? null;
+    return placeOf(k, this.hits, this.strips);
   }
 
   /** The overlay: the pinned and the hovered cell's outlines. */
@@ -290,7 +309,8 @@ export class MemoryMap {
     const c = h.chunk;
     if (!h.slab) {
       const what = c.kind === 'huge' ? `huge span head, ${c.chunks} chunks` :
-        c.kind === 'huge_tail' ? `huge span tail (head chunk ${c.head})` : c.kind;
+        c.kind === 'huge_tail' ? `huge span tail (head chunk ${c.head})` :
+        c.kind === 'superslab' ? 'SuperSlab (hover a slab for its blocks)' : c.kind;
       return `chunk ${c.chunk} at ${hex(c.addr)}: ${what}`;
     }
     const s = h.slab;

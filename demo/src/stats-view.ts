@@ -8,8 +8,8 @@
 //
 // "threads" in the stats block counts thread records that are attached at the instant of
 // the snapshot, the control thread included. That is not the run's thread count: larson
-// starts every generation as a new thread and ends it at the generation's end (the page's
-// larson detaches it; a thread that rests instead stays dormant until resumed), so between generations
+// starts every generation as a new thread and ends it at the generation's end (its identity
+// rests, dormant, and the worker's next generation resumes it), so between generations
 // (while the page sends the next request) a lineage's worker is not attached at all. The
 // panel therefore shows the attached and dormant counts as such, the run's workers as the
 // run describes them, and how many threads the run started (every attach bumps the global
@@ -62,7 +62,7 @@ function gauges(s: HeapStats, workers: string): [string, string, string][] {
     ['memory pages', `${s.pages} (${bytes(s.pages * 65536)})`, 'linear memory, 64 KiB pages (wasm memory never shrinks)'],
     ['SuperSlabs', `${s.superslabs}`, '1 MiB chunks of 16 slabs, in use now'],
     ['threads attached now', `${s.threads}`, 'allocator thread records attached at this instant, the control ' +
-      'thread included. A larson lineage detaches at the end of each generation, so it counts only while ' +
+      'thread included. A larson lineage rests at the end of each generation, so it counts only while ' +
       'a generation runs'],
     ['threads dormant now', `${s.dormant}`, 'identities that rested (a generation ended) and keep their caches ' +
       'and slabs for their worker\'s next generation; any thread that needs the memory takes it back'],

@@ -10,7 +10,8 @@
 // pinned memory-map cell are outlined; the ring's thread filter stays short; and the page
 // keeps drawing frames and running timers while the offered maximum of threads runs on this
 // 2-core machine. The page-side concurrency gate that demo/README.md proposes for the
-// workloads (demo/src/run-gate.ts) is checked first, in Node. The screenshot goes to
+// workloads (demo/src/run-gate.ts) is checked first, in Node, and so is how the memory map
+// finds a hovered or pinned cell whose chunk changed kind. The screenshot goes to
 // test-output/demo.png (and, with HAKMEM_UPDATE_SCREENSHOT=1, to the README's
 // docs/demo-screenshot.png).
 
@@ -25,6 +26,8 @@ import { build, preview, type PreviewServer } from 'vite';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
 import { KNOWN_RUNS } from '../../dist/host/workloads/known-runs.js';
 import { RunGate } from '../../demo/src/run-gate.js';
+import { placeOf, type Hit } from '../../demo/src/memory-map.js';
+import type { ChunkInfo } from '../../dist/host/abi/decode.js';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const VITE_CONFIG = path.join(ROOT, 'demo', 'vite.config.ts');
@@ -298,6 +301,53 @@ describe('the page-side concurrency gate (demo/src/run-gate.ts)', () => {
   });
 });
 
+describe('the memory map keeps a hovered or pinned place when its chunk changes kind (demo/src/memory-map.ts)', () => {
+  const superslab = (chunk: number): ChunkInfo => ({ chunk, addr: chunk << 20, kind: 'superslab', usedMask: 1, slabs: [] });
+  const free = (chunk: number): ChunkInfo => ({ chunk, addr: chunk << 20, kind: 'free' });
+  /** The hits and strips of a map whose chunk 3 is `c3` and chunk 4 a SuperSlab (slab cells 0 and 1 drawn). */
+  const drawn = (c3: ChunkInfo): { hits: Hit[]; strips: Map<number, Hit> } => {
+    const hits: Hit[] = [], strips = new Map<number, Hit>();
+    [c3, superslab(4)].forEach((chunk, row) => {
+      const strip: Hit = { x: 44, y: 4 + 20 * row, w: 255, chunk, slab: null };
+      strips.set(chunk.chunk, strip);
+      if (chunk.kind !== 'superslab') { hits.push(strip); return; }
+      for (const index of [0, 1]) {
+        hits.push({ x: 44 + 16 * index, y: strip.y, w: 15, chunk, slab: { index } as Hit['slab'] });
+      }
+    });
+    return { hits, strips };
+  };
+
+  it('finds the cell itself while its chunk holds the same kind', () => {
+    const { hits, strips } = drawn(superslab(3));
+    expect(placeOf({ chunk: 3, slab: 1 }, hits, strips)).toBe(hits[1]);
+    expect(placeOf({ chunk: 4, slab: 0 }, hits, strips)).toBe(hits[2]);
+    const asFree = drawn(free(3));
+    expect(placeOf({ chunk: 3, slab: -1 }, asFree.hits, asFree.strips)).toBe(asFree.hits[0]);
+  });
+
+  it('moves to the whole chunk when the chunk changed kind, and back', () => {
+    // A slab pinned in a SuperSlab that was released (the chunk is free now): the chunk's bar.
+    const released = drawn(free(3));
+    const onFree = placeOf({ chunk: 3, slab: 1 }, released.hits, released.strips);
+    expect(onFree).toBe(released.strips.get(3));
+    expect(onFree!.chunk.kind).toBe('free');
+    // A free chunk pinned that became a SuperSlab: its whole strip, not a slab of it.
+    const taken = drawn(superslab(3));
+    const onSs = placeOf({ chunk: 3, slab: -1 }, taken.hits, taken.strips);
+    expect(onSs).toBe(taken.strips.get(3));
+    expect(onSs!.slab).toBeNull();
+    // The slab key finds its cell again once the chunk is a SuperSlab again.
+    expect(placeOf({ chunk: 3, slab: 1 }, taken.hits, taken.strips)!.slab!.index).toBe(1);
+  });
+
+  it('finds nothing for no key or a chunk that is not drawn', () => {
+    const { hits, strips } = drawn(superslab(3));
+    expect(placeOf(null, hits, strips)).toBeNull();
+    expect(placeOf({ chunk: 9, slab: 0 }, hits, strips)).toBeNull();
+  });
+});
+
 describe('browser demo (Vite preview + Chromium)', () => {
   let server: PreviewServer | undefined;
   let context: BrowserContext | undefined;
@@ -419,8 +469,9 @@ describe('browser demo (Vite preview + Chromium)', () => {
   });
 
   it('draws the chart and the memory map while a run goes on', async () => {
-    // 8 s: the run still goes on when a cell is pinned below. Once it ends, its teardown and
-    // collect can release the first chunk's SuperSlab, and the pinned slab cell leaves the map.
+    // 8 s: the run still goes on when a cell is pinned below. (The first chunk's SuperSlab may
+    // be released and taken again meanwhile: the outlines then move to the whole chunk's strip
+    // and back, placeOf above.)
     await setControls(page, { workload: 'larson', mode: 'duration', duration: '8', threads: '4', live: '3000' });
     await page.click('#start');
     await page.locator('#status[data-state="running"]').waitFor({ timeout: 10_000 });

@@ -1,16 +1,17 @@
 // larson.ts: larson (bench/WORKLOADS.md section 3) in Web Workers, by the workload's
 // descriptor (host/workloads/larson.ts). The page's controls become the bench CLI's
 // parameters (parseParams, so every default is the CLI's). The control worker runs the
-// untimed set-up (every initial block is allocated there, as the spec's main thread does)
-// and the teardown; worker i runs lineage i one generation per request, each generation a
-// thread that detaches at its end, as `larson_lineage` would (which rests) but with a chance to
-// stop between generations in ops mode. The checksums depend only on the parameters, so
-// they equal the Node harness's and the known runs'.
+// untimed set-up (every initial block is allocated there, as the spec's main thread does;
+// then it parks, set-up.ts) and the teardown; worker i runs lineage i one generation per
+// request, each generation a thread that rests at its end, exactly as `larson_lineage` would
+// but with a chance to stop between generations in ops mode. The checksums depend only on
+// the parameters, so they equal the Node harness's and the known runs'.
 
 import { LARSON, checksumsOf, crossCheck, parseParams, peerArgv, type LarsonParams } from '../../../host/workloads/index.js';
 import type { DemoParams, LiveRun, RunContext, RunResult } from './types.js';
 import { now } from './types.js';
 import { settleAll } from './settle.js';
+import { setUpRun } from './set-up.js';
 import { RunGate } from '../run-gate.js';
 
 /** The page's controls as larson's parameters. */
@@ -26,9 +27,7 @@ export async function startLarson(ctx: RunContext, p: DemoParams): Promise<LiveR
   const { view, runs } = ctx.heap;
   const lp = larsonParams(p);
   const workers = await ctx.pool.first(lp.threads);
-  const setup = LARSON.setup(lp)!;
-  const run = await ctx.control.call(setup.fn, ...setup.args);
-  if (run === 0) throw new Error('larson: out of memory during set-up');
+  const run = await setUpRun(ctx, LARSON.setup(lp)!, 'larson');
 
   let final: number[] | null = null;
   let stopRequested = false;
@@ -42,10 +41,7 @@ export async function startLarson(ctx: RunContext, p: DemoParams): Promise<LiveR
   // next generation later, which leaves the checksums alone and the page a core to draw on.
   const gate = new RunGate();
   const lineage = async (i: number): Promise<void> => {
-    // Each generation detaches at its end (workerStays false), as before rest existed: with
-    // rest, the e2e test that pins a memory-map cell during a 4-worker run failed in about
-    // half of its runs under load (the pinned cell left the map; cause not found yet).
-    const g = LARSON.generation(run, i, false);
+    const g = LARSON.generation(run, i, true); // worker i runs every generation of lineage i
     while (await gate.run(() => workers[i]!.call(g.fn, ...g.args)) !== 0 && !stopRequested) { /* next generation */ }
   };
 

@@ -10,6 +10,7 @@ import { RANDOM_MIXED, checksumsOf, crossCheck, parseParams, peerArgv,
 import type { DemoParams, LiveRun, RunContext, RunResult } from './types.js';
 import { now } from './types.js';
 import { settleAll } from './settle.js';
+import { setUpRun } from './set-up.js';
 import { RunGate } from '../run-gate.js';
 
 /** Iterations of one run in duration mode. */
@@ -48,10 +49,7 @@ export async function startRandomMixed(ctx: RunContext, p: DemoParams): Promise<
 
   /** Set up one run of copy k (in the control worker). */
   const setup = async (k: number): Promise<number> => {
-    const s = RANDOM_MIXED.setup(copies[k]!.params)!;
-    const run = await ctx.control.call(s.fn, ...s.args);
-    if (run === 0) throw new Error('random_mixed: out of memory during set-up');
-    return run;
+    return setUpRun(ctx, RANDOM_MIXED.setup(copies[k]!.params)!, 'random_mixed');
   };
   /** Copy k's loop: run, tear down, account; again while the time lasts. */
   const copyLoop = async (k: number, first: number): Promise<void> => {

@@ -10,6 +10,7 @@ import { XFREE, checksumsOf, crossCheck, parseParams, peerArgv, type XfreeParams
 import type { DemoParams, LiveRun, RunContext, RunResult } from './types.js';
 import { now } from './types.js';
 import { settleAll } from './settle.js';
+import { setUpRun } from './set-up.js';
 
 /** Blocks of one run in duration mode. */
 const ROUND_BLOCKS = 500_000;
@@ -43,9 +44,7 @@ export async function startXfree(ctx: RunContext, p: DemoParams): Promise<LiveRu
   const progressNow = (): number[] => (run !== 0 ? XFREE.progress(runs, xp, run) : base.map(() => 0));
 
   const setup = async (): Promise<void> => {
-    const s = XFREE.setup(xp)!;
-    run = await ctx.control.call(s.fn, ...s.args);
-    if (run === 0) throw new Error('xfree: out of memory during set-up');
+    run = await setUpRun(ctx, XFREE.setup(xp)!, 'xfree');
   };
   /** One whole run: every producer and consumer at once, then the teardown. */
   const oneRun = async (): Promise<void> => {
