@@ -23,13 +23,18 @@ import { GlobalHeader, HeapStamp, ThreadHeader, CacheEntry, CacheFlow, ClassStat
          TH_JOURNAL_OFFSET, TH_PUSH_OFFSET, JOURNAL_SLOT, TH_LARGE_CACHE_OFFSET, LARGE_CACHE_SLOTS,
          LARGE_CACHE_UNITS, LARGE_UNIT_MASK,
          SS_META_OFFSET, SLAB_META_SIZE, SLABS_PER_SS, SS_REMOTE_OFFSET, REMOTE_STRIDE, REMOTE_BITS_MIN_STRIDE,
-         SS_BITMAP_OFFSET, SS_HEADER_SIZE, SLAB_SIZE, SLAB_SHIFT, LOCK_WAITERS, LOCK_TAKEN, LOCK_SLEEPS } from "./types";
+         SS_BITMAP_OFFSET, SS_HEADER_SIZE, SLAB_SIZE, SLAB_SHIFT, LOCK_WAITERS, LOCK_TAKEN, LOCK_SLEEPS,
+         THREAD_DORMANT, RETIRER_SHIFT, TID_SLOT_BITS } from "./types";
 
 /** Fail the build if a layout rule is broken; compiles to nothing when all hold. */
 // @ts-ignore: decorator
 @inline export function layoutChecks(): void {
   // records fit their slots
   if (offsetof<GlobalHeader>() > HEADER_SLOT) ERROR("GlobalHeader outgrows HEADER_SLOT");
+  // a RETIRING state word holds the retirer's slot above every state value, in 32 bits
+  if (THREAD_DORMANT >= (1 << RETIRER_SHIFT) || RETIRER_SHIFT + TID_SLOT_BITS > 32) {
+    ERROR("the retirer's slot does not fit above the thread states");
+  }
   // a lock's words follow its holder word at the offsets lock.ts uses
   if (offsetof<GlobalHeader>("poolLockWaiters") != offsetof<GlobalHeader>("poolLock") + LOCK_WAITERS
       || offsetof<GlobalHeader>("poolLockTaken") != offsetof<GlobalHeader>("poolLock") + LOCK_TAKEN

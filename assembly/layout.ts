@@ -46,6 +46,7 @@ export const L_CLASS_SIZE_OFF: u32 = T.CLASS_SIZE_OFF;
 export const L_STATS_OFF: u32 = T.STATS_OFF;
 export const L_THREAD_SIZE: u32 = T.THREAD_SIZE;
 export const L_MAX_THREADS: u32 = T.MAX_THREADS;
+export const L_RETIRER_SHIFT: u32 = T.RETIRER_SHIFT;
 export const L_OWNER_OFF: u32 = T.OWNER_OFF;
 export const L_RING_EVENTS_OFF: u32 = T.RING_EVENTS_OFF;
 export const L_RING_CAP: u32 = T.RING_CAP;

@@ -146,6 +146,7 @@ export function statsCollect(): usize {
   g.rests = atomic.load<u32>(hdrField(offsetof<GlobalHeader>("rests")));
   g.resumes = atomic.load<u32>(hdrField(offsetof<GlobalHeader>("resumes")));
   g.dormantRetired = atomic.load<u32>(hdrField(offsetof<GlobalHeader>("dormantRetired")));
+  g.retirementsAdopted = atomic.load<u32>(hdrField(offsetof<GlobalHeader>("retirementsAdopted")));
   g.poolLockTaken = atomic.load<u32>(hdrField(offsetof<GlobalHeader>("poolLockTaken")));
   g.poolLockSleeps = atomic.load<u32>(hdrField(offsetof<GlobalHeader>("poolLockSleeps")));
   g.largeCacheHits = cacheHits;

@@ -16,6 +16,12 @@
 //   ACTIVE ──rest──► DORMANT ──attach on the same instance──► ACTIVE (same tid)
 //                       └──retireDormant (anyone)──► RETIRING ──► FREE
 //
+// A record another thread retires (a dead thread's, a dormant one's) is RETIRING by that
+// thread's slot, in the same state word (types.ts RETIRER_SHIFT). If the retirer dies before
+// it is done, the reclaim of its tid takes over, with one compare-and-swap each, every record
+// still RETIRING by its slot and finishes them (adoptRetirements): retirement is run again
+// from the record's own journal and recounts, as a reclaim after a kill inside detach is.
+//
 // tids are slot | generation << 7 and never repeat, so a slab still naming a dead tid can
 // never be mistaken for the new owner of the same slot (the "new thread after a dead one
 // starts clean" rule).
@@ -24,7 +30,7 @@ import { ThreadHeader, GlobalHeader, Journal, threadBase, threadRecord, MAX_THRE
          THREAD_FREE, THREAD_ACTIVE, THREAD_RETIRING, NUM_CLASSES, TH_CLASS_OFFSET, CLASS_STATE_SIZE,
          TH_OUTBOX_OFFSET, OUTBOX_SIZE, OUTBOX_ENTRY_SIZE, TH_JOURNAL_OFFSET, TH_LARGE_CACHE_OFFSET, LARGE_CACHE_SLOTS,
          THREAD_DORMANT, NO_TID, EV_ATTACH, EV_DETACH, EV_RECLAIM, EV_ADOPT, EV_ORPHAN, EV_SLAB_RELEASE,
-         EV_REST, EV_RESUME, hdr, hdrField }
+         EV_REST, EV_RESUME, RETIRER_SHIFT, hdr, hdrField }
   from "./types";
 import { cacheCapFor } from "./classes";
 import { self, selfTid, setSelf, attached, syncMemory } from "./tls";
@@ -38,6 +44,7 @@ import { ringRecord } from "./ring";
 import { recordFault } from "./fault";
 import { largeCacheFlush } from "./large-cache";
 import { ownerSet, ownerClear } from "./owner";
+import { crashPoint } from "./journal";
 
 /** Address of the record in slot `slot`. */
 // @ts-ignore: decorator
@@ -55,6 +62,17 @@ import { ownerSet, ownerClear } from "./owner";
 // @ts-ignore: decorator
 @inline function moveState(rec: usize, tid: u32, from: u32, to: u32): bool {
   return atomic.cmpxchg<u64>(rec, tidState(tid, from), tidState(tid, to)) == tidState(tid, from);
+}
+
+/** The state word of a record being retired by the thread in slot `slot` (0: no thread attached). */
+// @ts-ignore: decorator
+@inline function retiringBy(slot: u32): u32 {
+  return THREAD_RETIRING | (slot << RETIRER_SHIFT);
+}
+
+/** The state word a retirement this instance starts writes: RETIRING by its thread's slot. */
+function retiringByMe(): u32 {
+  return retiringBy(attached() ? selfTid & (MAX_THREADS - 1) : 0);
 }
 
 /** The tid this instance left dormant at its last rest (0: none). Instance-local. */
@@ -219,7 +237,7 @@ export function retireDormant(most: u32): u32 {
     const rec = recordAt(slot);
     if (atomic.load<u32>(rec + offsetof<ThreadHeader>("state")) != THREAD_DORMANT) continue;
     const tid = atomic.load<u32>(rec);
-    if (!moveState(rec, tid, THREAD_DORMANT, THREAD_RETIRING)) continue; // resumed or taken meanwhile
+    if (!moveState(rec, tid, THREAD_DORMANT, retiringByMe())) continue; // resumed or taken meanwhile
     ringRecord(EV_RECLAIM, 0, rec, tid);
     threadRetire(rec, tid, true);
     atomic.add<u32>(hdrField(offsetof<GlobalHeader>("dormantRetired")), 1);
@@ -242,8 +260,8 @@ export function threadReclaim(tid: u32): u32 {
   const rec = recordAt(slot);
   if (atomic.load<u32>(rec) != tid) return 0;
   // A dormant record is taken as a dead thread's: its instance may be gone with it.
-  if (!moveState(rec, tid, THREAD_ACTIVE, THREAD_RETIRING)
-      && !moveState(rec, tid, THREAD_DORMANT, THREAD_RETIRING)) return 0;
+  const by = retiringByMe();
+  if (!moveState(rec, tid, THREAD_ACTIVE, by) && !moveState(rec, tid, THREAD_DORMANT, by)) return 0;
   // A pool lock the dead thread held: taken over (not released, so nobody else sees the
   // pool half updated), the pool rebuilt from its chunks and slabs, then released.
   if (atomic.cmpxchg<u32>(hdrField(offsetof<GlobalHeader>("poolLock")), tid, selfTid) == tid) {
@@ -253,9 +271,41 @@ export function threadReclaim(tid: u32): u32 {
     atomic.add<u32>(hdrField(offsetof<GlobalHeader>("repairs")), 1);
   }
   ringRecord(EV_RECLAIM, 0, rec, tid);
+  crashPoint(); // killed here: rec is RETIRING by us, what it was retiring still by its dead thread
+  adoptRetirements(slot); // what the dead thread was retiring when it died: finished first
   threadRetire(rec, tid, true);
   atomic.add<u32>(hdrField(offsetof<GlobalHeader>("reclaims")), 1);
   return 1;
+}
+
+/**
+ * Finish every retirement the thread in slot `slot` started and did not end (it died: the
+ * caller is reclaiming it, and holds its record). Each record still RETIRING by that slot is
+ * taken over with one compare-and-swap (so two reclaimers cannot both finish it) and retired
+ * again from the start: the record's journal and recounts repair what the dead retirer left
+ * half done (recover.ts), and what it had already handed back is not its any more. The records
+ * that record's own thread was retiring when it died come first (a dead thread that was
+ * reclaiming another dead one). A retirer with no thread attached (slot 0) cannot be told
+ * dead from slow, so its retirements are left to it.
+ */
+function adoptRetirements(slot: u32): void {
+  const by = retiringBy(slot), mine = retiringByMe();
+  if (slot == 0 || by == mine) return;
+  for (let s: u32 = 1; s < MAX_THREADS; s++) {
+    const rec = recordAt(s);
+    if (atomic.load<u32>(rec + offsetof<ThreadHeader>("state")) != by) continue;
+    const tid = atomic.load<u32>(rec);
+    if (!moveState(rec, tid, by, mine)) continue;
+    atomic.add<u32>(hdrField(offsetof<GlobalHeader>("retirementsAdopted")), 1);
+    crashPoint(); // killed here: the reclaim of this thread adopts rec again, and what rec was retiring
+    if (tid == 0) { // only its last store was missing: the tid was cleared, the state not yet FREE
+      atomic.store<u32>(rec + offsetof<ThreadHeader>("state"), THREAD_FREE);
+      continue;
+    }
+    ringRecord(EV_RECLAIM, 0, rec, tid);
+    adoptRetirements(s);
+    threadRetire(rec, tid, true);
+  }
 }
 
 /**

@@ -388,7 +388,7 @@
 @inline export const HEAP_MAGIC: u32 = 0x4D454B48; // "HKEM"
 /** Bumped whenever a shared record or the control region changes shape. */
 // @ts-ignore: decorator
-@inline export const LAYOUT_VERSION: u32 = 9;
+@inline export const LAYOUT_VERSION: u32 = 10;
 /**
  * What a heap's stamp records about the build that initialised it: two instances may share a
  * heap iff their HEAP_FORMATs are equal. Layout version, the SuperSlab header size (larger in
@@ -506,6 +506,7 @@
   rests: u32;          // (atomic) threads that ended dormant, keeping their holdings (cumulative)
   resumes: u32;        // (atomic) dormant threads their instance resumed (cumulative)
   dormantRetired: u32; // (atomic) dormant threads another thread retired (cumulative)
+  retirementsAdopted: u32; // (atomic) retirements a dead retirer left unfinished, taken over by its reclaim
 }
 
 // Configuration values.
@@ -624,6 +625,14 @@
 @inline export const THREAD_RETIRING: u32 = 2;
 // @ts-ignore: decorator
 @inline export const THREAD_DORMANT: u32 = 3;  // rested (thread.ts): tid, caches, slabs kept for its instance
+/**
+ * A record being retired names who retires it in the same state word: THREAD_RETIRING |
+ * slot << RETIRER_SHIFT, the retiring thread's slot (0: an instance with no thread attached).
+ * So one compare-and-swap elects the retirer, and if that thread dies, the reclaim of its tid
+ * finds what it was retiring and finishes it (thread.ts adoptRetirements).
+ */
+// @ts-ignore: decorator
+@inline export const RETIRER_SHIFT: u32 = 16;
 /** tid of the unattached record: matches no slab owner, so its frees take the slow path. */
 // @ts-ignore: decorator
 @inline export const NO_TID: u32 = 0xFFFFFFFF;
@@ -640,7 +649,7 @@
 
 @unmanaged export class ThreadHeader {
   tid: u32;          // slot | generation << TID_SLOT_BITS; 0 while the slot is free
-  state: u32;        // THREAD_*
+  state: u32;        // THREAD_* (RETIRING: | the retirer's slot << RETIRER_SHIFT)
   remoteBatch: u32;  // copy of the global setting
   refillsSinceFlush: u32; // the outbox is flushed every OUTBOX_FLUSH_REFILLS refills
   attachSeq: u32;    // generation at attach
@@ -931,6 +940,7 @@
   rests: u32;        // threads that ended dormant (cumulative)
   resumes: u32;      // dormant threads resumed by their instance (cumulative)
   dormantRetired: u32; // dormant threads retired by another thread (cumulative)
+  retirementsAdopted: u32; // retirements a dead retirer left unfinished, finished by its reclaim (cumulative)
   poolLockTaken: u32;  // times the pool lock was taken (cumulative)
   poolLockSleeps: u32; // times a thread slept on the pool lock instead of spinning (cumulative)
   largeCacheHits: u32; // requests above SMALL_MAX served from a thread's large cache (cumulative)

@@ -300,8 +300,11 @@ export type ThreadCounters = Record<keyof typeof ThreadCountersRec.off, number>;
 export interface ThreadInfo {
   slot: number;
   tid: number;
+  /** The state (THREAD_STATES), without the retirer's slot. */
   state: number;
   stateName: string;
+  /** A record being retired: the slot of the thread retiring it (0: an instance with no thread). */
+  retirerSlot: number | null;
   /** Classes this thread has touched (refills, returns or cached blocks), with their cache. */
   caches: CacheInfo[];
   counters: ThreadCounters;
@@ -313,8 +316,9 @@ export function decodeThreads(view: MemoryView): ThreadInfo[] {
   const out: ThreadInfo[] = [];
   for (let slot = 1; slot < L.MAX_THREADS; slot++) {
     const rec = threadRecordAddr(L, slot);
-    const state = view.atomicWord(rec + ThreadHeader.off.state);
-    if (state === 0) continue;
+    const word = view.atomicWord(rec + ThreadHeader.off.state);
+    if (word === 0) continue;
+    const state = word & ((1 << L.RETIRER_SHIFT) - 1);
     const caches: CacheInfo[] = [];
     for (let cls = 0; cls < L.NUM_CLASSES; cls++) {
       const e = view.record(CacheEntry, rec + L.TH_CACHE_OFFSET + cls * L.CACHE_ENTRY_SIZE);
@@ -324,7 +328,9 @@ export function decodeThreads(view: MemoryView): ThreadInfo[] {
     }
     const counters = view.record(ThreadCountersRec, rec + L.TH_COUNTERS_OFFSET);
     out.push({ slot, tid: view.atomicWord(rec + ThreadHeader.off.tid), state,
-               stateName: nameOf(THREAD_STATES, state), caches, counters });
+               stateName: nameOf(THREAD_STATES, state),
+               retirerSlot: nameOf(THREAD_STATES, state) === 'retiring' ? word >>> L.RETIRER_SHIFT : null,
+               caches, counters });
   }
   return out;
 }

@@ -232,14 +232,15 @@ async function stressSoakCommand(o: SoakOptions): Promise<boolean> {
 function printKillSoak(s: KillSummary, ms: number): void {
   const k = s.killedIn;
   console.log(`${s.trials} kill trials (${s.kills} kills: ${k.malloc} in malloc, ${k['free-own']} in a local free, ` +
-    `${k['free-remote']} in a remote free, ${k.collect} in collect, ${k.rest} in a rest, ${k.detach} in detach; ${s.poolLockKills} holding the ` +
+    `${k['free-remote']} in a remote free, ${k.collect} in collect, ${k['retire-dormant']} retiring a dormant thread's record, ` +
+    `${k.rest} in a rest, ${k.detach} in detach; ${s.poolLockKills} holding the ` +
     `pool lock) in ${(ms / 1000).toFixed(1)} s`);
   console.log(`failed trials: ${s.failed}; heap checks not clean: ${s.uncleanChecks}; blocks lost: ${s.blocksLost} ` +
     `(blocks killed mallocs had taken, counted by reclaim as deadHeld: ${s.deadHeld}); torn updates repaired: ${s.repairs}`);
   for (const f of s.failures) console.log(`  FAILED: ${JSON.stringify(f)}`);
   console.log('a trial fails if reclaim refuses, a live block changes or is handed out twice, a fault is recorded ' +
-    'other than one at the block the victim was freeing, the heap check is not clean, or more than the one block a ' +
-    'killed malloc took stays in use');
+    'other than one at the block the victim was freeing, the heap check is not clean, a thread record is not free at ' +
+    'the end, or more than the one block a killed malloc took stays in use');
 }
 
 /** The kill suite; true if every trial passed. */

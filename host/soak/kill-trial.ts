@@ -1,15 +1,19 @@
 // kill-trial.ts: a thread killed at the wrong moment, then reclaimed. One trial is a fresh
 // heap with two allocator threads over the crash build (build/crash.wasm, release code whose
-// crash points can be armed): V, the victim, and P, its partner. A seeded scenario of mallocs,
-// frees (V's own blocks, P's blocks freed by V into P's slabs, V's blocks freed by P into V's
-// slabs), collects, rests (V's thread ends and its next attach resumes the same identity)
-// and a final detach runs with V's `n`th crash point armed, so V traps
+// crash points can be armed): V, the victim, and P, its partner, beside D, a thread that
+// allocated, freed some blocks into its cache and rested (dormant, its instance never calls
+// again). A seeded scenario of mallocs,
+// frees (V's own blocks, P's and D's blocks freed by V into their slabs, V's blocks freed by P
+// into V's slabs), collects (V's first one retires D's dormant record, so V can die halfway
+// through retiring another thread's record), rests (V's thread ends and its next attach
+// resumes the same identity) and a final detach runs with V's `n`th crash point armed, so V traps
 // there, exactly as if its worker had been terminated at that store. P goes on for a while
 // (mallocs and a collect: it drains V's pushes), then reclaims V, checks
 // that every live block kept its contents, mallocs a batch (none may be a live block), frees
 // everything (V's live blocks too: they are shared data), and runs the heap checker.
 //
-// A trial passes when: reclaim succeeded, no live block was damaged or handed out twice, no
+// A trial passes when: reclaim succeeded (and finished any retirement V had started), every
+// thread record is free at the end, no live block was damaged or handed out twice, no
 // fault was recorded except at most one for the block V was freeing when it died (P frees it
 // again, not knowing whether V's free took effect: double_free, or free_slab if reclaim
 // released the slab it emptied), the checker is clean, and at
@@ -23,9 +27,10 @@ import { createSharedMemory } from '../core/memory.js';
 import { xorshift32 } from '../core/random.js';
 import { instantiateAllocatorSync, type AllocatorExports } from '../core/instance.js';
 import { MemoryView } from '../abi/views.js';
-import { decodeCheck, decodeFaults, decodeStats, faultSeq } from '../abi/decode.js';
+import { decodeCheck, decodeFaults, decodeStats, decodeThreads, faultSeq } from '../abi/decode.js';
 import { initArgs, type HeapConfig } from '../heap/config.js';
-import { GlobalHeader } from '../abi/abi.generated.js';
+import { GlobalHeader, ThreadHeader, THREAD_STATES } from '../abi/abi.generated.js';
+import { threadRecordAddr } from '../core/layout.js';
 
 /** The heap configurations the trials cycle through (remote batch 4: many flushes). */
 export const KILL_CONFIGS: readonly { name: string; config: Partial<HeapConfig> }[] = [
@@ -35,7 +40,7 @@ export const KILL_CONFIGS: readonly { name: string; config: Partial<HeapConfig> 
 ];
 
 /** What V was doing when it died. */
-export type KilledIn = 'malloc' | 'free-own' | 'free-remote' | 'collect' | 'rest' | 'detach';
+export type KilledIn = 'malloc' | 'free-own' | 'free-remote' | 'collect' | 'retire-dormant' | 'rest' | 'detach';
 
 /** What one trial saw. */
 export interface KillTrial {
@@ -63,6 +68,8 @@ export interface KillTrial {
   otherFaultNames: string[];
   /** Heap checker violations at the end. */
   violations: number;
+  /** Thread records not free at the end (V and P detached, D retired: must be 0). */
+  recordsLeft: number;
   /** A trap anywhere but V's armed point (the message), or null. */
   crashed: string | null;
 }
@@ -77,13 +84,19 @@ const STEPS = 160;
 /** 64 KiB pages of a trial's memory. */
 const TRIAL_PAGES = 512;
 
-/** One trial's heap: the memory, V, P, an observer, and what is live. */
+/** D's blocks: allocated before it rests, every third one freed into its cache. */
+const D_BLOCKS = [16, 64, 100, 256, 1000, 3000, 16384, 40, 24, 64, 8, 1000];
+
+/** One trial's heap: the memory, V, P, D (dormant), an observer, and what is live. */
 class TrialHeap {
   readonly memory = createSharedMemory(TRIAL_PAGES);
   readonly observer: AllocatorExports;
   readonly view: MemoryView;
   readonly V: AllocatorExports;
   readonly P: AllocatorExports;
+  /** D's record: its address and the tid it rested with. */
+  readonly dRecord: number;
+  readonly tidD: number;
   /** Every live block: size, pattern stamp and which thread allocated it. */
   readonly live = new Map<number, { size: number; stamp: number; byV: boolean }>();
   /** Address of GlobalHeader.poolLock (the tid holding the pool lock, or 0). */
@@ -100,6 +113,23 @@ class TrialHeap {
     this.V = instantiateAllocatorSync(module, this.memory).exports;
     this.P = instantiateAllocatorSync(module, this.memory).exports;
     if (this.V.attach() === 0 || this.P.attach() === 0) throw new Error('kill trial: attach failed');
+    const D = instantiateAllocatorSync(module, this.memory).exports;
+    this.tidD = D.attach() >>> 0;
+    if (this.tidD === 0) throw new Error('kill trial: attach failed');
+    D_BLOCKS.forEach((size, i) => {
+      const p = this.malloc(D, size, 0xd0 + i);
+      if (i % 3 === 2) { this.live.delete(p); D.free(p); }
+    });
+    D.rest(); // dormant with its cache and slabs; its instance is never called again
+    this.dRecord = threadRecordAddr(obs.layout, this.tidD & (obs.layout.MAX_THREADS - 1));
+  }
+
+  /** Is D's record being retired by the thread in `slot` (its state word: RETIRING by that slot)? */
+  dRetiringBy(slot: number): boolean {
+    const L = this.view.layout;
+    const word = this.view.atomicWord(this.dRecord + ThreadHeader.off.state);
+    return this.view.atomicWord(this.dRecord + ThreadHeader.off.tid) === this.tidD &&
+      THREAD_STATES[word & ((1 << L.RETIRER_SHIFT) - 1)] === 'retiring' && word >>> L.RETIRER_SHIFT === slot;
   }
 
   /** The memory as words (rebuilt: the memory may have grown). */
@@ -191,7 +221,7 @@ export function killTrial(module: WebAssembly.Module, configName: string, config
                           seed: number, point: number, opts: { skipReclaim?: boolean } = {}): KillTrial {
   const out: KillTrial = { seed, config: configName, point, killedIn: null, heldPoolLock: false, reclaimed: false, repairs: 0,
     blocksLost: 0, deadHeld: 0, handedOutTwice: 0, damaged: 0, otherFaults: 0, otherFaultNames: [], violations: 0,
-    crashed: null };
+    recordsLeft: 0, crashed: null };
   const h = new TrialHeap(module, config);
   const tidV = h.V.thread_id() >>> 0;
   const seq = faultSeq(h.view);
@@ -199,7 +229,10 @@ export function killTrial(module: WebAssembly.Module, configName: string, config
   const death = scenario(h, seed);
   try {
     // From here on V is dead: it is never called again. P acts for the program.
-    out.killedIn = death?.killedIn ?? null;
+    // a kill in collect while D's record was RETIRING by V: V died retiring another thread's record
+    const slotV = tidV & (h.view.layout.MAX_THREADS - 1);
+    out.killedIn = death === null ? null
+      : death.killedIn === 'collect' && h.dRetiringBy(slotV) ? 'retire-dormant' : death.killedIn;
     // P goes on before anyone notices the death: its mallocs and collect drain its slabs,
     // replacing (and confirming) the tags of V's pushes, so reclaim must read confirmations
     // (not if V died holding the pool lock: P would wait for it until reclaim, which here
@@ -244,6 +277,7 @@ export function killTrial(module: WebAssembly.Module, configName: string, config
     out.otherFaultNames = other.slice(0, 4).map((f) => `${f.codeName}@${f.ptr}`);
     h.observer.heap_check();
     out.violations = decodeCheck(h.view).violations;
+    out.recordsLeft = decodeThreads(h.view).length;
   } catch (e) {
     if (!(e instanceof WebAssembly.RuntimeError)) throw e;
     out.crashed = e.message;
@@ -255,7 +289,7 @@ export function killTrial(module: WebAssembly.Module, configName: string, config
 /** Did the trial go wrong in any way? */
 export function killTrialFailed(t: KillTrial): boolean {
   return !t.reclaimed || t.damaged > 0 || t.handedOutTwice > 0 || t.otherFaults > 0 || t.violations > 0 ||
-    t.crashed !== null || t.blocksLost > (t.killedIn === 'malloc' ? 1 : 0);
+    t.recordsLeft > 0 || t.crashed !== null || t.blocksLost > (t.killedIn === 'malloc' ? 1 : 0);
 }
 
 /** The figures of many trials. */
@@ -278,7 +312,7 @@ export interface KillSummary {
 /** A summary of no trials yet. */
 export function emptyKillSummary(): KillSummary {
   return { trials: 0, kills: 0, poolLockKills: 0, failed: 0, blocksLost: 0, deadHeld: 0, repairs: 0, uncleanChecks: 0,
-    killedIn: { malloc: 0, 'free-own': 0, 'free-remote': 0, collect: 0, rest: 0, detach: 0 }, failures: [] };
+    killedIn: { malloc: 0, 'free-own': 0, 'free-remote': 0, collect: 0, 'retire-dormant': 0, rest: 0, detach: 0 }, failures: [] };
 }
 
 /** Count trial `t` into summary `s`. */
